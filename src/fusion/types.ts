@@ -1,0 +1,63 @@
+/**
+ * Kernels: the fused units a runtime really executes. Produced by `fuse(graph, backend)`, consumed by predictors.
+ * Every node of the source graph is accounted for exactly once: either a member of one kernel, or listed in
+ * `KernelGraph.noKernel` with the reason it launches nothing.
+ */
+
+/** Features predictors use. Spatial fields follow NCHW naming whatever the source layout. All counts are integers. */
+export interface KernelFeatures {
+  /** FLOPs = 2 × MACs, summed over member nodes. */
+  flops: number;
+  /** Weight elements, summed over member nodes. */
+  params: number;
+  /** Bytes the kernel reads from tensors outside it (inputs + weights) and writes to tensors leaving it. */
+  bytesRead: number;
+  bytesWritten: number;
+  /** Main data input / output shapes (first activation input, first output), when known. */
+  inputShape?: number[];
+  outputShape?: number[];
+  /** Conv / pool / fc geometry of the kernel's anchor op, when it has one. */
+  cin?: number;
+  cout?: number;
+  hIn?: number;
+  wIn?: number;
+  hOut?: number;
+  wOut?: number;
+  kernelH?: number;
+  kernelW?: number;
+  strideH?: number;
+  strideW?: number;
+  groups?: number;
+  /** Number of graph nodes fused into the kernel. */
+  nodes: number;
+}
+
+export interface Kernel {
+  /** Unique within the kernel graph, stable for the same input (e.g. "k12"). */
+  id: string;
+  /** Kernel type, the key predictors are chosen by: "conv-bn-relu", "dwconv", "fc", "add-relu", "layout-reorder", … */
+  type: string;
+  /** Member node names, in topological order. The anchor (the op that gives the kernel its geometry) comes first. */
+  nodes: string[];
+  opTypes: string[];
+  /** Tensors read from outside the kernel / written for outside consumers or graph outputs. */
+  inputs: string[];
+  outputs: string[];
+  features: KernelFeatures;
+  /** Name of the fusion rule that formed it ("single" when no rule fired). */
+  rule: string;
+}
+
+export interface NoKernelNode {
+  node: string;
+  opType: string;
+  /** e.g. "metadata-only (Reshape)", "folded constant", "identity at inference". */
+  reason: string;
+}
+
+export interface KernelGraph {
+  /** Backend rule-set id, e.g. "ort-cpu@1.30/all", "tflite-gpu@2.10". */
+  backend: string;
+  kernels: Kernel[];
+  noKernel: NoKernelNode[];
+}

@@ -1,0 +1,92 @@
+import { EdgelatError } from "../errors.js";
+import { validateGraph } from "./graph.js";
+import type { AttrValue, DType, Graph, ModelFormat, Node, Shape, TensorInfo } from "./types.js";
+
+/**
+ * Low-level, format-neutral graph construction for code-built models (tests, search spaces, examples).
+ * A builder is a local value: nothing global is touched.
+ *
+ *   const b = new GraphBuilder("tiny");
+ *   const x = b.input("x", [1, 3, 32, 32]);
+ *   const w = b.constant("w", [8, 3, 3, 3]);
+ *   const y = b.op("Conv", [x, w], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] });
+ *   b.output(b.op("Relu", [y]));
+ *   const graph = b.build();
+ */
+export class GraphBuilder {
+  private readonly nodes: Node[] = [];
+  private readonly tensors = new Map<string, TensorInfo>();
+  private readonly inputs: string[] = [];
+  private readonly outputs: string[] = [];
+  private readonly counters = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    private readonly opsets: Record<string, number> = { "": 17 },
+    private readonly format: ModelFormat = "builder",
+  ) {}
+
+  /** A fresh name `prefix_N`, unique within this builder. */
+  fresh(prefix: string): string {
+    const n = this.counters.get(prefix) ?? 0;
+    this.counters.set(prefix, n + 1);
+    return `${prefix}_${n}`;
+  }
+
+  input(name: string, shape: Shape, dtype: DType = "float32"): string {
+    this.addTensor({ name, dtype, shape });
+    this.inputs.push(name);
+    return name;
+  }
+
+  /** A constant tensor (a weight): shape and dtype only unless small `values` are given (shape operands). */
+  constant(name: string, shape: Shape, dtype: DType = "float32", values?: number[]): string {
+    this.addTensor({ name, dtype, shape, constant: values ? { source: "generated", values } : { source: "generated" } });
+    return name;
+  }
+
+  /** Adds a node and returns its output names (`outputs` names them, or gives their count). */
+  node(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    opts: { name?: string; outputs?: number | string[]; domain?: string } = {},
+  ): string[] {
+    const name = opts.name ?? this.fresh(opType.toLowerCase());
+    const outs =
+      Array.isArray(opts.outputs) ? opts.outputs : Array.from({ length: opts.outputs ?? 1 }, (_, i) => `${name}:${i}`);
+    this.nodes.push({ name, opType, domain: opts.domain ?? "", inputs, outputs: outs, attrs });
+    return outs;
+  }
+
+  /** `node` for the common single-output case. */
+  op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, opts: { name?: string; domain?: string } = {}): string {
+    return this.node(opType, inputs, attrs, opts)[0]!;
+  }
+
+  output(...names: string[]): void {
+    this.outputs.push(...names);
+  }
+
+  /** Validates (structure, topological order) and returns the graph. */
+  build(): Graph {
+    if (this.outputs.length === 0 && this.nodes.length > 0) {
+      throw new EdgelatError("invalid_model", `Graph '${this.name}' has no outputs`);
+    }
+    return validateGraph({
+      name: this.name,
+      format: this.format,
+      nodes: [...this.nodes],
+      tensors: new Map(this.tensors),
+      inputs: [...this.inputs],
+      outputs: [...this.outputs],
+      opsets: { ...this.opsets },
+      metadata: {},
+    });
+  }
+
+  private addTensor(t: TensorInfo): void {
+    if (this.tensors.has(t.name)) throw new EdgelatError("duplicate_producer", `Tensor '${t.name}' defined twice`);
+    this.tensors.set(t.name, t);
+  }
+}
