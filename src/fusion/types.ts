@@ -32,11 +32,36 @@ export interface KernelFeatures {
   nodes: number;
 }
 
+/**
+ * The coarse family of a kernel, named after its anchor op. Device profiles keep one predictor per class (and may
+ * override a class for an exact `type`), so a kernel type never seen in training still has a predictor.
+ */
+export type KernelClass =
+  | "conv" // dense convolution (group = 1)
+  | "gconv" // grouped convolution, 1 < group < channels
+  | "dwconv" // depthwise convolution
+  | "convtranspose"
+  | "fc" // fully connected / Gemm / MatMul with constant weights
+  | "matmul" // activation × activation
+  | "pool"
+  | "global-pool" // global average / max pool, spatial mean
+  | "concat"
+  | "elementwise" // element-wise arithmetic and activations not fused into a producer
+  | "norm"
+  | "softmax"
+  | "reduce"
+  | "resize"
+  | "pad"
+  | "data-movement" // transpose, slice, split, gather, copies
+  | "layout-reorder" // layout conversions a runtime inserts (NCHW <-> NCHWc, …)
+  | "other";
+
 export interface Kernel {
   /** Unique within the kernel graph, stable for the same input (e.g. "k12"). */
   id: string;
-  /** Kernel type, the key predictors are chosen by: "conv-bn-relu", "dwconv", "fc", "add-relu", "layout-reorder", … */
+  /** Kernel type: "conv-bn-relu", "dwconv-relu6", "fc", "add-relu", "layout-reorder", … (anchor first, then fused ops). */
   type: string;
+  class: KernelClass;
   /** Member node names, in topological order. The anchor (the op that gives the kernel its geometry) comes first. */
   nodes: string[];
   opTypes: string[];

@@ -1,0 +1,56 @@
+/** Shape arithmetic shared by the ONNX and TF op specs. Pure functions; symbolic dims propagate where they can. */
+import { EdgelatError } from "../errors.js";
+import type { Dim, Shape } from "../ir/types.js";
+
+/** Numpy-style multidirectional broadcasting. Throws `invalid_shape` on incompatible static dims. */
+export function broadcastShapes(...shapes: Shape[]): Shape {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out: Dim[] = [];
+  for (let i = 0; i < rank; i++) {
+    let dim: Dim = 1;
+    for (const s of shapes) {
+      const d = s[s.length - rank + i];
+      if (d === undefined || d === 1) continue;
+      if (dim === 1) dim = d;
+      else if (typeof dim === "number" && typeof d === "number" && dim !== d) {
+        throw new EdgelatError("invalid_shape", `Cannot broadcast shapes ${shapes.map((x) => `[${x.join(",")}]`).join(" and ")}`, { shapes });
+      } else if (typeof dim === "string" && typeof d === "number") dim = d;
+    }
+    out.push(dim);
+  }
+  return out;
+}
+
+/**
+ * Output size of a convolution / pooling window along one axis:
+ * floor((in + padBegin + padEnd − dilation·(kernel − 1) − 1) / stride) + 1, or ceil with `ceilMode`.
+ */
+export function windowOutputDim(
+  input: Dim,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  dilation = 1,
+  ceilMode = false,
+): Dim {
+  if (typeof input !== "number") return input;
+  const span = input + padBegin + padEnd - dilation * (kernel - 1) - 1;
+  if (span < 0) {
+    throw new EdgelatError("invalid_shape", `Window of size ${kernel} (dilation ${dilation}) does not fit input ${input} with padding ${padBegin}+${padEnd}`);
+  }
+  const out = (ceilMode ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  // ONNX/PyTorch ceil mode: the last window must start inside the input or the left padding.
+  return ceilMode && (out - 1) * stride >= input + padBegin ? out - 1 : out;
+}
+
+/**
+ * "SAME" padding (TF `SAME`, ONNX `SAME_UPPER` / `SAME_LOWER`): output = ceil(in / stride), total padding split
+ * with the extra cell at the end (upper) or the beginning (lower).
+ */
+export function samePadding(input: number, kernel: number, stride: number, dilation = 1, lower = false): [number, number] {
+  const out = Math.ceil(input / stride);
+  const total = Math.max(0, (out - 1) * stride + dilation * (kernel - 1) + 1 - input);
+  const small = Math.floor(total / 2);
+  return lower ? [total - small, small] : [small, total - small];
+}
