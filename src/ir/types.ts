@@ -83,4 +83,9 @@ export interface Graph {
   opsets: Record<string, number>;
   /** Free-form facts from the file: producer, ir_version, notes. */
   metadata: Record<string, string>;
+  /**
+   * Facts a parser found that make predictions less certain, for people to read (e.g. control flow making latency
+   * data-dependent, weights in external data files). Absent or empty when there is nothing to report.
+   */
+  warnings?: string[];
 }
