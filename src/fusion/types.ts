@@ -28,6 +28,9 @@ export interface KernelFeatures {
   strideH?: number;
   strideW?: number;
   groups?: number;
+  /** Total padding along H / W (begin + end) of the anchor op; hIn + padH is the padded input size. */
+  padH?: number;
+  padW?: number;
   /** Number of graph nodes fused into the kernel. */
   nodes: number;
 }
@@ -85,4 +88,9 @@ export interface KernelGraph {
   backend: string;
   kernels: Kernel[];
   noKernel: NoKernelNode[];
+}
+
+/** Options of `fuse`: rules disabled by name. */
+export interface FuseOptions {
+  disable?: readonly string[];
 }
