@@ -9,5 +9,6 @@ export { createOpRegistry, defaultOpRegistry, lookupOp } from "./ops/registry.js
 export type * from "./shape/types.js";
 export type * from "./fusion/types.js";
 export type * from "./predictors/types.js";
+export * from "./predictors/index.js";
 export * from "./metrics/index.js";
 export { createRng, shuffled, type Rng } from "./util/rng.js";

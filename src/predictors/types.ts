@@ -4,6 +4,8 @@ import type { KernelFeatures } from "../fusion/types.js";
 export interface Sample {
   features: KernelFeatures;
   latencyMs: number;
+  /** Relative importance in fitting (≥ 0, default 1), e.g. hardware-similarity weights in transfer. */
+  weight?: number;
 }
 
 export interface Prediction {
