@@ -1,0 +1,325 @@
+/**
+ * Decoded ModelProto → IR Graph: constants from initializers and Constant nodes, runtime inputs, value_info shapes,
+ * nodes with unique names and decoded attributes, If/Loop/Scan subgraphs (recursively, with outer-scope references
+ * allowed), and finally `validateGraph`.
+ */
+import { EdgelatError, LIMITS } from "../../errors.js";
+import { checkShape, validateGraph } from "../../ir/graph.js";
+import type { AttrValue, Graph, Node, Shape, TensorInfo } from "../../ir/types.js";
+import { decodeAttribute, type AttrDecodeContext } from "./attributes.js";
+import { has, toNumber, type PAttribute, type PGraph, type PModel, type PNode } from "./schema.js";
+import { checkName, sparseTensorInfo, tensorInfo, typeInfo, type TensorContext } from "./tensor.js";
+
+export interface ParseOnnxOptions {
+  /**
+   * Shapes for graph inputs, replacing what the file declares (e.g. to fix symbolic batch / resolution dims):
+   * `{ inputShapes: { input: [1, 3, 224, 224] } }`. Naming anything but a runtime input is an `invalid_argument`.
+   */
+  inputShapes?: Record<string, Shape>;
+}
+
+/** The ai.onnx opsets edgelat has op specs for. */
+export const SUPPORTED_OPSETS = { min: 7, max: 21 } as const;
+
+/** At most this many distinct warnings are kept (then one line counts the rest). */
+const MAX_WARNINGS = 100;
+
+/** Ops whose cost depends on runtime data (branch taken, iteration count). */
+const CONTROL_FLOW: Record<string, string> = {
+  If: "the branch taken depends on runtime data",
+  Loop: "the iteration count depends on runtime data",
+  Scan: "the iteration count follows the scanned input's length",
+};
+
+interface ParseContext extends TensorContext {
+  noteExternal(location: string): void;
+  /** The model's opset imports, shared by the main graph and every subgraph. */
+  opsets: Record<string, number>;
+}
+
+const normalizeDomain = (d: string): string => (d === "ai.onnx" ? "" : d);
+
+function readOpsets(model: PModel, graph: PGraph): Record<string, number> {
+  const list = model.opset_import ?? [];
+  const irVersion = toNumber(model.ir_version);
+  if (list.length === 0) {
+    if (irVersion > 0 && irVersion < 3) {
+      throw new EdgelatError("unsupported_opset", `ONNX IR version ${irVersion} predates opset imports (opset 1); supported: opsets ${SUPPORTED_OPSETS.min}–${SUPPORTED_OPSETS.max}`, {
+        irVersion,
+      });
+    }
+    throw new EdgelatError("invalid_model", "The model declares no opset_import (a truncated or hand-made file?)");
+  }
+  const opsets: Record<string, number> = {};
+  for (const o of list) {
+    const domain = normalizeDomain(checkName(o.domain ?? "", "opset domain"));
+    if (domain === "__proto__") continue;
+    opsets[domain] = toNumber(o.version);
+  }
+  const version = opsets[""];
+  if (version === undefined) {
+    if ((graph.node ?? []).some((n) => normalizeDomain(n.domain ?? "") === "")) {
+      throw new EdgelatError("unsupported_opset", "The model uses ai.onnx ops but imports no ai.onnx opset");
+    }
+  } else if (version < SUPPORTED_OPSETS.min || version > SUPPORTED_OPSETS.max) {
+    throw new EdgelatError(
+      "unsupported_opset",
+      `ai.onnx opset ${version} is not supported (supported: ${SUPPORTED_OPSETS.min}–${SUPPORTED_OPSETS.max})`,
+      { opset: version },
+    );
+  }
+  return opsets;
+}
+
+const RESERVED_METADATA = ["ir_version", "producer_name", "producer_version", "domain", "model_version"];
+
+function readMetadata(model: PModel): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  if (has(model, "ir_version")) metadata.ir_version = String(toNumber(model.ir_version));
+  if (model.producer_name) metadata.producer_name = model.producer_name;
+  if (model.producer_version) metadata.producer_version = model.producer_version;
+  if (model.domain) metadata.domain = model.domain;
+  if (has(model, "model_version")) metadata.model_version = String(toNumber(model.model_version));
+  for (const p of model.metadata_props ?? []) {
+    const key = checkName(p.key ?? "", "metadata key");
+    if (key === "" || key === "__proto__") continue;
+    metadata[RESERVED_METADATA.includes(key) ? `prop:${key}` : key] = p.value ?? "";
+  }
+  return metadata;
+}
+
+/** A Constant node's value as a constant tensor named after its output. */
+function constantFromNode(pn: PNode, node: string, output: string, ctx: ParseContext): TensorInfo {
+  const attrs = pn.attribute ?? [];
+  const a: PAttribute | undefined = attrs[0];
+  if (a === undefined || attrs.length !== 1) {
+    throw new EdgelatError("invalid_attribute", `Constant node '${node}' needs exactly one value attribute, has ${attrs.length}`, {
+      node,
+    });
+  }
+  const missing = (): never => {
+    throw new EdgelatError("invalid_attribute", `Constant node '${node}': attribute '${a.name}' has no value`, { node });
+  };
+  const small = (n: number) => n <= LIMITS.maxFoldedElements;
+  const source = "constant-node" as const;
+  switch (a.name) {
+    case "value":
+      return tensorInfo(a.t ?? missing(), output, source, ctx);
+    case "sparse_value":
+      return sparseTensorInfo(a.sparse_tensor ?? missing(), output, source, ctx);
+    case "value_float":
+      return { name: output, dtype: "float32", shape: [], constant: { source, values: [a.f ?? 0] } };
+    case "value_int":
+      return { name: output, dtype: "int64", shape: [], constant: { source, values: [toNumber(a.i)] } };
+    case "value_floats": {
+      const v = a.floats ?? [];
+      return { name: output, dtype: "float32", shape: [v.length], constant: small(v.length) ? { source, values: v } : { source } };
+    }
+    case "value_ints": {
+      const v = a.ints ?? [];
+      const shape = [v.length];
+      return { name: output, dtype: "int64", shape, constant: small(v.length) ? { source, values: v.map(toNumber) } : { source } };
+    }
+    case "value_string":
+      return { name: output, dtype: "string", shape: [], constant: { source } };
+    case "value_strings":
+      return { name: output, dtype: "string", shape: [(a.strings ?? []).length], constant: { source } };
+    default:
+      throw new EdgelatError("invalid_attribute", `Constant node '${node}' has unknown attribute '${a.name}'`, { node });
+  }
+}
+
+/** Unique node names: given names are kept (first occurrence), others get `<opType>_<index>` or `<name>_<k>`. */
+function nodeNamer(pnodes: PNode[]): (pn: PNode, index: number, opType: string) => string {
+  const claimed = new Set<string>();
+  for (const pn of pnodes) if (pn.name) claimed.add(pn.name);
+  const used = new Set<string>();
+  return (pn, index, opType) => {
+    const given = pn.name ?? "";
+    if (given !== "" && !used.has(given)) {
+      used.add(given);
+      return given;
+    }
+    const base = given || `${opType}_${index}`;
+    let name = base;
+    for (let k = 1; used.has(name) || (claimed.has(name) && name !== given); k++) name = `${base}_${k}`;
+    used.add(name);
+    return name;
+  };
+}
+
+/**
+ * Converts one GraphProto. `outer` holds the names visible from enclosing graphs (undefined for the main graph); a
+ * subgraph may read them, and lists the ones it reads in `metadata.outer_scope` (a JSON array).
+ */
+function convertGraph(pg: PGraph, ctx: ParseContext, outer: ReadonlySet<string> | undefined, label: string, inputShapes?: Record<string, Shape>): Graph {
+  const what = outer === undefined ? "graph" : `subgraph '${label}'`;
+  const pnodes = pg.node ?? [];
+  if (pnodes.length > LIMITS.maxNodes) {
+    throw new EdgelatError("too_large", `${what} has ${pnodes.length} nodes (limit ${LIMITS.maxNodes})`, { nodes: pnodes.length });
+  }
+  const tensors = new Map<string, TensorInfo>();
+  const addConstant = (t: TensorInfo): void => {
+    if (tensors.has(t.name)) {
+      throw new EdgelatError("duplicate_producer", `${what}: constant '${t.name}' is defined twice`, { tensor: t.name });
+    }
+    tensors.set(t.name, t);
+    if (t.constant?.external) ctx.noteExternal(t.constant.external.location);
+  };
+  const requireName = (name: string | undefined, kind: string): string => {
+    const n = checkName(name ?? "", kind);
+    if (n === "") throw new EdgelatError("invalid_model", `${what}: ${kind} without a name`);
+    return n;
+  };
+
+  for (const t of pg.initializer ?? []) {
+    addConstant(tensorInfo(t, requireName(t.name, "initializer"), "initializer", ctx));
+  }
+  for (const t of pg.sparse_initializer ?? []) {
+    addConstant(sparseTensorInfo(t, requireName(t.values?.name, "sparse initializer"), "initializer", ctx));
+  }
+
+  // Runtime inputs (graph inputs that are also initializers are constants with a default value).
+  const inputs: string[] = [];
+  for (const vi of pg.input ?? []) {
+    const name = requireName(vi.name, "input");
+    const existing = tensors.get(name);
+    if (existing?.constant) continue;
+    if (existing !== undefined) {
+      throw new EdgelatError("duplicate_producer", `${what}: input '${name}' is declared twice`, { tensor: name });
+    }
+    tensors.set(name, { name, ...typeInfo(vi.type, `input '${name}'`, ctx) });
+    inputs.push(name);
+  }
+  if (inputShapes !== undefined) {
+    for (const [name, shape] of Object.entries(inputShapes)) {
+      const t = tensors.get(name);
+      if (t === undefined || t.constant !== undefined) {
+        throw new EdgelatError("invalid_argument", `inputShapes: '${name}' is not an input of the model (inputs: ${inputs.join(", ")})`, {
+          input: name,
+          inputs,
+        });
+      }
+      if (!Array.isArray(shape)) throw new EdgelatError("invalid_argument", `inputShapes: the shape of '${name}' is not an array`);
+      tensors.set(name, { ...t, shape: [...checkShape(shape, `inputShapes.${name}`)] });
+    }
+  }
+
+  // First pass over nodes: names, Constant nodes → constants; everything produced here becomes visible to subgraphs.
+  const nameOf = nodeNamer(pnodes);
+  const pending: { pn: PNode; node: Node }[] = [];
+  for (let i = 0; i < pnodes.length; i++) {
+    const pn = pnodes[i]!;
+    const opType = requireName(pn.op_type, `op_type of node ${i}`);
+    const domain = normalizeDomain(checkName(pn.domain ?? "", "domain"));
+    const name = nameOf(pn, i, opType);
+    const inputsOf = (pn.input ?? []).map((s) => checkName(s, "tensor"));
+    const outputsOf = (pn.output ?? []).map((s) => checkName(s, "tensor"));
+    if (domain === "" && opType === "Constant") {
+      const out = outputsOf[0];
+      if (out === undefined || out === "" || outputsOf.length !== 1) {
+        throw new EdgelatError("invalid_model", `Constant node '${name}' must have exactly one output`, { node: name });
+      }
+      addConstant(constantFromNode(pn, name, out, ctx));
+      continue;
+    }
+    pending.push({ pn, node: { name, opType, domain, inputs: inputsOf, outputs: outputsOf, attrs: {} } });
+  }
+
+  // Shapes declared for intermediate tensors and outputs (constants and inputs keep what they have).
+  for (const vi of [...(pg.value_info ?? []), ...(pg.output ?? [])]) {
+    const name = requireName(vi.name, "value_info");
+    if (!tensors.has(name)) tensors.set(name, { name, ...typeInfo(vi.type, `tensor '${name}'`, ctx) });
+  }
+  const outputs = (pg.output ?? []).map((vi) => vi.name!);
+
+  const visible = new Set<string>(outer);
+  for (const name of tensors.keys()) visible.add(name);
+  for (const { node } of pending) for (const o of node.outputs) if (o !== "") visible.add(o);
+
+  const attrCtx = (node: string): AttrDecodeContext => ({
+    tensor: (t, name) => tensorInfo(t, name, "constant-node", ctx),
+    sparseTensor: (t, name) => sparseTensorInfo(t, name, "constant-node", ctx),
+    graph: (g, sublabel) => convertGraph(g, ctx, visible, sublabel),
+    warn: (m) => ctx.warn(m),
+  });
+  const nodes: Node[] = [];
+  for (const { pn, node } of pending) {
+    const actx = attrCtx(node.name);
+    const attrs: Record<string, AttrValue> = {};
+    for (const a of pn.attribute ?? []) {
+      const an = checkName(a.name ?? "", "attribute");
+      if (an === "" || an === "__proto__") {
+        throw new EdgelatError("invalid_attribute", `Node '${node.name}' has an attribute named '${an}'`, { node: node.name });
+      }
+      const v = decodeAttribute(a, node.name, actx);
+      if (v !== undefined) attrs[an] = v;
+    }
+    node.attrs = attrs;
+    if (node.domain === "" && CONTROL_FLOW[node.opType] !== undefined) {
+      ctx.warn(`Node '${node.name}' (${node.opType}): latency is data-dependent — ${CONTROL_FLOW[node.opType]}`);
+    }
+    nodes.push(node);
+  }
+
+  const graph: Graph = { name: pg.name || label, format: "onnx", nodes, tensors, inputs, outputs, opsets: { ...ctx.opsets }, metadata: {} };
+  if (outer === undefined) return validateGraph(graph);
+
+  // A subgraph may read names of enclosing graphs: they must exist there, and count as produced for validation.
+  const local = new Set<string>(inputs);
+  for (const t of tensors.values()) if (t.constant) local.add(t.name);
+  for (const n of nodes) for (const o of n.outputs) local.add(o);
+  const outerRefs: string[] = [];
+  const seen = new Set<string>();
+  const reads = [...nodes.flatMap((n) => n.inputs), ...outputs];
+  for (const name of reads) {
+    if (name === "" || local.has(name) || seen.has(name)) continue;
+    seen.add(name);
+    if (!outer.has(name)) {
+      throw new EdgelatError("dangling_tensor", `${what} reads tensor '${name}', which neither it nor an enclosing graph produces`, {
+        tensor: name,
+      });
+    }
+    outerRefs.push(name);
+  }
+  const validated = validateGraph({ ...graph, inputs: [...inputs, ...outerRefs] });
+  return { ...validated, inputs, metadata: outerRefs.length ? { outer_scope: JSON.stringify(outerRefs) } : {} };
+}
+
+/** The IR graph of a decoded ModelProto (which has a graph: `decodeModel` checked). */
+export function modelToGraph(model: PModel, opts: ParseOnnxOptions = {}): Graph {
+  const pg = model.graph!;
+  const opsets = readOpsets(model, pg);
+  const metadata = readMetadata(model);
+  const warnings = new Set<string>();
+  let dropped = 0;
+  let symbols = 0;
+  const externalFiles = new Set<string>();
+  let externalTensors = 0;
+  const ctx: ParseContext = {
+    warn: (m) => {
+      if (warnings.has(m)) return;
+      if (warnings.size < MAX_WARNINGS) warnings.add(m);
+      else dropped++;
+    },
+    freshSymbol: () => `?${symbols++}`,
+    noteExternal: (location) => {
+      externalTensors++;
+      externalFiles.add(location);
+    },
+    opsets,
+  };
+  if (opts.inputShapes !== undefined && (typeof opts.inputShapes !== "object" || opts.inputShapes === null)) {
+    throw new EdgelatError("invalid_argument", "inputShapes must be an object mapping input names to shapes");
+  }
+  const graph = convertGraph(pg, ctx, undefined, "main", opts.inputShapes);
+  const notes = [...warnings];
+  if (externalTensors > 0) {
+    const files = [...externalFiles];
+    notes.push(
+      `${externalTensors} constant tensor(s) keep their data in external file(s) (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""}); edgelat never reads them`,
+    );
+  }
+  if (dropped > 0) notes.push(`… and ${dropped} more warning(s)`);
+  return { ...graph, metadata, ...(notes.length ? { warnings: notes } : {}) };
+}
