@@ -1,0 +1,22 @@
+/** Every rule set edgelat ships, assembled in one place. Ids are `<runtime>@<version>[/<level>]`. */
+import { EdgelatError } from "../../errors.js";
+import type { RuleSet } from "../pattern.js";
+import { tfliteCpu210, tfliteGpu210 } from "./tflite.js";
+
+export const ruleSets: readonly RuleSet[] = [tfliteGpu210, tfliteCpu210];
+
+const byId: ReadonlyMap<string, RuleSet> = new Map(ruleSets.map((r) => [r.id, r]));
+
+export const backendIds = (): string[] => ruleSets.map((r) => r.id);
+
+/** The rule set with this id; unknown id → `EdgelatError("unknown_backend")` listing the valid ids. */
+export function getRuleSet(id: string): RuleSet {
+  const set = byId.get(id);
+  if (set === undefined) {
+    throw new EdgelatError("unknown_backend", `Unknown fusion backend '${id}' (valid: ${backendIds().join(", ")})`, {
+      backend: id,
+      valid: backendIds(),
+    });
+  }
+  return set;
+}

@@ -1,0 +1,601 @@
+/**
+ * The fusion engine: applies a backend's rule set to an inferred graph and returns the kernels that really execute.
+ *
+ * Linear time: one pass builds producer / consumer-count maps; rules are bucketed by their root's op type and category
+ * (compiled once per rule set), and each match walks only its pattern. The input graph is never modified.
+ *
+ * Semantics, in order:
+ * 1. Nodes that launch nothing go to `noKernel`: folded constant subgraphs (`InferredGraph.folded`), constants, and
+ *    the rule set's `elide` list. Pass-through elisions (Identity, Dropout, …) alias their output to their input, so
+ *    the nodes around them fuse as if they were absent.
+ * 2. Rules run in rule-set order, each over the whole graph in topological order (as ONNX Runtime's transformers do);
+ *    a node claimed by a kernel is never matched again.
+ * 3. Every node left over runs alone (rule "single").
+ * Kernels are listed in execution order (the position of their last member) and form a DAG: every member output but
+ * the last one is consumed only inside the kernel.
+ */
+import { EdgelatError } from "../errors.js";
+import type { Node, TensorInfo } from "../ir/types.js";
+import { defaultOpRegistry, lookupOp } from "../ops/registry.js";
+import type { OpCategory, OpRegistry } from "../ops/types.js";
+import { DTYPE_BYTES } from "../shape/dtype.js";
+import type { InferredGraph } from "../shape/types.js";
+import { anchorLabel, classOf, labelOf } from "./classify.js";
+import { anchorGeometry, padAmounts } from "./geometry.js";
+import type { ExtendStep, FusionRule, InputRef, MatchEnv, OpMatcher, RuleSet } from "./pattern.js";
+import type { FuseOptions, Kernel, KernelFeatures, KernelGraph, NoKernelNode } from "./types.js";
+
+// ---- compiled rule sets ---------------------------------------------------------------------------------------
+
+interface CompiledRuleSet {
+  set: RuleSet;
+  rules: readonly FusionRule[];
+  /** Rule indices by root op type / root category, each list ascending. */
+  byOp: Map<string, number[]>;
+  byCat: Map<OpCategory, number[]>;
+  elideByOp: Map<string, number[]>;
+  elideByCat: Map<OpCategory, number[]>;
+}
+
+const compiledCache = new WeakMap<RuleSet, Map<string, CompiledRuleSet>>();
+
+function collect(m: OpMatcher, opsOut: Set<string>, catsOut: Set<OpCategory>): void {
+  for (const o of m.ops ?? []) opsOut.add(o);
+  for (const c of m.categories ?? []) catsOut.add(c);
+  for (const a of m.any ?? []) collect(a, opsOut, catsOut);
+}
+
+function indexMatchers(matchers: readonly OpMatcher[], what: string): { byOp: Map<string, number[]>; byCat: Map<OpCategory, number[]> } {
+  const byOp = new Map<string, number[]>();
+  const byCat = new Map<OpCategory, number[]>();
+  matchers.forEach((m, i) => {
+    const o = new Set<string>();
+    const c = new Set<OpCategory>();
+    collect(m, o, c);
+    if (o.size === 0 && c.size === 0) {
+      throw new EdgelatError("invalid_argument", `${what} #${i} matches no op type or category`, { index: i });
+    }
+    for (const t of o) (byOp.get(t) ?? byOp.set(t, []).get(t)!).push(i);
+    for (const t of c) (byCat.get(t) ?? byCat.set(t, []).get(t)!).push(i);
+  });
+  return { byOp, byCat };
+}
+
+/** Checks a rule's pattern: references point backwards, every non-root node feeds a later one. */
+function checkRule(r: FusionRule, setId: string): void {
+  const used = new Array<boolean>(r.pattern.length).fill(false);
+  r.pattern.forEach((p, j) => {
+    for (const ref of p.inputs ?? []) {
+      if (typeof ref === "number") {
+        if (!(ref >= 0 && ref < j)) {
+          throw new EdgelatError("invalid_argument", `Rule '${r.name}' of ${setId}: pattern node ${j} refers to node ${ref}, not an earlier one`);
+        }
+        used[ref] = true;
+      }
+    }
+  });
+  for (let j = 0; j < r.pattern.length - 1; j++) {
+    if (!used[j]) throw new EdgelatError("invalid_argument", `Rule '${r.name}' of ${setId}: pattern node ${j} feeds no later pattern node`);
+  }
+  if (r.pattern.length === 0) throw new EdgelatError("invalid_argument", `Rule '${r.name}' of ${setId} has an empty pattern`);
+}
+
+function compile(set: RuleSet, disable: readonly string[]): CompiledRuleSet {
+  const key = disable.length === 0 ? "" : [...disable].sort().join("\u0000");
+  let perSet = compiledCache.get(set);
+  const hit = perSet?.get(key);
+  if (hit !== undefined) return hit;
+  const names = new Set<string>();
+  for (const r of set.rules) {
+    if (names.has(r.name)) throw new EdgelatError("invalid_argument", `Rule set ${set.id} has two rules named '${r.name}'`);
+    names.add(r.name);
+    checkRule(r, set.id);
+  }
+  for (const d of disable) {
+    if (!names.has(d)) {
+      throw new EdgelatError("invalid_argument", `Cannot disable rule '${d}': ${set.id} has no such rule (rules: ${[...names].join(", ")})`, {
+        rule: d,
+        rules: [...names],
+      });
+    }
+  }
+  const rules = set.rules.filter((r) => !disable.includes(r.name));
+  const roots = indexMatchers(
+    rules.map((r) => r.pattern[r.pattern.length - 1]!.op),
+    `${set.id} rule root`,
+  );
+  const el = indexMatchers(
+    set.elide.map((e) => e.op),
+    `${set.id} elision`,
+  );
+  const compiled: CompiledRuleSet = { set, rules, byOp: roots.byOp, byCat: roots.byCat, elideByOp: el.byOp, elideByCat: el.byCat };
+  if (perSet === undefined) compiledCache.set(set, (perSet = new Map()));
+  perSet.set(key, compiled);
+  return compiled;
+}
+
+// ---- per-graph state -------------------------------------------------------------------------------------------
+
+const categoryCache = new WeakMap<OpRegistry, Map<string, Map<string, OpCategory | undefined>>>();
+
+function categoryLookup(registry: OpRegistry): (n: Node) => OpCategory | undefined {
+  let byDomain = categoryCache.get(registry);
+  if (byDomain === undefined) categoryCache.set(registry, (byDomain = new Map()));
+  const cache = byDomain;
+  return (n) => {
+    let m = cache.get(n.domain);
+    if (m === undefined) cache.set(n.domain, (m = new Map()));
+    let c = m.get(n.opType);
+    if (c === undefined && !m.has(n.opType)) {
+      c = lookupOp(registry, n.domain, n.opType)?.category;
+      m.set(n.opType, c);
+    }
+    return c;
+  };
+}
+
+/** Mutable working state of one `fuse` call. */
+class State implements MatchEnv {
+  readonly nodes: readonly Node[];
+  readonly tensors: ReadonlyMap<string, TensorInfo>;
+  readonly n: number;
+  readonly category: (OpCategory | undefined)[];
+  /** -1 free, -2 no kernel, ≥ 0 kernel slot. */
+  readonly owner: Int32Array;
+  readonly producer = new Map<string, number>();
+  /** Consumer edges per (alias-resolved) tensor, counting only nodes that run. */
+  readonly consumers = new Map<string, number>();
+  /** The last consumer seen: the only one when the count is 1. */
+  readonly lastConsumer = new Map<string, number>();
+  readonly graphOutputs: Set<string>;
+  readonly alias = new Map<string, string>();
+  readonly folded: ReadonlySet<string>;
+
+  constructor(inferred: InferredGraph, catOf: (n: Node) => OpCategory | undefined) {
+    const g = inferred.graph;
+    this.nodes = g.nodes;
+    this.tensors = g.tensors;
+    this.n = g.nodes.length;
+    this.folded = inferred.folded;
+    this.category = new Array(this.n);
+    this.owner = new Int32Array(this.n).fill(-1);
+    for (let i = 0; i < this.n; i++) {
+      const node = this.nodes[i]!;
+      this.category[i] = catOf(node);
+      for (const o of node.outputs) if (o !== "") this.producer.set(o, i);
+    }
+    this.graphOutputs = new Set(g.outputs);
+  }
+
+  res(t: string): string {
+    let a = this.alias.get(t);
+    if (a === undefined) return t;
+    for (let b = this.alias.get(a); b !== undefined; b = this.alias.get(a)) a = b;
+    return a;
+  }
+
+  isConst(t: string): boolean {
+    if (t === "") return false;
+    const r = this.res(t);
+    if (this.tensors.get(r)?.constant !== undefined) return true;
+    const p = this.producer.get(r);
+    return p !== undefined && this.folded.has(this.nodes[p]!.name);
+  }
+
+  shape(t: string): readonly number[] | undefined {
+    const s = this.tensors.get(t)?.shape;
+    if (s === undefined) return undefined;
+    for (const d of s) if (typeof d !== "number") return undefined;
+    return s as number[];
+  }
+
+  values(t: string): readonly number[] | undefined {
+    return this.tensors.get(this.res(t))?.constant?.values;
+  }
+
+  isOutput(t: string): boolean {
+    return this.graphOutputs.has(t);
+  }
+
+  accepts(m: OpMatcher, i: number): boolean {
+    const node = this.nodes[i]!;
+    if (m.any !== undefined) {
+      for (const a of m.any) if (this.accepts(a, i)) return true;
+      return false;
+    }
+    let ok = m.ops !== undefined && m.ops.includes(node.opType);
+    if (!ok && m.categories !== undefined) {
+      const c = this.category[i];
+      ok = c !== undefined && m.categories.includes(c);
+    }
+    return ok && (m.where === undefined || m.where(node, this));
+  }
+
+  /** The label of the first alternative that accepts the node, if it has one. */
+  labelFrom(m: OpMatcher, i: number): string | undefined {
+    if (m.any !== undefined) {
+      for (const a of m.any) if (this.accepts(a, i)) return a.label ?? this.labelFrom(a, i);
+      return undefined;
+    }
+    return m.label;
+  }
+}
+
+// ---- matching ----------------------------------------------------------------------------------------------------
+
+interface Match {
+  /** Graph node index per pattern node. */
+  bound: Int32Array;
+  /** Members added by extension steps, in order, with their labels. */
+  extended: number[];
+  extLabels: (string | undefined)[];
+}
+
+function matchPattern(st: State, r: FusionRule, root: number): Int32Array | undefined {
+  const pat = r.pattern;
+  const bound = new Int32Array(pat.length).fill(-1);
+  const ext = new Map<string, string>();
+  const trail: number[] = [];
+  const extTrail: string[] = [];
+
+  const undo = (mark: number, extMark: number): void => {
+    while (trail.length > mark) bound[trail.pop()!] = -1;
+    while (extTrail.length > extMark) ext.delete(extTrail.pop()!);
+  };
+
+  const matchRef = (ref: InputRef, tensor: string | undefined): boolean => {
+    if (ref === "any") return true;
+    if (tensor === undefined || tensor === "") return false;
+    const t = st.res(tensor);
+    if (ref === "const") return st.isConst(t);
+    if (typeof ref === "number") {
+      const p = st.producer.get(t);
+      if (p === undefined || st.nodes[p]!.outputs[0] !== t) return false;
+      return matchNode(ref, p);
+    }
+    const prev = ext.get(ref);
+    if (prev !== undefined) return prev === t;
+    ext.set(ref, t);
+    extTrail.push(ref);
+    return true;
+  };
+
+  const matchNode = (j: number, gi: number): boolean => {
+    if (bound[j] !== -1) return bound[j] === gi;
+    if (st.owner[gi] !== -1) return false;
+    const pn = pat[j]!;
+    if (!st.accepts(pn.op, gi)) return false;
+    for (let k = 0; k < pat.length; k++) if (bound[k] === gi) return false;
+    bound[j] = gi;
+    trail.push(j);
+    const inputs = pn.inputs;
+    if (inputs === undefined || inputs.length === 0) return true;
+    const node = st.nodes[gi]!;
+    const mark = trail.length;
+    const extMark = extTrail.length;
+    if (tryInputs(inputs, node.inputs, false)) return true;
+    undo(mark, extMark);
+    if (pn.commutative && node.inputs.length === 2 && tryInputs(inputs, node.inputs, true)) return true;
+    undo(mark - 1, extMark);
+    return false;
+  };
+
+  const tryInputs = (refs: readonly InputRef[], ins: readonly string[], swap: boolean): boolean => {
+    for (let p = 0; p < refs.length; p++) {
+      const q = swap && p < 2 ? 1 - p : p;
+      if (!matchRef(refs[p]!, ins[q])) return false;
+    }
+    return true;
+  };
+
+  if (!matchNode(pat.length - 1, root)) return undefined;
+  // Every pattern node is bound (checkRule guarantees reachability); interior outputs stay inside the pattern.
+  for (let j = 0; j < pat.length - 1; j++) {
+    const gi = bound[j]!;
+    if (gi < 0) return undefined;
+    const outs = st.nodes[gi]!.outputs;
+    for (let o = 0; o < outs.length; o++) {
+      const t = outs[o]!;
+      if (t === "") continue;
+      if (st.isOutput(t)) return undefined;
+      const total = st.consumers.get(t) ?? 0;
+      if (o > 0) {
+        if (total > 0) return undefined;
+        continue;
+      }
+      let inside = 0;
+      for (let k = 0; k < pat.length; k++) {
+        const ins = st.nodes[bound[k]!]!.inputs;
+        for (const x of ins) if (x !== "" && st.res(x) === t) inside++;
+      }
+      if (inside !== total) return undefined;
+    }
+  }
+  return bound;
+}
+
+/** Greedy forward extension from the kernel's last member. */
+function extend(st: State, steps: readonly ExtendStep[], members: number[], labels: (string | undefined)[], anchorIdx: number): void {
+  let cur = members[members.length - 1]!;
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[s]!;
+    for (;;) {
+      const node = st.nodes[cur]!;
+      const out = node.outputs[0];
+      if (out === undefined || out === "" || st.isOutput(out) || st.consumers.get(out) !== 1) return;
+      for (let o = 1; o < node.outputs.length; o++) {
+        const t = node.outputs[o]!;
+        if (t !== "" && ((st.consumers.get(t) ?? 0) > 0 || st.isOutput(t))) return;
+      }
+      const c = st.lastConsumer.get(out)!;
+      if (st.owner[c] !== -1 || !st.accepts(step.op, c)) break;
+      const cn = st.nodes[c]!;
+      let ok = true;
+      let seen = false;
+      for (let p = 0; p < cn.inputs.length && ok; p++) {
+        const x = cn.inputs[p]!;
+        if (x === "") continue;
+        const t = st.res(x);
+        if (t === out && !seen) {
+          seen = true;
+          if (step.input === 0 && p !== 0) ok = false;
+          continue;
+        }
+        const others = step.others ?? "const";
+        if (others === "any") continue;
+        if (st.isConst(t)) continue;
+        if (others === "const") ok = false;
+        else {
+          // "ready": produced earlier than the anchor in execution order (or a graph input).
+          const pr = st.producer.get(t);
+          if (pr !== undefined && pr >= anchorIdx) ok = false;
+        }
+      }
+      if (ok && step.sameShape) {
+        const a = st.shape(out);
+        const b = st.shape(cn.outputs[0] ?? "");
+        ok = a !== undefined && b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]);
+      }
+      if (!ok) break;
+      members.push(c);
+      labels.push(st.labelFrom(step.op, c));
+      cur = c;
+      if (!step.repeat) break;
+    }
+  }
+}
+
+// ---- kernels -----------------------------------------------------------------------------------------------------
+
+interface Draft {
+  members: number[]; // anchor first, then the rest in topological order
+  labels: (string | undefined)[]; // aligned with members
+  last: number;
+  rule: string;
+  type?: string;
+  cls?: Kernel["class"];
+}
+
+function tensorBytes(st: State, t: string): number {
+  const info = st.tensors.get(t);
+  if (info === undefined || info.shape === undefined) return 0;
+  let n = 1;
+  for (const d of info.shape) {
+    if (typeof d !== "number") return 0;
+    n *= d;
+  }
+  return n * DTYPE_BYTES[info.dtype];
+}
+
+function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): Kernel {
+  const anchor = d.members[0]!;
+  const anchorNode = st.nodes[anchor]!;
+  const cls = d.cls ?? classOf(anchorNode, st.category[anchor], st);
+  const inKernel = (i: number | undefined): boolean => i !== undefined && d.members.includes(i);
+  const names: string[] = [];
+  const opTypes: string[] = [];
+  const inputs: string[] = [];
+  const outputs: string[] = [];
+  let flops = 0;
+  let params = 0;
+  let bytesRead = 0;
+  let bytesWritten = 0;
+  let typeName = d.type;
+  const parts: string[] = typeName === undefined ? [d.labels[0] ?? anchorLabel(cls, anchorNode, st)] : [];
+  let padH = 0;
+  let padW = 0;
+  for (let m = 0; m < d.members.length; m++) {
+    const i = d.members[m]!;
+    const node = st.nodes[i]!;
+    names.push(node.name);
+    opTypes.push(node.opType);
+    if (typeName === undefined && m > 0) parts.push(d.labels[m] ?? labelOf(node, st));
+    const cost = inferred.costs[i];
+    if (cost !== undefined) {
+      flops += cost.flops;
+      params += cost.params;
+    }
+    if (i !== anchor && st.category[i] === "pad") {
+      const p = padAmounts(node, st);
+      if (p !== undefined) {
+        padH += p.padH;
+        padW += p.padW;
+      }
+    }
+    for (const x of node.inputs) {
+      if (x === "") continue;
+      const t = st.res(x);
+      if (inKernel(st.producer.get(t)) || inputs.includes(t)) continue;
+      inputs.push(t);
+      bytesRead += tensorBytes(st, t);
+    }
+    for (const t of node.outputs) {
+      if (t === "") continue;
+      const total = st.consumers.get(t) ?? 0;
+      let inside = 0;
+      if (total > 0 && d.members.length > 1) {
+        for (const j of d.members) for (const y of st.nodes[j]!.inputs) if (y !== "" && st.res(y) === t) inside++;
+      }
+      if (st.isOutput(t) || total > inside || (total === 0 && d.members.length === 1)) {
+        outputs.push(t);
+        bytesWritten += tensorBytes(st, t);
+      }
+    }
+  }
+  if (typeName === undefined) typeName = parts.join("-");
+  const geo = anchorGeometry(anchorNode, cls, st);
+  // A Pad merged into the kernel pads the anchor's input: its input is the kernel's, its amounts add to the anchor's.
+  const firstIn = firstActivation(st, d.members, anchorNode);
+  const features: KernelFeatures = {
+    flops,
+    params,
+    bytesRead,
+    bytesWritten,
+    nodes: d.members.length,
+  };
+  const inShape = firstIn === undefined ? undefined : st.shape(firstIn);
+  const outShape = outputs.length > 0 ? st.shape(outputs[0]!) : undefined;
+  if (inShape !== undefined) features.inputShape = [...inShape];
+  if (outShape !== undefined) features.outputShape = [...outShape];
+  for (const [k, v] of Object.entries(geo) as [keyof typeof geo, number | undefined][]) if (v !== undefined) features[k] = v;
+  if (padH !== 0 || padW !== 0) {
+    const inSp = inShape !== undefined && inShape.length === 4 ? (anchorNode.domain === "tf" ? [inShape[1]!, inShape[2]!] : [inShape[2]!, inShape[3]!]) : undefined;
+    if (inSp !== undefined) {
+      features.hIn = inSp[0];
+      features.wIn = inSp[1];
+    }
+    features.padH = (features.padH ?? 0) + padH;
+    features.padW = (features.padW ?? 0) + padW;
+  }
+  return { id, type: typeName, class: cls, nodes: names, opTypes, inputs, outputs, features, rule: d.rule };
+}
+
+/** The kernel's main data input: the first non-constant input of its first member in execution order. */
+function firstActivation(st: State, members: readonly number[], anchorNode: Node): string | undefined {
+  let first = members[0]!;
+  for (const m of members) if (m < first) first = m;
+  const node = first === members[0] ? anchorNode : st.nodes[first]!;
+  for (const x of node.inputs) if (x !== "" && !st.isConst(x)) return st.res(x);
+  return undefined;
+}
+
+// ---- the public entry ----------------------------------------------------------------------------------------------
+
+export interface FuseEngineOptions extends FuseOptions {
+  /** Op registry giving each node its category (default: edgelat's). */
+  registry?: OpRegistry;
+}
+
+/** Applies `set` to `inferred`. Prefer `fuse` (which also resolves backend ids). */
+export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEngineOptions = {}): KernelGraph {
+  const compiled = compile(set, options.disable ?? []);
+  const st = new State(inferred, categoryLookup(options.registry ?? defaultOpRegistry));
+  const { nodes, n, owner } = st;
+  const noKernel: NoKernelNode[] = [];
+
+  // 1. nodes that launch nothing
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    let reason: string | undefined;
+    if (inferred.folded.has(node.name)) reason = "folded constant (precomputed)";
+    else if (st.category[i] === "constant" || node.opType === "Constant") reason = "constant";
+    else {
+      const cands = compiled.elideByOp.get(node.opType) ?? (st.category[i] !== undefined ? compiled.elideByCat.get(st.category[i]!) : undefined);
+      if (cands !== undefined) {
+        for (const e of cands) {
+          const el = compiled.set.elide[e]!;
+          if (st.accepts(el.op, i)) {
+            reason = el.reason;
+            if (el.passThrough && node.inputs[0] && node.outputs[0]) {
+              st.alias.set(node.outputs[0], node.inputs[0]);
+              if (st.isOutput(node.outputs[0])) st.graphOutputs.add(st.res(node.inputs[0]));
+            }
+            break;
+          }
+        }
+      }
+    }
+    if (reason !== undefined) {
+      owner[i] = -2;
+      noKernel.push({ node: node.name, opType: node.opType, reason });
+    }
+  }
+  // consumer counts over the nodes that run, on alias-resolved names
+  for (let i = 0; i < n; i++) {
+    if (owner[i] === -2) continue;
+    for (const x of nodes[i]!.inputs) {
+      if (x === "") continue;
+      const t = st.res(x);
+      st.consumers.set(t, (st.consumers.get(t) ?? 0) + 1);
+      st.lastConsumer.set(t, i);
+    }
+  }
+
+  // 2. rules, in order, each over the graph in topological order
+  const buckets: number[][] = compiled.rules.map(() => []);
+  for (let i = 0; i < n; i++) {
+    if (owner[i] !== -1) continue;
+    const byOp = compiled.byOp.get(nodes[i]!.opType);
+    const c = st.category[i];
+    const byCat = c !== undefined ? compiled.byCat.get(c) : undefined;
+    if (byOp !== undefined) for (const r of byOp) buckets[r]!.push(i);
+    if (byCat !== undefined) for (const r of byCat) if (byOp === undefined || !byOp.includes(r)) buckets[r]!.push(i);
+  }
+  const drafts: Draft[] = [];
+  for (let r = 0; r < compiled.rules.length; r++) {
+    const rule = compiled.rules[r]!;
+    const anchorJ = rule.anchor ?? 0;
+    for (const i of buckets[r]!) {
+      if (owner[i] !== -1) continue;
+      const bound = matchPattern(st, rule, i);
+      if (bound === undefined) continue;
+      const a = bound[anchorJ]!;
+      const rest: number[] = [];
+      for (let j = 0; j < bound.length; j++) if (j !== anchorJ) rest.push(bound[j]!);
+      rest.sort((x, y) => x - y);
+      const members = [a, ...rest];
+      const labels: (string | undefined)[] = members.map((m) => {
+        const j = bound.indexOf(m);
+        return st.labelFrom(rule.pattern[j]!.op, m);
+      });
+      if (rule.extend !== undefined) {
+        const rootAt = members.indexOf(i);
+        // extension continues from the pattern root; the root goes last so `extend` reads it as the current output
+        if (rootAt !== members.length - 1) {
+          members.splice(rootAt, 1);
+          members.push(i);
+          const l = labels.splice(rootAt, 1)[0];
+          labels.push(l);
+        }
+        extend(st, rule.extend, members, labels, rest.length === 0 || a < rest[0]! ? a : rest[0]!);
+        if (members[0] !== a) {
+          // keep the anchor first
+          const at = members.indexOf(a);
+          members.splice(at, 1);
+          members.unshift(a);
+          labels.unshift(labels.splice(at, 1)[0]);
+        }
+      }
+      // Defensive: extension stops at claimed nodes, so members are free here.
+      const slot = drafts.length;
+      let last = -1;
+      for (const m of members) {
+        owner[m] = slot;
+        if (m > last) last = m;
+      }
+      drafts.push({ members, labels, last, rule: rule.name, ...(rule.type ? { type: rule.type } : {}), ...(rule.class ? { cls: rule.class } : {}) });
+    }
+  }
+
+  // 3. every node left runs alone
+  for (let i = 0; i < n; i++) {
+    if (owner[i] !== -1) continue;
+    owner[i] = drafts.length;
+    drafts.push({ members: [i], labels: [undefined], last: i, rule: "single" });
+  }
+
+  drafts.sort((x, y) => x.last - y.last);
+  const kernels: Kernel[] = new Array(drafts.length);
+  for (let k = 0; k < drafts.length; k++) kernels[k] = buildKernel(st, inferred, drafts[k]!, `k${k}`);
+  return { backend: set.id, kernels, noKernel };
+}
