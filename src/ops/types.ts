@@ -63,6 +63,19 @@ export interface OpContext {
   attrs: Record<string, AttrValue>;
   /** Opset version of the node's domain. */
   opset: number;
+  /**
+   * Infers a subgraph (If branches, Loop bodies) in the node's scope: outer tensors are visible, `inputs` type the
+   * subgraph's own inputs. Provided by `inferShapes` (memoized per subgraph); absent elsewhere.
+   */
+  subgraph?: (graph: import("../ir/types.js").Graph, inputs?: readonly (TensorType | undefined)[]) => SubgraphResult;
+}
+
+/** What `OpContext.subgraph` returns: the subgraph's output types, summed FLOPs, and why anything stayed unknown. */
+export interface SubgraphResult {
+  outputs: (TensorType | undefined)[];
+  flops: number;
+  /** Reasons of nodes inside the subgraph whose outputs stayed unknown ("node: reason"). */
+  issues: string[];
 }
 
 /** Costs of one node. FLOPs = 2 × MACs (multiply-accumulate = 2 FLOPs), stated once here for the whole library. */
