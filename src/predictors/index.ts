@@ -10,4 +10,13 @@ export { resolveOptions, type OptionSchema, type OptionSpec, type ResolvedOption
 export { noiseStd, residualNoise, type NoiseModel, type Loss } from "./uncertainty.js";
 export { FlopsLinearPredictor, fitFlopsLinear, flopsLinearFromJSON, FLOPS_LINEAR_OPTIONS, type FlopsLinearParams } from "./flops-linear.js";
 export { LinearPredictor, fitLinear, linearFromJSON, LINEAR_OPTIONS, type LinearParams, type LinearOptions, type LinearTarget } from "./linear.js";
-export { predictorFromJSON, PREDICTOR_LOADERS } from "./json.js";
+export { predictorFromJSON } from "./json.js";
+export { RooflinePredictor, fitRoofline, rooflineFromJSON, rooflineFromHardware, ROOFLINE_OPTIONS, type RooflineParams } from "./roofline.js";
+export { LookupPredictor, fitLookup, lookupFromJSON, LOOKUP_OPTIONS, DEFAULT_LOOKUP_KEYS, type LookupParams } from "./lookup.js";
+export { GbtPredictor, fitGbt, gbtFromJSON, GBT_OPTIONS, type GbtParams, type GbtOptions } from "./gbt.js";
+export { ForestPredictor, fitForest, forestFromJSON, FOREST_OPTIONS, type ForestParams, type ForestOptions } from "./forest.js";
+export { type TreeArrays } from "./tree.js";
+export { PREDICTOR_KINDS, isPredictorKind, type PredictorKind, type PredictorKindSpec } from "./registry.js";
+export { fitPredictor } from "./fit.js";
+export { crossValidate, kFoldAssignment, groupKFoldAssignment, type CrossValidationOptions, type CrossValidationResult } from "./cv.js";
+export { syntheticSamples, randomConvFeatures } from "./synthetic.js";

@@ -4,21 +4,14 @@
  * Numbers are stored as JSON numbers: doubles survive JSON.stringify / JSON.parse exactly, so a loaded predictor
  * gives bit-identical predictions.
  */
-import { flopsLinearFromJSON } from "./flops-linear.js";
-import { linearFromJSON } from "./linear.js";
+import { isPredictorKind, PREDICTOR_KINDS } from "./registry.js";
 import type { Predictor } from "./types.js";
 import { fail, readObject } from "./validate.js";
-
-export const PREDICTOR_LOADERS: Readonly<Record<string, (json: unknown) => Predictor>> = {
-  "flops-linear": flopsLinearFromJSON,
-  linear: linearFromJSON,
-};
 
 export function predictorFromJSON(json: unknown): Predictor {
   const o = readObject(json, "$");
   const kind = o.kind;
   if (typeof kind !== "string") fail("kind", "expected a string");
-  const load = Object.prototype.hasOwnProperty.call(PREDICTOR_LOADERS, kind) ? PREDICTOR_LOADERS[kind] : undefined;
-  if (load === undefined) fail("kind", `unknown predictor kind '${kind}' (known: ${Object.keys(PREDICTOR_LOADERS).join(", ")})`, { kind });
-  return load(o);
+  if (!isPredictorKind(kind)) fail("kind", `unknown predictor kind '${kind}' (known: ${Object.keys(PREDICTOR_KINDS).join(", ")})`, { kind });
+  return PREDICTOR_KINDS[kind].fromJSON(o);
 }

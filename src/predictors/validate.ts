@@ -37,8 +37,11 @@ export function readNumber(o: Json, key: string, path: string, rule: NumberRule 
 }
 
 export function readNumberArray(o: Json, key: string, path: string, rule: NumberRule & { length?: number } = {}): number[] {
-  const field = path ? `${path}.${key}` : key;
-  const v = o[key];
+  return checkNumberArray(o[key], path ? `${path}.${key}` : key, rule);
+}
+
+/** Checks that `v` is an array of numbers obeying `rule`; `field` names it in errors. */
+export function checkNumberArray(v: unknown, field: string, rule: NumberRule & { length?: number } = {}): number[] {
   if (!Array.isArray(v)) fail(field, "expected an array of numbers");
   if (rule.length !== undefined && v.length !== rule.length) fail(field, `expected ${rule.length} entries, got ${v.length}`);
   for (let i = 0; i < v.length; i++) checkNumber(v[i], `${field}[${i}]`, rule);

@@ -1,0 +1,190 @@
+/**
+ * `gbt`: gradient-boosted regression trees (squared loss; by default on ln(latency), so what is minimized is relative
+ * error and a model never predicts a negative latency). Row subsampling per tree uses a seeded RNG: the same samples,
+ * options and seed give the identical JSON.
+ *
+ *   score(x)   = base + Σ_k tree_k(x)            (learning rate already folded into the stored leaf values)
+ *   latencyMs  = exp(score) for target "log", max(score, 0) for target "linear"
+ *
+ * stdMs comes from a residual model: a shallow tree fitted on squared residuals (ln-space for the log target) that
+ * are out-of-fold when `noiseFolds` ≥ 2 (honest; costs noiseFolds extra fits of the ensemble) or in-sample when 0
+ * (optimistic). For the log target stdMs = latency · √(e^{σ²(x)} − 1), else σ(x) in ms; both are widened by
+ * (1 + d(x)), d = how far x lies outside the training feature box in units of each feature's range.
+ */
+import type { KernelFeatures } from "../fusion/types.js";
+import { createRng, type Rng } from "../util/rng.js";
+import { compileFeatureSpec, DEFAULT_TREE_SPEC, type CompiledFeatures, type FeatureSpec } from "./features.js";
+import { resolveOptions, type OptionSchema } from "./options.js";
+import { binFeatures, buildTree, FlatTrees, readTree, readTrees, treeToJSON, type BinnedData, type TreeArrays } from "./tree.js";
+import type { Prediction, Predictor, PredictorJSON, Sample } from "./types.js";
+import { checkSamples, domainOf, outside, readDomain, sampleWeights, type Domain } from "./uncertainty.js";
+import { checkHeader, fail, PREDICTOR_FORMAT_VERSION, readNumber, readObject, readString, readStringArray } from "./validate.js";
+
+export const GBT_OPTIONS = {
+  spec: { type: "spec", default: DEFAULT_TREE_SPEC, doc: "feature terms the trees split on" },
+  target: { type: "enum", values: ["log", "linear"], default: "log", doc: "boost on ln(latency) (relative error) or latency in ms" },
+  nEstimators: { type: "int", default: 200, min: 1, max: 100000, doc: "number of trees" },
+  learningRate: { type: "number", default: 0.1, min: 1e-6, max: 1, doc: "shrinkage per tree" },
+  maxDepth: { type: "int", default: 6, min: 0, max: 30, doc: "maximum tree depth" },
+  minSamplesLeaf: { type: "int", default: 3, min: 1, doc: "minimum training rows per leaf" },
+  subsample: { type: "number", default: 0.8, min: 0.01, max: 1, doc: "share of rows drawn (without replacement) per tree" },
+  l2: { type: "number", default: 1, min: 0, doc: "L2 penalty on leaf values, in units of the mean row weight" },
+  maxBins: { type: "int", default: 64, min: 2, max: 4096, doc: "histogram bins per feature" },
+  seed: { type: "int", default: 1, doc: "RNG seed (row subsampling, noise folds)" },
+  noiseFolds: { type: "int", default: 3, min: 0, max: 20, doc: "folds for out-of-fold residuals of the noise model (0: in-sample)" },
+  noiseDepth: { type: "int", default: 2, min: 0, max: 8, doc: "depth of the residual (noise) tree" },
+} as const satisfies OptionSchema;
+
+export type GbtOptions = Partial<{
+  spec: FeatureSpec;
+  target: "log" | "linear";
+  nEstimators: number;
+  learningRate: number;
+  maxDepth: number;
+  minSamplesLeaf: number;
+  subsample: number;
+  l2: number;
+  maxBins: number;
+  seed: number;
+  noiseFolds: number;
+  noiseDepth: number;
+}>;
+
+export interface GbtParams {
+  spec: FeatureSpec;
+  target: "log" | "linear";
+  base: number;
+  trees: TreeArrays[];
+  /** Predicts the squared residual σ²(x) of the score. */
+  noiseTree: TreeArrays;
+  domain: Domain;
+  samples: number;
+}
+
+export class GbtPredictor implements Predictor {
+  readonly kind = "gbt";
+  private readonly features: CompiledFeatures;
+  private readonly flat: FlatTrees;
+  private readonly noise: FlatTrees;
+  private readonly x: Float64Array;
+
+  constructor(readonly params: Readonly<GbtParams>) {
+    this.features = compileFeatureSpec(params.spec, "invalid_predictor", "spec");
+    this.flat = new FlatTrees(params.trees);
+    this.noise = new FlatTrees([params.noiseTree]);
+    this.x = new Float64Array(this.features.length);
+  }
+
+  /** base + Σ trees (ln latency for the log target). */
+  score(f: KernelFeatures): number {
+    this.features.write(f, this.x);
+    return this.params.base + this.flat.sum(this.x);
+  }
+
+  predict(f: KernelFeatures): Prediction {
+    const z = this.score(f);
+    const var_ = Math.max(this.noise.evalTree(0, this.x), 0);
+    const widen = 1 + outside(this.params.domain, this.x);
+    if (this.params.target === "log") {
+      const latencyMs = Math.exp(z);
+      return { latencyMs, stdMs: latencyMs * Math.sqrt(Math.expm1(var_)) * widen };
+    }
+    return { latencyMs: Math.max(z, 0), stdMs: Math.sqrt(var_) * widen };
+  }
+
+  toJSON(): PredictorJSON {
+    const p = this.params;
+    return {
+      kind: this.kind, version: PREDICTOR_FORMAT_VERSION, spec: [...p.spec], target: p.target, base: p.base,
+      trees: p.trees.map(treeToJSON), noiseTree: treeToJSON(p.noiseTree),
+      domain: { min: [...p.domain.min], max: [...p.domain.max] }, samples: p.samples,
+    };
+  }
+}
+
+type Resolved = ReturnType<typeof resolveGbt>;
+const resolveGbt = (options: unknown) => resolveOptions(GBT_OPTIONS, options, "gbt");
+
+/** Boosts `o.nEstimators` trees on the rows `train` of the binned data; returns base, trees and in-sample scores. */
+function boost(data: BinnedData, X: Float64Array[], y: Float64Array, w: Float64Array, train: Uint32Array, o: Resolved, rng: Rng) {
+  let ws = 0, ys = 0;
+  for (const r of train) { ws += w[r]!; ys += w[r]! * y[r]!; }
+  const base = ws > 0 ? ys / ws : 0;
+  const F = new Float64Array(y.length).fill(base);
+  const resid = new Float64Array(y.length);
+  const nSub = Math.max(1, Math.round(o.subsample * train.length));
+  const pool = Uint32Array.from(train);
+  const trees: TreeArrays[] = [];
+  const params = { maxDepth: o.maxDepth, minSamplesLeaf: o.minSamplesLeaf, maxFeatures: X[0]!.length, l2: o.l2 };
+  for (let m = 0; m < o.nEstimators; m++) {
+    for (const r of train) resid[r] = y[r]! - F[r]!;
+    // Partial Fisher–Yates: the first nSub entries of `pool` are this round's rows.
+    if (nSub < pool.length) {
+      for (let a = 0; a < nSub; a++) {
+        const b = a + Math.floor(rng.next() * (pool.length - a));
+        const t = pool[a]!; pool[a] = pool[b]!; pool[b] = t;
+      }
+    }
+    const rows = pool.slice(0, nSub);
+    const tree = buildTree(data, resid, w, rows, params, rng);
+    for (let i = 0; i < tree.value.length; i++) tree.value[i] = tree.value[i]! * o.learningRate;
+    trees.push(tree);
+    const flat = new FlatTrees([tree]);
+    for (let r = 0; r < X.length; r++) F[r] = F[r]! + flat.evalTree(0, X[r]!);
+  }
+  return { base, trees, F };
+}
+
+export function fitGbt(samples: readonly Sample[], options?: GbtOptions): GbtPredictor {
+  const o = resolveGbt(options);
+  checkSamples(samples);
+  const c = compileFeatureSpec(o.spec);
+  const n = samples.length;
+  const X = samples.map((s) => { const row = new Float64Array(c.length); c.write(s.features, row); return row; });
+  const logT = o.target === "log";
+  const y = Float64Array.from(samples, (s) => (logT ? Math.log(s.latencyMs) : s.latencyMs));
+  const w = Float64Array.from(sampleWeights(samples));
+  const data = binFeatures(X, c.length, o.maxBins);
+  const rng = createRng(o.seed);
+  const all = Uint32Array.from({ length: n }, (_, i) => i);
+  const { base, trees, F } = boost(data, X, y, w, all, o, rng);
+
+  // Residuals for the noise model: out-of-fold when requested and there are enough rows, else in-sample.
+  const r2 = new Float64Array(n);
+  const folds = o.noiseFolds >= 2 && n >= 2 * o.noiseFolds ? o.noiseFolds : 0;
+  if (folds > 0) {
+    const foldRng = createRng(o.seed ^ 0x5bd1e995);
+    const fold = new Int32Array(n);
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) { const j = Math.floor(foldRng.next() * (i + 1)); const t = order[i]!; order[i] = order[j]!; order[j] = t; }
+    order.forEach((r, k) => { fold[r] = k % folds; });
+    for (let k = 0; k < folds; k++) {
+      const train = Uint32Array.from(order.filter((r) => fold[r] !== k));
+      const fit = boost(data, X, y, w, train, o, foldRng);
+      for (let r = 0; r < n; r++) if (fold[r] === k) r2[r] = (y[r]! - fit.F[r]!) ** 2;
+    }
+  } else {
+    for (let r = 0; r < n; r++) r2[r] = (y[r]! - F[r]!) ** 2;
+  }
+  const noiseTree = buildTree(data, r2, w, Uint32Array.from(all), {
+    maxDepth: o.noiseDepth, minSamplesLeaf: Math.max(20, Math.ceil(n / 20)), maxFeatures: c.length, l2: 0,
+  }, rng);
+  return new GbtPredictor({ spec: [...o.spec], target: o.target, base, trees, noiseTree, domain: domainOf(X, c.length), samples: n });
+}
+
+export function gbtFromJSON(json: unknown): GbtPredictor {
+  const o = readObject(json, "$");
+  checkHeader(o, "gbt");
+  const spec = readStringArray(o, "spec", "");
+  if (spec.length === 0) fail("spec", "must have at least one term");
+  const d = spec.length;
+  return new GbtPredictor({
+    spec,
+    target: readString(o, "target", "", ["log", "linear"] as const),
+    base: readNumber(o, "base", ""),
+    trees: readTrees(o, "trees", d),
+    noiseTree: readTree(o.noiseTree, "noiseTree", d),
+    domain: readDomain(o, "domain", d),
+    samples: readNumber(o, "samples", "", { min: 0, int: true }),
+  });
+}

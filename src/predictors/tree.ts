@@ -1,0 +1,282 @@
+/**
+ * Regression trees shared by `gbt` and `forest`: a histogram-based CART builder (features binned once into ≤ maxBins
+ * quantile bins, so a split search costs O(rows + bins) per feature), compact JSON storage, and an allocation-free
+ * evaluator over flat typed arrays.
+ *
+ * A tree is five parallel arrays over its nodes, in preorder (node 0 is the root, children have larger indices):
+ *   feature[i]   feature index, or -1 for a leaf
+ *   threshold[i] go left when x[feature] ≤ threshold
+ *   left[i], right[i]  child node indices (-1 for a leaf)
+ *   value[i]     the node's prediction (the weighted mean target of its training rows; what a leaf returns)
+ */
+import { EdgelatError } from "../errors.js";
+import type { Rng } from "../util/rng.js";
+import { fail, type Json, readArray, readNumberArray, readObject } from "./validate.js";
+
+export interface TreeArrays {
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  right: number[];
+  value: number[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Binning
+
+export interface BinnedData {
+  rows: number;
+  features: number;
+  /** bins[j][r]: bin of row r for feature j. */
+  bins: Uint16Array[];
+  /** thresholds[j][b]: split value between bin b and b + 1 of feature j. */
+  thresholds: Float64Array[];
+  nBins: number[];
+}
+
+/** Bins each feature into ≤ maxBins contiguous groups of distinct values holding about equal row counts. */
+export function binFeatures(X: readonly ArrayLike<number>[], d: number, maxBins: number): BinnedData {
+  const n = X.length;
+  const bins: Uint16Array[] = [];
+  const thresholds: Float64Array[] = [];
+  const nBins: number[] = [];
+  const col = new Float64Array(n);
+  for (let j = 0; j < d; j++) {
+    for (let r = 0; r < n; r++) {
+      const v = X[r]![j]!;
+      if (!Number.isFinite(v)) throw new EdgelatError("invalid_argument", `feature ${j} of sample ${r} is not finite (${v})`, { index: r, feature: j });
+      col[r] = v;
+    }
+    const sorted = Float64Array.from(col).sort();
+    // Distinct values with counts.
+    const uniq: number[] = [];
+    const counts: number[] = [];
+    for (let r = 0; r < n; r++) {
+      if (r > 0 && sorted[r] === sorted[r - 1]) counts[counts.length - 1]++;
+      else { uniq.push(sorted[r]!); counts.push(1); }
+    }
+    // Greedy grouping of consecutive distinct values into bins of ≈ n / maxBins rows.
+    const upper: number[] = []; // last distinct value of each bin
+    const lower: number[] = []; // first distinct value of each bin
+    const target = n / maxBins;
+    let acc = 0;
+    for (let u = 0; u < uniq.length; u++) {
+      if (acc === 0) lower.push(uniq[u]!);
+      acc += counts[u]!;
+      const binsLeft = maxBins - upper.length;
+      const valuesLeft = uniq.length - u - 1;
+      if (acc >= target || valuesLeft < binsLeft || u === uniq.length - 1) {
+        upper.push(uniq[u]!);
+        acc = 0;
+        if (upper.length === maxBins - 1 && u < uniq.length - 1) {
+          lower.push(uniq[u + 1]!);
+          upper.push(uniq[uniq.length - 1]!);
+          break;
+        }
+      }
+    }
+    const k = upper.length;
+    const thr = new Float64Array(Math.max(k - 1, 0));
+    for (let b = 0; b < k - 1; b++) {
+      const a = upper[b]!, c = lower[b + 1]!;
+      const mid = a + (c - a) / 2;
+      thr[b] = mid < c ? mid : a;
+    }
+    const bj = new Uint16Array(n);
+    for (let r = 0; r < n; r++) {
+      // First bin whose upper bound is ≥ v.
+      const v = col[r]!;
+      let lo = 0, hi = k - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (upper[mid]! >= v) hi = mid; else lo = mid + 1;
+      }
+      bj[r] = lo;
+    }
+    bins.push(bj);
+    thresholds.push(thr);
+    nBins.push(k);
+  }
+  return { rows: n, features: d, bins, thresholds, nBins };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building
+
+export interface TreeBuildParams {
+  maxDepth: number;
+  minSamplesLeaf: number;
+  /** Features tried per split (≤ d); fewer than d draws a random subset per node (random forest). */
+  maxFeatures: number;
+  /** L2 penalty on leaf values: value = Σwg / (Σw + l2·meanWeight). */
+  l2: number;
+}
+
+/**
+ * Grows one tree on `rows` (indices into the binned data; duplicates allowed, e.g. a bootstrap) fitting `target`
+ * with per-row `weight` (squared loss). `rng` draws the per-node feature subsets.
+ */
+export function buildTree(
+  data: BinnedData,
+  target: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  rows: Uint32Array,
+  params: TreeBuildParams,
+  rng: Rng,
+): TreeArrays {
+  const d = data.features;
+  const maxB = Math.max(...data.nBins, 1);
+  const hW = new Float64Array(maxB), hS = new Float64Array(maxB), hN = new Int32Array(maxB);
+  const featIdx = Array.from({ length: d }, (_, j) => j);
+  const tree: TreeArrays = { feature: [], threshold: [], left: [], right: [], value: [] };
+  let meanW = 0;
+  for (let i = 0; i < rows.length; i++) meanW += weight[rows[i]!]!;
+  meanW = rows.length > 0 ? meanW / rows.length : 1;
+  const l2 = params.l2 * meanW;
+  const mtry = Math.min(Math.max(params.maxFeatures, 1), d);
+  const minLeaf = Math.max(params.minSamplesLeaf, 1);
+
+  const grow = (start: number, end: number, depth: number): number => {
+    let W = 0, S = 0;
+    for (let i = start; i < end; i++) { const r = rows[i]!; W += weight[r]!; S += weight[r]! * target[r]!; }
+    const node = tree.feature.length;
+    tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1);
+    tree.value.push(W + l2 > 0 ? S / (W + l2) : 0);
+    const count = end - start;
+    if (depth >= params.maxDepth || count < 2 * minLeaf || !(W > 0)) return node;
+    const parentScore = (S * S) / (W + l2);
+    let bestGain = 1e-12 * Math.max(Math.abs(parentScore), 1e-300), bestF = -1, bestB = -1;
+    // Feature subset: a partial Fisher–Yates shuffle when mtry < d.
+    if (mtry < d) {
+      for (let a = 0; a < mtry; a++) {
+        const b = a + Math.floor(rng.next() * (d - a));
+        const t = featIdx[a]!; featIdx[a] = featIdx[b]!; featIdx[b] = t;
+      }
+    }
+    for (let a = 0; a < mtry; a++) {
+      const j = featIdx[a]!;
+      const nb = data.nBins[j]!;
+      if (nb < 2) continue;
+      const bj = data.bins[j]!;
+      hW.fill(0, 0, nb); hS.fill(0, 0, nb); hN.fill(0, 0, nb);
+      for (let i = start; i < end; i++) {
+        const r = rows[i]!, b = bj[r]!;
+        hW[b] += weight[r]!; hS[b] += weight[r]! * target[r]!; hN[b]++;
+      }
+      let wl = 0, sl = 0, nl = 0;
+      for (let b = 0; b < nb - 1; b++) {
+        wl += hW[b]!; sl += hS[b]!; nl += hN[b]!;
+        if (nl < minLeaf) continue;
+        if (count - nl < minLeaf) break;
+        const wr = W - wl, sr = S - sl;
+        const gain = (sl * sl) / (wl + l2) + (sr * sr) / (wr + l2) - parentScore;
+        if (gain > bestGain) { bestGain = gain; bestF = j; bestB = b; }
+      }
+    }
+    if (bestF < 0) return node;
+    // Partition rows[start, end) in place: bin ≤ bestB to the left.
+    const bj = data.bins[bestF]!;
+    let i = start, k = end - 1;
+    while (i <= k) {
+      if (bj[rows[i]!]! <= bestB) i++;
+      else { const t = rows[i]!; rows[i] = rows[k]!; rows[k] = t; k--; }
+    }
+    tree.feature[node] = bestF;
+    tree.threshold[node] = data.thresholds[bestF]![bestB]!;
+    tree.left[node] = grow(start, i, depth + 1);
+    tree.right[node] = grow(i, end, depth + 1);
+    return node;
+  };
+  grow(0, rows.length, 0);
+  return tree;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Evaluation
+
+/**
+ * Trees flattened into one interleaved Float64Array for allocation-free, cache-friendly evaluation: node i of the
+ * forest occupies [4i, 4i + 4) = (feature, threshold, left, right) with absolute child indices; a leaf has
+ * feature -1 and its value in the threshold slot.
+ */
+export class FlatTrees {
+  readonly count: number;
+  private readonly roots: Int32Array;
+  private readonly nodes: Float64Array;
+
+  constructor(trees: readonly TreeArrays[]) {
+    const total = trees.reduce((s, t) => s + t.feature.length, 0);
+    this.count = trees.length;
+    this.roots = new Int32Array(trees.length);
+    const nodes = (this.nodes = new Float64Array(4 * total));
+    let off = 0;
+    trees.forEach((t, k) => {
+      this.roots[k] = off;
+      for (let i = 0; i < t.feature.length; i++) {
+        const at = 4 * (off + i);
+        const leaf = t.feature[i]! < 0;
+        nodes[at] = leaf ? -1 : t.feature[i]!;
+        nodes[at + 1] = leaf ? t.value[i]! : t.threshold[i]!;
+        nodes[at + 2] = leaf ? -1 : t.left[i]! + off;
+        nodes[at + 3] = leaf ? -1 : t.right[i]! + off;
+      }
+      off += t.feature.length;
+    });
+  }
+
+  /** The leaf value tree `k` gives for feature vector `x`. */
+  evalTree(k: number, x: ArrayLike<number>): number {
+    const nodes = this.nodes;
+    let at = 4 * this.roots[k]!;
+    let f = nodes[at]!;
+    while (f >= 0) {
+      at = 4 * (x[f]! <= nodes[at + 1]! ? nodes[at + 2]! : nodes[at + 3]!);
+      f = nodes[at]!;
+    }
+    return nodes[at + 1]!;
+  }
+
+  /** Σ over trees, summed in tree order (the order fixes the floating-point result). */
+  sum(x: ArrayLike<number>): number {
+    let s = 0;
+    for (let k = 0; k < this.count; k++) s += this.evalTree(k, x);
+    return s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSON
+
+export function treeToJSON(t: TreeArrays): Json {
+  return { feature: [...t.feature], threshold: [...t.threshold], left: [...t.left], right: [...t.right], value: [...t.value] };
+}
+
+/**
+ * Reads and checks one tree: equal-length arrays, feature indices in [-1, d), children of internal nodes with larger
+ * indices inside the tree (so evaluation always terminates), leaves with -1 children, finite numbers.
+ */
+export function readTree(v: unknown, field: string, d: number): TreeArrays {
+  const o = readObject(v, field);
+  const feature = readNumberArray(o, "feature", field, { int: true, min: -1, max: d - 1 });
+  const n = feature.length;
+  if (n === 0) fail(`${field}.feature`, "a tree needs at least one node");
+  const threshold = readNumberArray(o, "threshold", field, { length: n });
+  const left = readNumberArray(o, "left", field, { length: n, int: true, min: -1, max: n - 1 });
+  const right = readNumberArray(o, "right", field, { length: n, int: true, min: -1, max: n - 1 });
+  const value = readNumberArray(o, "value", field, { length: n });
+  for (let i = 0; i < n; i++) {
+    if (feature[i]! < 0) {
+      if (left[i] !== -1 || right[i] !== -1) fail(`${field}.left[${i}]`, "a leaf (feature -1) must have children -1");
+    } else {
+      if (!(left[i]! > i)) fail(`${field}.left[${i}]`, `child index must be greater than the node index ${i}, got ${left[i]}`);
+      if (!(right[i]! > i)) fail(`${field}.right[${i}]`, `child index must be greater than the node index ${i}, got ${right[i]}`);
+    }
+  }
+  return { feature, threshold, left, right, value };
+}
+
+export function readTrees(o: Json, key: string, d: number): TreeArrays[] {
+  const arr = readArray(o, key, "");
+  if (arr.length === 0) fail(key, "needs at least one tree");
+  return arr.map((t, k) => readTree(t, `${key}[${k}]`, d));
+}
