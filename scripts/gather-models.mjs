@@ -31,7 +31,10 @@ const MODELS = [
   tfjs("facemesh", "input_1", [1, 192, 192, 3], "declares -1x192x192x3"),
   tfjs("faceres", "input_1", [1, 224, 224, 3], "declares -1x224x224x3"),
   tfjs("handlandmark-lite", "input_1", [1, 224, 224, 3], "declares 1x224x224x3"),
-  tfjs("handtrack", "input_tensor", [1, 320, 320, 3], "declares 1x-1x-1x3 (uint8); its signature says 1x320x320x3"),
+  {
+    ...tfjs("handtrack", "input_tensor", [1, 320, 320, 3], "declares 1x-1x-1x3 (uint8); its signature says 1x320x320x3. The full graph ends in data-dependent NonMaxSuppressionV5; human runs it up to `outputs` (src/hand/handtrack.ts)"),
+    outputs: ["StatefulPartitionedCall/Postprocessor/Slice", "StatefulPartitionedCall/Postprocessor/ExpandDims_1"],
+  },
   tfjs("iris", "input_1", [1, 64, 64, 3], "declares -1x64x64x3"),
   tfjs("liveness", "conv2d_1_input", [1, 32, 32, 3], "declares -1x32x32x3"),
   tfjs("movenet-lightning", "input", [1, 192, 192, 3], "declares 1x192x192x3 (int32)"),
@@ -117,6 +120,7 @@ function main() {
       sourcePath: m.from,
       license: m.pkg[2],
       inputShapes: m.inputShapes,
+      ...(m.outputs ? { outputs: m.outputs } : {}),
       note: m.note,
     })),
   };

@@ -13,6 +13,8 @@ export interface CorpusModel {
   license: string;
   /** Shapes fixing the symbolic input dims, as the model's users feed it. */
   inputShapes: Record<string, Shape>;
+  /** The outputs the model's users compute, when not the whole graph (TF.js `executeAsync(x, outputs)`). */
+  outputs?: string[];
   note?: string;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Shape, TensorInfo } from "../../ir/types.js";
 import { unknownShape } from "../../shape/unknown.js";
-import type { OpSpec, TensorType } from "../types.js";
+import type { OpContext, OpSpec, TensorType } from "../types.js";
 import { intValues, TF } from "./helpers.js";
 
 const passThrough = (opType: string, category: OpSpec["category"] = "other"): OpSpec => ({
@@ -65,14 +65,45 @@ const Switch: OpSpec = {
   inputs: [{ name: "data" }, { name: "pred" }],
 };
 
-/** A TensorList handle is a variant scalar. */
-const listHandle = (opType: string, inputs: string[]): OpSpec => ({
-  opType,
+/**
+ * A TensorList handle is typed by the tensor it stacks into: shape [num_elements, ...element_shape] when the element
+ * shape is known, else [num_elements]. Its dtype is "unknown" (a variant), so it counts no bytes.
+ */
+const handle = (shape: Shape): TensorType => ({ dtype: "unknown", shape });
+
+const staticElement = (v: number[] | undefined): number[] | undefined => (v !== undefined && v.every((d) => d >= 0) ? v : undefined);
+
+const TensorListReserve: OpSpec = {
+  opType: "TensorListReserve",
   domain: TF,
   category: "other",
-  inputs: inputs.map((name) => ({ name })),
-  shape: () => [{ dtype: "unknown", shape: [] }],
-});
+  noCompute: true,
+  inputs: [{ name: "element_shape" }, { name: "num_elements" }],
+  shape(ctx) {
+    const n = intValues(ctx, 1)?.[0];
+    if (n === undefined || n < 0) return unknownShape("TensorListReserve: num_elements is not a known constant");
+    return [handle([n, ...(staticElement(intValues(ctx, 0)) ?? [])])];
+  },
+};
+
+const TensorListFromTensor: OpSpec = {
+  opType: "TensorListFromTensor",
+  domain: TF,
+  category: "other",
+  noCompute: true,
+  inputs: [{ name: "tensor" }, { name: "element_shape" }],
+  shape: (ctx) => [handle(ctx.inputs[0]!.shape!)],
+};
+
+const TensorListSetItem: OpSpec = {
+  opType: "TensorListSetItem",
+  domain: TF,
+  category: "other",
+  inputs: [{ name: "input_handle" }, { name: "index" }, { name: "item" }],
+  shape: (ctx) => [handle([ctx.inputs[0]!.shape![0] ?? "?", ...ctx.inputs[2]!.shape!])],
+};
+
+const elementDType = (ctx: OpContext): TensorType["dtype"] => (ctx.attrs.element_dtype as TensorType["dtype"]) ?? "float32";
 
 const TensorListStack: OpSpec = {
   opType: "TensorListStack",
@@ -81,10 +112,12 @@ const TensorListStack: OpSpec = {
   inputs: [{ name: "input_handle" }, { name: "element_shape" }],
   attrs: { num_elements: { type: "int", default: -1 } },
   shape(ctx) {
-    const el = intValues(ctx, 1);
-    const n = typeof ctx.attrs.num_elements === "number" ? (ctx.attrs.num_elements as number) : -1;
-    if (el === undefined || el.some((d) => d < 0) || n < 0) return unknownShape("TensorListStack: element shape or count is not static");
-    return [{ dtype: (ctx.attrs.element_dtype as TensorType["dtype"]) ?? "float32", shape: [n, ...el] }];
+    const h = ctx.inputs[0]!.shape!;
+    const el = staticElement(intValues(ctx, 1)) ?? (h.length > 1 ? h.slice(1) : undefined);
+    const attrN = typeof ctx.attrs.num_elements === "number" ? (ctx.attrs.num_elements as number) : -1;
+    const n = attrN >= 0 ? attrN : h[0];
+    if (el === undefined || n === undefined) return unknownShape("TensorListStack: element shape or count is not static");
+    return [{ dtype: elementDType(ctx), shape: [n, ...el] }];
   },
 };
 
@@ -94,9 +127,10 @@ const TensorListGetItem: OpSpec = {
   category: "gather",
   inputs: [{ name: "input_handle" }, { name: "index" }, { name: "element_shape" }],
   shape(ctx) {
-    const el = intValues(ctx, 2);
-    if (el === undefined || el.some((d) => d < 0)) return unknownShape("TensorListGetItem: element shape is not static");
-    return [{ dtype: (ctx.attrs.element_dtype as TensorType["dtype"]) ?? "float32", shape: el }];
+    const h = ctx.inputs[0]!.shape!;
+    const el = h.length > 1 ? h.slice(1) : staticElement(intValues(ctx, 2));
+    if (el === undefined) return unknownShape("TensorListGetItem: element shape is not static");
+    return [{ dtype: elementDType(ctx), shape: el }];
   },
 };
 
@@ -109,9 +143,9 @@ export const controlSpecs: OpSpec[] = [
   passThrough("LoopCond"),
   Merge,
   Switch,
-  listHandle("TensorListReserve", ["element_shape", "num_elements"]),
-  listHandle("TensorListFromTensor", ["tensor", "element_shape"]),
-  listHandle("TensorListSetItem", ["input_handle", "index", "item"]),
+  TensorListReserve,
+  TensorListFromTensor,
+  TensorListSetItem,
   TensorListStack,
   TensorListGetItem,
 ];

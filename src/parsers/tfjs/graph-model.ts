@@ -25,6 +25,11 @@ export interface TfjsParseOptions {
    * small constants (shape operands) are decoded from it, so Reshape / Pad / Mean / resize targets fold.
    */
   weightData?: Uint8Array | ArrayBuffer | readonly (Uint8Array | ArrayBuffer)[];
+  /**
+   * The tensors to compute, like TF.js `executeAsync(inputs, outputs)` (node names, ":k" for output k): the graph
+   * keeps only the nodes they need. Default: the signature's outputs, else every node output nobody reads.
+   */
+  outputs?: readonly string[];
 }
 
 const CONTROL_FLOW = new Set(["Enter", "Merge", "Switch", "LoopCond", "Exit", "NextIteration", "While", "StatelessWhile", "If", "StatelessIf"]);
@@ -195,6 +200,7 @@ export function parseTfjsGraphModel(json: Record<string, unknown>, opts: TfjsPar
     });
   }
 
+  linkLoopFrames(nodes, tensors);
   const ops = new Set(nodes.map((n) => n.opType));
   const flow = [...ops].filter((o) => CONTROL_FLOW.has(o));
   if (flow.length > 0) warnings.push(`control flow (${flow.join(", ")}): loop trip counts and branch choices make latency data-dependent`);
@@ -202,7 +208,20 @@ export function parseTfjsGraphModel(json: Record<string, unknown>, opts: TfjsPar
     warnings.push(`the model has ${topology.library.function.length} function(s) in modelTopology.library that edgelat does not expand`);
   }
 
-  const outputs = graphOutputs(json, nodes, tensors);
+  let outputs = graphOutputs(json, nodes, tensors);
+  let kept = nodes;
+  if (opts.outputs !== undefined) {
+    outputs = opts.outputs.map((o) => {
+      const s = splitInput(o);
+      const name = s === undefined ? o : tensorName(s[0], s[1]);
+      if (!tensors.has(name) && !nodes.some((n) => n.outputs.includes(name))) {
+        throw new EdgelatError("invalid_argument", `outputs names '${o}', which no node produces`, { output: o });
+      }
+      return name;
+    });
+    kept = neededNodes(nodes, outputs);
+    for (const name of [...tensors.keys()]) if (!kept.some((n) => n.inputs.includes(name)) && !outputs.includes(name) && !inputs.includes(name)) tensors.delete(name);
+  }
   const metadata: Record<string, string> = { format: "graph-model" };
   for (const key of ["generatedBy", "convertedBy"] as const) if (typeof json[key] === "string") metadata[key] = json[key] as string;
   if (manifest.quantized.size > 0) metadata.weightQuantization = [...manifest.quantized].join(",");
@@ -211,7 +230,7 @@ export function parseTfjsGraphModel(json: Record<string, unknown>, opts: TfjsPar
   const graph: Graph = {
     name: typeof json.name === "string" ? json.name : "tfjs-graph-model",
     format: "tfjs-graph",
-    nodes,
+    nodes: kept,
     tensors,
     inputs,
     outputs,
@@ -221,6 +240,50 @@ export function parseTfjsGraphModel(json: Record<string, unknown>, opts: TfjsPar
   if (warnings.length > 0) graph.warnings = warnings;
   applyInputShapes(graph, opts.inputShapes);
   return validateGraph(graph);
+}
+
+/** The nodes `outputs` depend on (loop back edges included), in their original order. */
+function neededNodes(nodes: Node[], outputs: string[]): Node[] {
+  const producer = new Map<string, Node>();
+  for (const n of nodes) for (const o of n.outputs) producer.set(o, n);
+  const needed = new Set<Node>();
+  const stack = [...outputs];
+  while (stack.length > 0) {
+    const n = producer.get(stack.pop()!);
+    if (n === undefined || needed.has(n)) continue;
+    needed.add(n);
+    stack.push(...n.inputs, ...((n.attrs.back_edges as string[] | undefined) ?? []));
+  }
+  return nodes.filter((n) => needed.has(n));
+}
+
+/**
+ * With its NextIteration back edge cut, a loop Merge would see only the loop's entry value, which is often a constant
+ * (an empty TensorList, a zero counter): shape inference would then fold the whole loop and everything after it.
+ * A loop-carried value depends on every loop-variant input of its frame, so each Merge also reads the frame's Enter
+ * nodes whose value is not a constant (attribute `frame_inputs` lists them; input 0 stays the entry value).
+ */
+function linkLoopFrames(nodes: Node[], tensors: Map<string, TensorInfo>): void {
+  const enters = new Map<string, Node[]>();
+  const byOutput = new Map<string, Node>();
+  for (const n of nodes) {
+    for (const o of n.outputs) byOutput.set(o, n);
+    if (n.opType !== "Enter") continue;
+    const frame = String(n.attrs.frame_name ?? "");
+    const list = enters.get(frame) ?? [];
+    list.push(n);
+    enters.set(frame, list);
+  }
+  const variant = (e: Node): boolean => !e.attrs.is_constant && e.inputs[0] !== undefined && tensors.get(e.inputs[0])?.constant === undefined;
+  for (const n of nodes) {
+    if (n.opType !== "Merge" || n.attrs.back_edges === undefined) continue;
+    const entry = byOutput.get(n.inputs[0] ?? "");
+    if (entry?.opType !== "Enter") continue;
+    const extra = (enters.get(String(entry.attrs.frame_name ?? "")) ?? []).filter((e) => e !== entry && variant(e)).map((e) => e.outputs[0]!);
+    if (extra.length === 0) continue;
+    n.inputs.push(...extra);
+    n.attrs = { ...n.attrs, frame_inputs: extra };
+  }
 }
 
 function constTensor(
