@@ -1,9 +1,10 @@
 /** Every rule set edgelat ships, assembled in one place. Ids are `<runtime>@<version>[/<level>]`. */
 import { EdgelatError } from "../../errors.js";
 import type { RuleSet } from "../pattern.js";
+import { ortCpuAll, ortCpuBasic, ortCpuExtended } from "./ort.js";
 import { tfliteCpu210, tfliteGpu210 } from "./tflite.js";
 
-export const ruleSets: readonly RuleSet[] = [tfliteGpu210, tfliteCpu210];
+export const ruleSets: readonly RuleSet[] = [ortCpuBasic, ortCpuExtended, ortCpuAll, tfliteGpu210, tfliteCpu210];
 
 const byId: ReadonlyMap<string, RuleSet> = new Map(ruleSets.map((r) => [r.id, r]));
 

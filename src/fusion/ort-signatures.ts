@@ -1,0 +1,87 @@
+/**
+ * Reads an ONNX Runtime optimized model (written with `optimizedModelFilePath`) as kernel signatures of the source
+ * graph: for every node ORT executes, the key (the source tensor it produces) and the source nodes it absorbed.
+ * Pure graph analysis — onnxruntime itself is only needed to produce the optimized model.
+ *
+ * How ORT names things: a fused node keeps the output tensor name of the last node it absorbed; NCHWc nodes are
+ * named `<original output>_nchwc` and write `reorder_token_*` tensors; element-wise nodes moved to NCHWc keep their
+ * node name; inserted ReorderInput / ReorderOutput nodes are keyed `ReorderInput:<tensor>` / `ReorderOutput:<tensor>`.
+ * Members of a node: the source nodes on the paths from its (source-mapped) inputs to its output, skipping constants,
+ * folded nodes and nodes the simulator lists as running no kernel (Identity, Dropout, …).
+ */
+import type { Graph } from "../ir/types.js";
+import type { InferredGraph } from "../shape/types.js";
+import type { KernelSignatures } from "./compare.js";
+import type { KernelGraph } from "./types.js";
+
+export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, optimized: Graph): KernelSignatures {
+  const src = inferred.graph;
+  const producer = new Map<string, number>();
+  const byName = new Map<string, number>();
+  src.nodes.forEach((n, i) => {
+    byName.set(n.name, i);
+    for (const o of n.outputs) if (o !== "") producer.set(o, i);
+  });
+  const noKernel = new Set(simulated.noKernel.map((x) => x.node));
+  const known = (t: string): boolean => src.tensors.has(t);
+  const toSrc = new Map<string, string>();
+  const srcOf = (t: string): string | undefined => toSrc.get(t) ?? (known(t) ? t : undefined);
+
+  // keys of every ORT node, and the source tensor each ORT tensor stands for
+  const keys: { key: string; inputs: (string | undefined)[]; reorder: boolean }[] = [];
+  for (const n of optimized.nodes) {
+    if (n.opType === "ReorderInput" || n.opType === "ReorderOutput") {
+      const s = srcOf(n.inputs[0] ?? "");
+      const out = n.outputs[0] ?? "";
+      const outSrc = known(out) ? out : s;
+      if (outSrc !== undefined) toSrc.set(out, outSrc);
+      keys.push({ key: n.opType === "ReorderInput" ? `ReorderInput:${s ?? "?"}` : `ReorderOutput:${outSrc ?? "?"}`, inputs: [], reorder: true });
+      continue;
+    }
+    n.outputs.forEach((o, k) => {
+      if (o === "") return;
+      let s: string | undefined;
+      if (known(o)) s = o;
+      else if (k === 0 && n.name.endsWith("_nchwc") && known(n.name.slice(0, -6))) s = n.name.slice(0, -6);
+      else {
+        const j = byName.get(n.name);
+        if (j !== undefined) s = src.nodes[j]!.outputs[k];
+      }
+      if (s !== undefined) toSrc.set(o, s);
+    });
+    keys.push({ key: srcOf(n.outputs[0] ?? "") ?? `ort:${n.name}`, inputs: n.inputs.map((t) => (t === "" ? undefined : srcOf(t))), reorder: false });
+  }
+  const present = new Set(keys.map((k) => k.key));
+  const out: KernelSignatures = new Map();
+  for (const k of keys) {
+    if (k.reorder) {
+      out.set(k.key, []);
+      continue;
+    }
+    const members: string[] = [];
+    const root = producer.get(k.key);
+    if (root === undefined) {
+      out.set(k.key, members);
+      continue;
+    }
+    const stop = new Set(k.inputs.filter((t): t is string => t !== undefined));
+    const seen = new Set<number>([root]);
+    const stack = [root];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      const node = src.nodes[i]!;
+      if (i !== root && inferred.folded.has(node.name)) continue;
+      if (!noKernel.has(node.name) || i === root) members.push(node.name);
+      for (const x of node.inputs) {
+        if (x === "" || stop.has(x) || src.tensors.get(x)?.constant !== undefined) continue;
+        if (present.has(x) && x !== k.key) continue;
+        const p = producer.get(x);
+        if (p === undefined || seen.has(p)) continue;
+        seen.add(p);
+        stack.push(p);
+      }
+    }
+    out.set(k.key, members.sort());
+  }
+  return out;
+}
