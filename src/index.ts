@@ -4,6 +4,8 @@ export type * from "./ir/types.js";
 export { validateGraph, topoSort, producerIndex, consumerIndex, numElements, checkShape } from "./ir/graph.js";
 export { GraphBuilder } from "./ir/builder.js";
 export { parseOnnx, toOnnx, SUPPORTED_OPSETS, type ParseOnnxOptions, type ToOnnxOptions } from "./parsers/onnx/index.js";
+export { parseModel, parseTfjs, parseNnMeterIR, detectFormat, type ParseModelOptions, type TfjsParseOptions, type DetectedFormat } from "./parsers/index.js";
+export { tfOpSpecs } from "./ops/tf/index.js";
 export type * from "./ops/types.js";
 export { opKey } from "./ops/types.js";
 export { createOpRegistry, defaultOpRegistry, lookupOp } from "./ops/registry.js";
