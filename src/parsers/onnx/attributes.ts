@@ -54,17 +54,11 @@ function inferType(a: PAttribute): number {
  * attributes), which are reported through `ctx.warn`.
  */
 export function decodeAttribute(a: PAttribute, node: string, ctx: AttrDecodeContext): AttrValue | undefined {
-  const name = a.name ?? "";
-  const where = `attribute '${name}' of node '${node}'`;
   if (a.ref_attr_name) {
-    ctx.warn(`${where} refers to function attribute '${a.ref_attr_name}'; left out`);
+    ctx.warn(`attribute '${a.name}' of node '${node}' refers to function attribute '${a.ref_attr_name}'; left out`);
     return undefined;
   }
   const type = a.type || inferType(a);
-  const missing = (field: string): never => {
-    throw new EdgelatError("invalid_attribute", `${where} has type ${type} but no '${field}' value`, { node, attribute: name });
-  };
-  const sub = (i: number | undefined): string => `${node}/${name}${i === undefined ? "" : `[${i}]`}`;
   switch (type) {
     case AttrType.FLOAT:
       return shortestFloat32(a.f ?? 0);
@@ -73,11 +67,11 @@ export function decodeAttribute(a: PAttribute, node: string, ctx: AttrDecodeCont
     case AttrType.STRING:
       return has(a, "s") ? utf8.decode(a.s) : "";
     case AttrType.TENSOR:
-      return a.t == null ? missing("t") : ctx.tensor(a.t, a.t.name || sub(undefined));
+      return a.t == null ? missingValue(a, node, type, "t") : ctx.tensor(a.t, a.t.name || subName(a, node));
     case AttrType.GRAPH:
-      return a.g == null ? missing("g") : ctx.graph(a.g, sub(undefined));
+      return a.g == null ? missingValue(a, node, type, "g") : ctx.graph(a.g, subName(a, node));
     case AttrType.SPARSE_TENSOR:
-      return a.sparse_tensor == null ? missing("sparse_tensor") : ctx.sparseTensor(a.sparse_tensor, sub(undefined));
+      return a.sparse_tensor == null ? missingValue(a, node, type, "sparse_tensor") : ctx.sparseTensor(a.sparse_tensor, subName(a, node));
     case AttrType.FLOATS:
       return (a.floats ?? []).map(shortestFloat32);
     case AttrType.INTS:
@@ -85,18 +79,31 @@ export function decodeAttribute(a: PAttribute, node: string, ctx: AttrDecodeCont
     case AttrType.STRINGS:
       return (a.strings ?? []).map((s) => utf8.decode(s));
     case AttrType.TENSORS:
-      return (a.tensors ?? []).map((t, i) => ctx.tensor(t, t.name || sub(i)));
+      return (a.tensors ?? []).map((t, i) => ctx.tensor(t, t.name || subName(a, node, i)));
     case AttrType.GRAPHS:
-      return (a.graphs ?? []).map((g, i) => ctx.graph(g, sub(i)));
+      return (a.graphs ?? []).map((g, i) => ctx.graph(g, subName(a, node, i)));
     case AttrType.SPARSE_TENSORS:
-      return (a.sparse_tensors ?? []).map((t, i) => ctx.sparseTensor(t, sub(i)));
+      return (a.sparse_tensors ?? []).map((t, i) => ctx.sparseTensor(t, subName(a, node, i)));
     case AttrType.TYPE_PROTO:
     case AttrType.TYPE_PROTOS:
-      ctx.warn(`${where} holds a type description, which the IR does not represent; left out`);
+      ctx.warn(`attribute '${a.name}' of node '${node}' holds a type description, which the IR does not represent; left out`);
       return undefined;
     default:
-      throw new EdgelatError("invalid_attribute", `${where} has unknown attribute type ${type}`, { node, attribute: name });
+      throw new EdgelatError("invalid_attribute", `attribute '${a.name}' of node '${node}' has unknown attribute type ${type}`, {
+        node,
+        attribute: a.name,
+      });
   }
+}
+
+/** Name of a tensor / subgraph held by an attribute: `node/attr` or `node/attr[i]`. */
+const subName = (a: PAttribute, node: string, i?: number): string => `${node}/${a.name}${i === undefined ? "" : `[${i}]`}`;
+
+function missingValue(a: PAttribute, node: string, type: number, field: string): never {
+  throw new EdgelatError("invalid_attribute", `attribute '${a.name}' of node '${node}' has type ${type} but no '${field}' value`, {
+    node,
+    attribute: a.name,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
  * TensorProto / TypeProto → IR tensor facts (dtype, shape, constant info). Every claimed dimension is validated with
  * `checkShape` before anything is derived from it; a weight's payload is only measured (its byte length), never
- * read — values are decoded for small tensors only (≤ LIMITS.maxFoldedElements), which shape inference needs.
+ * read — values are decoded for small tensors only (integers ≤ LIMITS.maxFoldedElements elements, floats
+ * ≤ MAX_FLOAT_VALUES), which shape inference needs.
  */
 import { EdgelatError, LIMITS } from "../../errors.js";
 import { checkShape, numElements } from "../../ir/graph.js";
@@ -77,49 +78,62 @@ function externalRef(t: PTensor, what: string): ConstantInfo["external"] {
 }
 
 /**
+ * Float tensors keep their values up to this many elements (integer tensors up to LIMITS.maxFoldedElements). The
+ * float operands shape inference needs (Resize / Upsample scales, Range bounds, scalars in shape arithmetic) are
+ * tiny; a larger float constant is a weight (BatchNormalization parameters, depthwise kernels), and decoding those
+ * would be per-element work on weights for nothing.
+ */
+export const MAX_FLOAT_VALUES = 64;
+
+const FLOAT_CODES = new Set([1, 10, 11, 16]);
+
+/**
  * Values of a small tensor stored inline (raw_data or a typed field), after checking the payload size against the
  * shape. Returns undefined for large tensors, strings and types whose values edgelat does not keep.
  */
 function inlineValues(t: PTensor, code: number, n: number, what: string): number[] | undefined {
-  const mismatch = (field: string, have: number, want: number): never => {
-    throw new EdgelatError("invalid_model", `${what}: ${field} holds ${have} bytes/elements, its shape needs ${want}`, {
-      tensor: what,
-    });
-  };
   if (n === 0) return rawByteLength(code, 0) === undefined ? undefined : [];
-  const small = n <= LIMITS.maxFoldedElements;
+  const small = n <= (FLOAT_CODES.has(code) ? MAX_FLOAT_VALUES : LIMITS.maxFoldedElements);
   const raw = t.raw_data;
   if (raw !== undefined && raw.length > 0) {
     const want = rawByteLength(code, n);
-    if (want !== undefined && raw.length !== want) mismatch("raw_data", raw.length, want);
+    if (want !== undefined && raw.length !== want) payloadMismatch(what, "raw_data", raw.length, want);
     return small && want !== undefined ? decodeRaw(raw, code, n) : undefined;
   }
   // Typed fields: fixed-width payloads are measured exactly; varint payloads are decoded only when small.
   const complex = code === 14 || code === 15 ? 2 : 1;
   if (t.float_data !== undefined && t.float_data.length > 0 && (code === 1 || code === 14)) {
-    if (t.float_data.length !== 4 * n * complex) mismatch("float_data", t.float_data.length, 4 * n * complex);
+    if (t.float_data.length !== 4 * n * complex) payloadMismatch(what, "float_data", t.float_data.length, 4 * n * complex);
     return small && code === 1 ? decodePackedFixed(t.float_data, 4) : undefined;
   }
   if (t.double_data !== undefined && t.double_data.length > 0 && (code === 11 || code === 15)) {
-    if (t.double_data.length !== 8 * n * complex) mismatch("double_data", t.double_data.length, 8 * n * complex);
+    if (t.double_data.length !== 8 * n * complex) payloadMismatch(what, "double_data", t.double_data.length, 8 * n * complex);
     return small && code === 11 ? decodePackedFixed(t.double_data, 8) : undefined;
   }
   if (!small) return undefined;
-  const varints = (data: Uint8Array | undefined, kind: "int32" | "int64" | "uint64"): number[] | undefined => {
-    if (data === undefined || data.length === 0) return undefined;
-    let values: number[] | undefined;
-    try {
-      values = decodePackedVarints(data, kind, n);
-    } catch (e) {
-      throw wrapDecodeError(e, what);
-    }
-    if (values === undefined || values.length !== n) mismatch(`${kind}_data`, values?.length ?? n + 1, n);
-    return values;
-  };
-  if (code === 7) return varints(t.int64_data, "int64");
-  if (code === 12 || code === 13) return varints(t.uint64_data, "uint64");
-  const ints = varints(t.int32_data, "int32");
+  if (code === 7) return varintValues(t.int64_data, "int64", n, what);
+  if (code === 12 || code === 13) return varintValues(t.uint64_data, "uint64", n, what);
+  const ints = varintValues(t.int32_data, "int32", n, what);
   return ints === undefined ? undefined : int32DataToValues(ints, code);
+}
+
+function payloadMismatch(what: string, field: string, have: number, want: number): never {
+  throw new EdgelatError("invalid_model", `${what}: ${field} holds ${have} bytes/elements, its shape needs ${want}`, {
+    tensor: what,
+  });
+}
+
+/** Exactly `n` values from a packed varint payload (undefined when the field is empty). */
+function varintValues(data: Uint8Array | undefined, kind: "int32" | "int64" | "uint64", n: number, what: string): number[] | undefined {
+  if (data === undefined || data.length === 0) return undefined;
+  let values: number[] | undefined;
+  try {
+    values = decodePackedVarints(data, kind, n);
+  } catch (e) {
+    throw wrapDecodeError(e, what);
+  }
+  if (values === undefined || values.length !== n) payloadMismatch(what, `${kind}_data`, values?.length ?? n + 1, n);
+  return values;
 }
 
 /** A TensorProto (initializer, Constant value, tensor attribute) as a constant TensorInfo. */
@@ -158,13 +172,12 @@ export function typeInfo(type: PType | null | undefined, what: string, ctx: Tens
   if (tt == null) return { dtype: "unknown" };
   const dtype = dtypeOf(tt.elem_type, what, ctx);
   if (tt.shape == null) return { dtype };
-  const shape: Shape = (tt.shape.dim ?? []).map((d) =>
-    has(d, "dim_value")
-      ? toNumber(d.dim_value)
-      : d.dim_param
-        ? checkName(d.dim_param, `${what} dimension`)
-        : ctx.freshSymbol(),
-  );
+  const dims = tt.shape.dim ?? [];
+  const shape: Shape = new Array<number | string>(dims.length);
+  for (let i = 0; i < dims.length; i++) {
+    const d = dims[i]!;
+    shape[i] = has(d, "dim_value") ? toNumber(d.dim_value) : d.dim_param ? checkName(d.dim_param, `${what} dimension`) : ctx.freshSymbol();
+  }
   checkShape(shape, what);
   return { dtype, shape };
 }

@@ -8,7 +8,7 @@ import { checkShape, validateGraph } from "../../ir/graph.js";
 import type { AttrValue, Graph, Node, Shape, TensorInfo } from "../../ir/types.js";
 import { decodeAttribute, type AttrDecodeContext } from "./attributes.js";
 import { has, toNumber, type PAttribute, type PGraph, type PModel, type PNode } from "./schema.js";
-import { checkName, sparseTensorInfo, tensorInfo, typeInfo, type TensorContext } from "./tensor.js";
+import { checkName, MAX_FLOAT_VALUES, sparseTensorInfo, tensorInfo, typeInfo, type TensorContext } from "./tensor.js";
 
 export interface ParseOnnxOptions {
   /**
@@ -88,6 +88,10 @@ function readMetadata(model: PModel): Record<string, string> {
   return metadata;
 }
 
+function noConstantValue(node: string, a: PAttribute): never {
+  throw new EdgelatError("invalid_attribute", `Constant node '${node}': attribute '${a.name}' has no value`, { node });
+}
+
 /** A Constant node's value as a constant tensor named after its output. */
 function constantFromNode(pn: PNode, node: string, output: string, ctx: ParseContext): TensorInfo {
   const attrs = pn.attribute ?? [];
@@ -97,28 +101,24 @@ function constantFromNode(pn: PNode, node: string, output: string, ctx: ParseCon
       node,
     });
   }
-  const missing = (): never => {
-    throw new EdgelatError("invalid_attribute", `Constant node '${node}': attribute '${a.name}' has no value`, { node });
-  };
-  const small = (n: number) => n <= LIMITS.maxFoldedElements;
   const source = "constant-node" as const;
   switch (a.name) {
     case "value":
-      return tensorInfo(a.t ?? missing(), output, source, ctx);
+      return tensorInfo(a.t ?? noConstantValue(node, a), output, source, ctx);
     case "sparse_value":
-      return sparseTensorInfo(a.sparse_tensor ?? missing(), output, source, ctx);
+      return sparseTensorInfo(a.sparse_tensor ?? noConstantValue(node, a), output, source, ctx);
     case "value_float":
       return { name: output, dtype: "float32", shape: [], constant: { source, values: [a.f ?? 0] } };
     case "value_int":
       return { name: output, dtype: "int64", shape: [], constant: { source, values: [toNumber(a.i)] } };
     case "value_floats": {
       const v = a.floats ?? [];
-      return { name: output, dtype: "float32", shape: [v.length], constant: small(v.length) ? { source, values: v } : { source } };
+      return { name: output, dtype: "float32", shape: [v.length], constant: v.length <= MAX_FLOAT_VALUES ? { source, values: v } : { source } };
     }
     case "value_ints": {
       const v = a.ints ?? [];
       const shape = [v.length];
-      return { name: output, dtype: "int64", shape, constant: small(v.length) ? { source, values: v.map(toNumber) } : { source } };
+      return { name: output, dtype: "int64", shape, constant: v.length <= LIMITS.maxFoldedElements ? { source, values: v.map(toNumber) } : { source } };
     }
     case "value_string":
       return { name: output, dtype: "string", shape: [], constant: { source } };
@@ -129,23 +129,52 @@ function constantFromNode(pn: PNode, node: string, output: string, ctx: ParseCon
   }
 }
 
-/** Unique node names: given names are kept (first occurrence), others get `<opType>_<index>` or `<name>_<k>`. */
-function nodeNamer(pnodes: PNode[]): (pn: PNode, index: number, opType: string) => string {
-  const claimed = new Set<string>();
-  for (const pn of pnodes) if (pn.name) claimed.add(pn.name);
+/**
+ * Unique node names: a given name is kept on its first occurrence; unnamed nodes get `<opType>_<index>`, repeated
+ * names `<name>_<k>` — never colliding with any name given in the file.
+ */
+function nodeNames(pnodes: PNode[], opTypes: string[]): string[] {
+  const names = new Array<string>(pnodes.length);
   const used = new Set<string>();
-  return (pn, index, opType) => {
-    const given = pn.name ?? "";
+  const later: number[] = [];
+  for (let i = 0; i < pnodes.length; i++) {
+    const given = pnodes[i]!.name ?? "";
     if (given !== "" && !used.has(given)) {
       used.add(given);
-      return given;
-    }
-    const base = given || `${opType}_${index}`;
+      names[i] = given;
+    } else later.push(i);
+  }
+  for (const i of later) {
+    const base = pnodes[i]!.name || `${opTypes[i]}_${i}`;
     let name = base;
-    for (let k = 1; used.has(name) || (claimed.has(name) && name !== given); k++) name = `${base}_${k}`;
+    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
     used.add(name);
-    return name;
-  };
+    names[i] = name;
+  }
+  return names;
+}
+
+/** A non-empty name, bounded in length. */
+function requireName(name: string | undefined, kind: string, what: string): string {
+  const n = checkName(name ?? "", kind);
+  if (n === "") throw new EdgelatError("invalid_model", `${what}: ${kind} without a name`);
+  return n;
+}
+
+function checkNames(names: string[] | undefined): string[] {
+  if (names === undefined) return [];
+  for (let i = 0; i < names.length; i++) checkName(names[i]!, "tensor");
+  return names;
+}
+
+/** Names a subgraph of `pg` may read from it: its inputs, constants and node outputs, plus those of `outer`. */
+function visibleNames(pg: PGraph, outer: ReadonlySet<string> | undefined): Set<string> {
+  const visible = new Set<string>(outer);
+  for (const t of pg.initializer ?? []) if (t.name) visible.add(t.name);
+  for (const t of pg.sparse_initializer ?? []) if (t.values?.name) visible.add(t.values.name);
+  for (const vi of pg.input ?? []) if (vi.name) visible.add(vi.name);
+  for (const n of pg.node ?? []) for (const o of n.output ?? []) if (o !== "") visible.add(o);
+  return visible;
 }
 
 /**
@@ -164,25 +193,20 @@ function convertGraph(pg: PGraph, ctx: ParseContext, outer: ReadonlySet<string> 
       throw new EdgelatError("duplicate_producer", `${what}: constant '${t.name}' is defined twice`, { tensor: t.name });
     }
     tensors.set(t.name, t);
-    if (t.constant?.external) ctx.noteExternal(t.constant.external.location);
-  };
-  const requireName = (name: string | undefined, kind: string): string => {
-    const n = checkName(name ?? "", kind);
-    if (n === "") throw new EdgelatError("invalid_model", `${what}: ${kind} without a name`);
-    return n;
+    if (t.constant!.external !== undefined) ctx.noteExternal(t.constant!.external.location);
   };
 
   for (const t of pg.initializer ?? []) {
-    addConstant(tensorInfo(t, requireName(t.name, "initializer"), "initializer", ctx));
+    addConstant(tensorInfo(t, requireName(t.name, "initializer", what), "initializer", ctx));
   }
   for (const t of pg.sparse_initializer ?? []) {
-    addConstant(sparseTensorInfo(t, requireName(t.values?.name, "sparse initializer"), "initializer", ctx));
+    addConstant(sparseTensorInfo(t, requireName(t.values?.name, "sparse initializer", what), "initializer", ctx));
   }
 
   // Runtime inputs (graph inputs that are also initializers are constants with a default value).
   const inputs: string[] = [];
   for (const vi of pg.input ?? []) {
-    const name = requireName(vi.name, "input");
+    const name = requireName(vi.name, "input", what);
     const existing = tensors.get(name);
     if (existing?.constant) continue;
     if (existing !== undefined) {
@@ -205,61 +229,56 @@ function convertGraph(pg: PGraph, ctx: ParseContext, outer: ReadonlySet<string> 
     }
   }
 
-  // First pass over nodes: names, Constant nodes → constants; everything produced here becomes visible to subgraphs.
-  const nameOf = nodeNamer(pnodes);
-  const pending: { pn: PNode; node: Node }[] = [];
+  // Nodes: Constant nodes become constants; the others keep their decoded attributes. Subgraphs may read every name
+  // this graph defines (computed once, on the first subgraph).
+  let visible: Set<string> | undefined;
+  const attrCtx: AttrDecodeContext = {
+    tensor: (t, name) => tensorInfo(t, name, "constant-node", ctx),
+    sparseTensor: (t, name) => sparseTensorInfo(t, name, "constant-node", ctx),
+    graph: (g, sublabel) => convertGraph(g, ctx, (visible ??= visibleNames(pg, outer)), sublabel),
+    warn: ctx.warn,
+  };
+  const opTypes = new Array<string>(pnodes.length);
+  for (let i = 0; i < pnodes.length; i++) opTypes[i] = requireName(pnodes[i]!.op_type, `op_type of node ${i}`, what);
+  const names = nodeNames(pnodes, opTypes);
+  const nodes: Node[] = [];
   for (let i = 0; i < pnodes.length; i++) {
     const pn = pnodes[i]!;
-    const opType = requireName(pn.op_type, `op_type of node ${i}`);
+    const opType = opTypes[i]!;
     const domain = normalizeDomain(checkName(pn.domain ?? "", "domain"));
-    const name = nameOf(pn, i, opType);
-    const inputsOf = (pn.input ?? []).map((s) => checkName(s, "tensor"));
-    const outputsOf = (pn.output ?? []).map((s) => checkName(s, "tensor"));
+    const name = names[i]!;
+    const outputs = checkNames(pn.output);
     if (domain === "" && opType === "Constant") {
-      const out = outputsOf[0];
-      if (out === undefined || out === "" || outputsOf.length !== 1) {
+      const out = outputs[0];
+      if (out === undefined || out === "" || outputs.length !== 1) {
         throw new EdgelatError("invalid_model", `Constant node '${name}' must have exactly one output`, { node: name });
       }
       addConstant(constantFromNode(pn, name, out, ctx));
       continue;
     }
-    pending.push({ pn, node: { name, opType, domain, inputs: inputsOf, outputs: outputsOf, attrs: {} } });
-  }
-
-  // Shapes declared for intermediate tensors and outputs (constants and inputs keep what they have).
-  for (const vi of [...(pg.value_info ?? []), ...(pg.output ?? [])]) {
-    const name = requireName(vi.name, "value_info");
-    if (!tensors.has(name)) tensors.set(name, { name, ...typeInfo(vi.type, `tensor '${name}'`, ctx) });
-  }
-  const outputs = (pg.output ?? []).map((vi) => vi.name!);
-
-  const visible = new Set<string>(outer);
-  for (const name of tensors.keys()) visible.add(name);
-  for (const { node } of pending) for (const o of node.outputs) if (o !== "") visible.add(o);
-
-  const attrCtx = (node: string): AttrDecodeContext => ({
-    tensor: (t, name) => tensorInfo(t, name, "constant-node", ctx),
-    sparseTensor: (t, name) => sparseTensorInfo(t, name, "constant-node", ctx),
-    graph: (g, sublabel) => convertGraph(g, ctx, visible, sublabel),
-    warn: (m) => ctx.warn(m),
-  });
-  const nodes: Node[] = [];
-  for (const { pn, node } of pending) {
-    const actx = attrCtx(node.name);
     const attrs: Record<string, AttrValue> = {};
     for (const a of pn.attribute ?? []) {
       const an = checkName(a.name ?? "", "attribute");
       if (an === "" || an === "__proto__") {
-        throw new EdgelatError("invalid_attribute", `Node '${node.name}' has an attribute named '${an}'`, { node: node.name });
+        throw new EdgelatError("invalid_attribute", `Node '${name}' has an attribute named '${an}'`, { node: name });
       }
-      const v = decodeAttribute(a, node.name, actx);
+      const v = decodeAttribute(a, name, attrCtx);
       if (v !== undefined) attrs[an] = v;
     }
-    node.attrs = attrs;
-    if (node.domain === "" && CONTROL_FLOW[node.opType] !== undefined) {
-      ctx.warn(`Node '${node.name}' (${node.opType}): latency is data-dependent — ${CONTROL_FLOW[node.opType]}`);
+    if (domain === "" && CONTROL_FLOW[opType] !== undefined) {
+      ctx.warn(`Node '${name}' (${opType}): latency is data-dependent — ${CONTROL_FLOW[opType]}`);
     }
-    nodes.push(node);
+    nodes.push({ name, opType, domain, inputs: checkNames(pn.input), outputs, attrs });
+  }
+
+  // Shapes declared for intermediate tensors and outputs (constants and inputs keep what they have).
+  const outputs: string[] = [];
+  for (const list of [pg.value_info, pg.output]) {
+    for (const vi of list ?? []) {
+      const name = requireName(vi.name, "value_info", what);
+      if (!tensors.has(name)) tensors.set(name, { name, ...typeInfo(vi.type, `tensor '${name}'`, ctx) });
+      if (list === pg.output) outputs.push(name);
+    }
   }
 
   const graph: Graph = { name: pg.name || label, format: "onnx", nodes, tensors, inputs, outputs, opsets: { ...ctx.opsets }, metadata: {} };
