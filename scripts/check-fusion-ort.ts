@@ -102,10 +102,10 @@ async function main(): Promise<void> {
       await session.release();
       const optimized = parseOnnx(new Uint8Array(readFileSync(file)));
       const sim = simulatedSignatures(inferred, level);
-      const expected = ortSignatures(inferred, sim.kernelGraph, optimized);
+      const { signatures: expected, inserted } = ortSignatures(inferred, sim.kernelGraph, optimized);
       const cmp = compareSignatures(expected, sim.signatures);
       worst = Math.min(worst, cmp.share);
-      row.push(`${(100 * cmp.share).toFixed(1)}% (${cmp.total}: ${cmp.matched})`);
+      row.push(`${(100 * cmp.share).toFixed(1)}% (${cmp.total}: ${cmp.matched}${inserted.length ? `, +${inserted.length} helpers` : ""})`);
       if (verbose && cmp.mismatches.length > 0) {
         console.log(`-- ${c.name} @ ${level}: ${cmp.mismatches.length} mismatches`);
         for (const m of cmp.mismatches.slice(0, 12)) console.log(`   ${m.key}\n     ORT: ${m.expected.join(", ")}\n     sim: ${m.actual?.join(", ") ?? "(no kernel)"}`);

@@ -7,14 +7,22 @@
  * named `<original output>_nchwc` and write `reorder_token_*` tensors; element-wise nodes moved to NCHWc keep their
  * node name; inserted ReorderInput / ReorderOutput nodes are keyed `ReorderInput:<tensor>` / `ReorderOutput:<tensor>`.
  * Members of a node: the source nodes on the paths from its (source-mapped) inputs to its output, skipping constants,
- * folded nodes and nodes the simulator lists as running no kernel (Identity, Dropout, …).
+ * folded nodes and nodes the simulator lists as running no kernel (Identity, Dropout, …). Nodes of function bodies
+ * ORT inlines (HardSwish → HardSigmoid + Mul) and other inserted helpers count with the node they feed.
  */
 import type { Graph } from "../ir/types.js";
 import type { InferredGraph } from "../shape/types.js";
 import type { KernelSignatures } from "./compare.js";
 import type { KernelGraph } from "./types.js";
 
-export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, optimized: Graph): KernelSignatures {
+export interface OrtSignatures {
+  signatures: KernelSignatures;
+  /** ORT nodes that stand for no source tensor (inserted helpers), counted with their consumers. */
+  inserted: string[];
+}
+
+export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, optimized: Graph): OrtSignatures {
+  const inserted: string[] = [];
   const src = inferred.graph;
   const producer = new Map<string, number>();
   const byName = new Map<string, number>();
@@ -49,7 +57,14 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
       }
       if (s !== undefined) toSrc.set(o, s);
     });
-    keys.push({ key: srcOf(n.outputs[0] ?? "") ?? `ort:${n.name}`, inputs: n.inputs.map((t) => (t === "" ? undefined : srcOf(t))), reorder: false });
+    // Helper nodes ORT inserts whose outputs stand for no source tensor — function bodies it inlines (HardSwish →
+    // HardSigmoid + Mul), the Reshapes around a Gemm made from a 3-D MatMul + Add, a Split replacing Gathers — are
+    // counted with the node that produces the next source tensor (their members are found by that node's walk).
+    if (n.outputs.every((o) => o === "" || srcOf(o) === undefined)) {
+      inserted.push(n.name);
+      continue;
+    }
+    keys.push({ key: srcOf(n.outputs[0] ?? "")!, inputs: n.inputs.map((t) => (t === "" ? undefined : srcOf(t))), reorder: false });
   }
   const present = new Set(keys.map((k) => k.key));
   const out: KernelSignatures = new Map();
@@ -83,5 +98,5 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
     }
     out.set(k.key, members.sort());
   }
-  return out;
+  return { signatures: out, inserted };
 }

@@ -17,7 +17,7 @@
  *   ReorderInput / ReorderOutput kernels are inserted at the layout boundaries.
  */
 import type { Node } from "../../ir/types.js";
-import { anyOf, node, ops, rule, single, step, where, type FusionRule, type MatchEnv, type OpMatcher, type RuleSet } from "../pattern.js";
+import { anyOf, node, ops, rule, single, step, where, type FusionRule, type InputRef, type MatchEnv, type OpMatcher, type PatternNode, type RuleSet } from "../pattern.js";
 import { clipBound } from "../classify.js";
 import { IDENTITY_LIKE } from "../rules/common.js";
 
@@ -80,19 +80,90 @@ const CONV_ACT: OpMatcher = anyOf(
 /** Activations GemmActivationFusion folds into FusedGemm. */
 const GEMM_ACT: OpMatcher = anyOf(ops("Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "Elu", "Selu", "Softsign", "ThresholdedRelu"));
 
-const MATMUL_CONST_2D = where(ops("MatMul"), (n, e) => {
-  const a = e.shape(n.inputs[0] ?? "");
-  const b = e.shape(n.inputs[1] ?? "");
-  return e.isConst(n.inputs[1] ?? "") && a !== undefined && a.length === 2 && b !== undefined && b.length === 2;
-});
+/** MatMul by a constant 2-D weight; `rank` selects 2-D inputs (plain Gemm) or higher (Gemm between Reshapes). */
+const matmulConst = (nd: boolean): OpMatcher =>
+  where(ops("MatMul"), (n, e) => {
+    const a = e.shape(n.inputs[0] ?? "");
+    const b = e.shape(n.inputs[1] ?? "");
+    return e.isConst(n.inputs[1] ?? "") && a !== undefined && (nd ? a.length > 2 : a.length === 2) && b !== undefined && b.length === 2;
+  });
 const BIAS_ADD = where(ops("Add"), (n, e) => n.inputs.some((t) => e.isConst(t)));
+const isScalarConst = (e: MatchEnv, t: string | undefined): boolean => {
+  if (!t || !e.isConst(t)) return false;
+  const s = e.shape(t);
+  return s !== undefined && s.every((d) => d === 1);
+};
 
 function level1(): FusionRule[] {
   return [
     rule("pad-conv", [node(where(ops("Pad"), fusablePad)), node(CONV_CONST_W, [0])], { anchor: 1, extend: [convLevel1] }),
     rule("pad-maxpool", [node(where(ops("Pad"), fusablePad)), node(ops("MaxPool"), [0])], { anchor: 1 }),
     single("conv-bn-add-mul", CONV_CONST_W, [convLevel1], { doc: "ConvBNFusion, ConvAddFusion, ConvMulFusion" }),
-    rule("matmul-add", [node(MATMUL_CONST_2D), node(BIAS_ADD, [0, "const"], true)], { type: "fc-add", doc: "MatMulAddFusion → Gemm" }),
+    rule("matmul-add", [node(matmulConst(false)), node(BIAS_ADD, [0, "const"], true)], { type: "fc-add", doc: "MatMulAddFusion → Gemm" }),
+    rule("reshape-matmul-add-nd", [node(ops("Reshape"), ["any", "const"]), node(matmulConst(true), [0, "const"]), node(BIAS_ADD, [1, "const"], true)], {
+      anchor: 1,
+      type: "fc-add",
+      extend: [step(ops("Reshape"), { others: "const" })],
+      doc: "MatMulAddFusion on 3-D inputs merging the Reshape in front into its input Reshape",
+    }),
+    rule("matmul-add-nd", [node(matmulConst(true)), node(BIAS_ADD, [0, "const"], true)], {
+      type: "fc-add",
+      extend: [step(ops("Reshape"), { others: "const" })],
+      doc: "MatMulAddFusion on 3-D inputs: Reshape → Gemm → Reshape (a following Reshape is merged into the last one)",
+    }),
+  ];
+}
+
+/** The decomposed LayerNorm PyTorch exports (ReduceMean, Sub, Pow, ReduceMean, Add ε, Sqrt, Div, Mul γ, Add β). */
+function layerNormPattern(first: number, x: InputRef): PatternNode[] {
+  const o = first;
+  return [
+    node(ops("ReduceMean"), [x]),
+    node(ops("Sub"), [x, o]),
+    node(ops("Pow"), [o + 1, "const"]),
+    node(ops("ReduceMean"), [o + 2]),
+    node(ops("Add"), [o + 3, "const"], true),
+    node(ops("Sqrt"), [o + 4]),
+    node(ops("Div"), [o + 1, o + 5]),
+    node(ops("Mul"), [o + 6, "const"], true),
+    node(ops("Add"), [o + 7, "const"], true),
+  ];
+}
+const RESIDUAL_ADD = where(ops("Add"), (n, e) => {
+  const a = e.shape(n.inputs[0] ?? "");
+  const b = e.shape(n.inputs[1] ?? "");
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]) && !e.isConst(n.inputs[0]!) && !e.isConst(n.inputs[1]!);
+});
+
+function transformerLevel2(): FusionRule[] {
+  return [
+    rule("skip-layernorm", [node(RESIDUAL_ADD), node(ops("LayerNormalization"), [0, "const", "const"])], {
+      anchor: 1,
+      type: "skip-layernorm",
+      class: "norm",
+      doc: "SkipLayerNormFusion: residual Add + LayerNormalization",
+    }),
+    rule("skip-layernorm-decomposed", [node(RESIDUAL_ADD), ...layerNormPattern(1, 0)], {
+      anchor: 1,
+      type: "skip-layernorm",
+      class: "norm",
+      doc: "LayerNormFusion then SkipLayerNormFusion",
+    }),
+    rule("layernorm-decomposed", layerNormPattern(0, "$x"), { type: "layernorm", class: "norm", doc: "LayerNormFusion" }),
+    rule(
+      "gelu-erf",
+      [
+        node(ops("Div"), ["$x", "const"]),
+        node(ops("Erf"), [0]),
+        node(ops("Add"), [1, "const"], true),
+        node(ops("Mul"), ["$x", 2], true),
+        node(ops("Mul"), [3, "const"], true),
+      ],
+      { type: "gelu", class: "elementwise", doc: "GeluFusion: x·0.5·(1 + erf(x/√2))" },
+    ),
+    rule("matmul-scale", [node(ops("MatMul")), node(where(ops("Mul", "Div"), (n, e) => isScalarConst(e, n.inputs[1]) || (n.opType === "Mul" && isScalarConst(e, n.inputs[0]))), [0, "const"], true)], {
+      doc: "MatMulScaleFusion → FusedMatMul (alpha)",
+    }),
   ];
 }
 
@@ -103,8 +174,11 @@ function level2(): FusionRule[] {
     withAct(l1[0]!),
     l1[1]!,
     withAct(l1[2]!),
-    rule("matmul-add", [node(MATMUL_CONST_2D), node(BIAS_ADD, [0, "const"], true)], { type: "fc-add", extend: [step(GEMM_ACT)] }),
+    rule("matmul-add", [node(matmulConst(false)), node(BIAS_ADD, [0, "const"], true)], { type: "fc-add", extend: [step(GEMM_ACT)] }),
+    l1[4]!,
+    l1[5]!,
     single("gemm-act", ops("Gemm"), [step(GEMM_ACT)], { doc: "GemmActivationFusion → FusedGemm" }),
+    ...transformerLevel2(),
   ];
 }
 
