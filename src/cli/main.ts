@@ -14,7 +14,9 @@ export interface Command {
 }
 
 // Each command lives in its own module, loaded on demand.
-const commands: Record<string, () => Promise<Command>> = {};
+const commands: Record<string, () => Promise<Command>> = {
+  inspect: async () => (await import("./inspect.js")).command,
+};
 
 function help(): string {
   const lines = Object.keys(commands).sort().map((name) => `  ${name}`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseOnnx, toOnnx } from "../parsers/index.js";
 import { inferShapes, summarizeGraph } from "../shape/infer.js";
 import type { InferredGraph } from "../shape/types.js";
 import { buildMobileNetV2, buildMobileNetV3Large, buildMobileNetV3Small, buildResNet18, buildViT } from "./index.js";
@@ -70,6 +71,27 @@ describe("reference models", () => {
     const gelu = inferShapes(buildViT({ depth: 1, dim: 64, heads: 4, patch: 8, resolution: 32, gelu: "op" }));
     expect(summarizeGraph(gelu).opHistogram.Gelu).toBe(1);
     expect(gelu.graph.opsets[""]).toBe(20);
+  });
+
+  it("round trip builder → toOnnx → parseOnnx → inferShapes keeps MACs, FLOPs, params and every shape", () => {
+    for (const build of [buildMobileNetV2, buildResNet18, buildMobileNetV3Small]) {
+      const direct = inferShapes(build());
+      const back = inferShapes(parseOnnx(toOnnx(build(), { weights: "stripped" })));
+      expect(back.unknown).toEqual([]);
+      expect(convFcMacs(back)).toBe(convFcMacs(direct));
+      const [a, b] = [summarizeGraph(direct), summarizeGraph(back)];
+      expect(b.flops).toBe(a.flops);
+      expect(b.params).toBe(a.params);
+      expect(b.opHistogram).toEqual(a.opHistogram);
+      for (const n of direct.graph.nodes) {
+        const out = n.outputs[0]!;
+        expect(back.graph.tensors.get(out)?.shape, out).toEqual(direct.graph.tensors.get(out)!.shape);
+      }
+    }
+    const vit = buildViT({ depth: 2, dim: 192, heads: 3, patch: 16 });
+    const vitBack = inferShapes(parseOnnx(toOnnx(vit, { weights: "stripped" })));
+    expect(vitBack.unknown).toEqual([]);
+    expect(summarizeGraph(vitBack).flops).toBe(summarizeGraph(inferShapes(vit)).flops);
   });
 
   it("rejects bad options", () => {

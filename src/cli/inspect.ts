@@ -1,0 +1,152 @@
+// `edgelat inspect MODEL`: parse, infer shapes, and print nodes / FLOPs / params / unknown shapes / op histogram.
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { EdgelatError } from "../errors.js";
+import type { Shape } from "../ir/types.js";
+import { parseModel, type ParseModelOptions } from "../parsers/index.js";
+import { inferShapes, summarizeGraph } from "../shape/infer.js";
+import type { Command, CommandIO } from "./main.js";
+
+const USAGE = "edgelat inspect MODEL [--input NAME=1x3x224x224 ...] [--json]";
+
+/** `NAME=1x3x224x224` → [name, dims]. Dims are positive integers or symbols (e.g. `batch`). */
+export function parseInputSpec(spec: string): [string, Shape] {
+  const eq = spec.lastIndexOf("=");
+  if (eq <= 0 || eq === spec.length - 1) {
+    throw new EdgelatError("invalid_argument", `--input '${spec}' must look like NAME=1x3x224x224`);
+  }
+  const dims = spec
+    .slice(eq + 1)
+    .split(/[x,]/)
+    .map((d) => {
+      if (/^\d+$/.test(d)) return Number(d);
+      if (/^[A-Za-z_][\w.]*$/.test(d)) return d;
+      throw new EdgelatError("invalid_argument", `--input '${spec}': '${d}' is not a dimension`);
+    });
+  return [spec.slice(0, eq), dims];
+}
+
+async function readModel(file: string): Promise<{ input: Uint8Array | string; weightData?: Uint8Array[] }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw new EdgelatError("io_error", `Cannot read '${file}': ${(e as Error).message}`, { file });
+  }
+  if (!file.endsWith(".json")) return { input: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  const text = bytes.toString("utf8");
+  // TF.js: load the weight shards next to model.json when present, so small shape constants fold.
+  let paths: string[] = [];
+  try {
+    const json = JSON.parse(text) as { weightsManifest?: { paths?: string[] }[] };
+    paths = (json.weightsManifest ?? []).flatMap((g) => g.paths ?? []);
+  } catch {
+    return { input: text }; // parseModel reports the JSON error
+  }
+  const shards: Uint8Array[] = [];
+  for (const p of paths) {
+    try {
+      shards.push(new Uint8Array(await readFile(join(dirname(file), p))));
+    } catch {
+      return { input: text }; // weights are optional: without them fewer shape constants fold
+    }
+  }
+  return shards.length > 0 ? { input: text, weightData: shards } : { input: text };
+}
+
+function si(n: number): string {
+  const units: [number, string][] = [
+    [1e12, "T"],
+    [1e9, "G"],
+    [1e6, "M"],
+    [1e3, "k"],
+  ];
+  for (const [v, u] of units) if (Math.abs(n) >= v) return `${(n / v).toFixed(2)} ${u}`;
+  return String(n);
+}
+
+function table(rows: string[][], io: CommandIO): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  for (const r of rows) io.out(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  ").trimEnd());
+}
+
+export const command: Command = {
+  summary: "Parse a model, infer shapes, and report nodes, FLOPs, parameters, unknown shapes and op types",
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { input: { type: "string", multiple: true }, json: { type: "boolean", default: false } },
+    });
+    if (positionals.length !== 1) {
+      io.err(`Usage: ${USAGE}`);
+      return 2;
+    }
+    const file = positionals[0]!;
+    const inputShapes: Record<string, Shape> = {};
+    for (const spec of values.input ?? []) {
+      const [name, dims] = parseInputSpec(spec);
+      inputShapes[name] = dims;
+    }
+    const { input, weightData } = await readModel(file);
+    const opts: ParseModelOptions = {};
+    if (Object.keys(inputShapes).length > 0) opts.inputShapes = inputShapes;
+    if (weightData !== undefined) opts.weightData = weightData;
+    const graph = parseModel(input, opts);
+    const inferred = inferShapes(graph);
+    const s = summarizeGraph(inferred);
+    const histogram = Object.entries(s.opHistogram).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const tensor = (name: string) => {
+      const t = inferred.graph.tensors.get(name);
+      return { name, dtype: t?.dtype ?? "unknown", shape: t?.shape ?? null };
+    };
+    if (values.json) {
+      const report = {
+        file,
+        format: graph.format,
+        name: graph.name,
+        inputs: graph.inputs.map(tensor),
+        outputs: graph.outputs.map(tensor),
+        nodes: s.nodes,
+        folded: inferred.folded.size,
+        flops: s.flops,
+        macs: s.flops / 2,
+        params: s.params,
+        bytesRead: s.bytesRead,
+        bytesWritten: s.bytesWritten,
+        unknownShapes: s.unknownShapes,
+        unknown: inferred.unknown,
+        opHistogram: Object.fromEntries(histogram),
+        warnings: graph.warnings ?? [],
+      };
+      io.out(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    const fmtShape = (shape: Shape | null) => (shape === null ? "?" : shape.join("x") || "scalar");
+    table(
+      [
+        ["model", `${file} (${graph.format})`],
+        ["inputs", graph.inputs.map((n) => `${n}=${fmtShape(tensor(n).shape)}`).join(", ")],
+        ["nodes", `${s.nodes} (${inferred.folded.size} folded)`],
+        ["FLOPs", `${si(s.flops)} (${si(s.flops / 2)} MACs)`],
+        ["params", si(s.params)],
+        ["bytes read", `${si(s.bytesRead)}B`],
+        ["bytes written", `${si(s.bytesWritten)}B`],
+        ["unknown shapes", String(s.unknownShapes)],
+      ],
+      io,
+    );
+    io.out("");
+    table([["op", "count"], ...histogram.map(([op, n]) => [op, String(n)])], io);
+    if (inferred.unknown.length > 0) {
+      io.out("");
+      const shown = inferred.unknown.slice(0, 20);
+      table([["unknown node", "op", "reason"], ...shown.map((u) => [u.node, u.opType, u.reason])], io);
+      if (inferred.unknown.length > shown.length) io.out(`… and ${inferred.unknown.length - shown.length} more (use --json)`);
+    }
+    for (const w of graph.warnings ?? []) io.err(`warning: ${w}`);
+    return 0;
+  },
+};
