@@ -53,7 +53,10 @@ function convFlops(ctx: OpContext, outputs: TensorType[], depthwise: boolean, pe
   const f = ctx.inputs[1]?.shape;
   if (f === undefined) return 0;
   const kernel = f.slice(0, f.length - 2).reduce<number>((a, d) => a * (typeof d === "number" ? d : 0), 1);
-  const depth = depthwise ? 1 : typeof f[f.length - 2] === "number" ? (f[f.length - 2] as number) : 0;
+  const x = ctx.inputs[0]?.shape;
+  const xc = x?.[layoutOf(ctx, x.length).c];
+  // A filter with a symbolic input depth (layers models without a manifest entry) reads all input channels.
+  const depth = depthwise ? 1 : typeof f[f.length - 2] === "number" ? (f[f.length - 2] as number) : typeof xc === "number" ? xc : 0;
   return outCount(outputs) * (2 * kernel * depth + perOutputExtra);
 }
 
