@@ -479,6 +479,30 @@ function firstActivation(st: State, members: readonly number[], anchorNode: Node
   return undefined;
 }
 
+/** Marks nodes identical to an earlier node (op, domain, attributes, alias-resolved inputs) as running no kernel. */
+function eliminateCommonSubexpressions(st: State, noKernel: NoKernelNode[]): void {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < st.n; i++) {
+    if (st.owner[i] !== -1) continue;
+    const node = st.nodes[i]!;
+    if (node.outputs.some((o) => st.isOutput(o)) || node.inputs.length === 0) continue;
+    let key = `${node.domain}\u0001${node.opType}\u0001`;
+    for (const x of node.inputs) key += `${x === "" ? "" : st.res(x)}\u0002`;
+    key += JSON.stringify(node.attrs);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, i);
+      continue;
+    }
+    const orig = st.nodes[first]!;
+    st.owner[i] = -2;
+    noKernel.push({ node: node.name, opType: node.opType, reason: `common subexpression (same as ${orig.name})` });
+    node.outputs.forEach((o, k) => {
+      if (o !== "" && orig.outputs[k]) st.alias.set(o, orig.outputs[k]!);
+    });
+  }
+}
+
 // ---- the public entry ----------------------------------------------------------------------------------------------
 
 export interface FuseEngineOptions extends FuseOptions {
@@ -520,6 +544,7 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
       noKernel.push({ node: node.name, opType: node.opType, reason });
     }
   }
+  if (set.cse) eliminateCommonSubexpressions(st, noKernel);
   // consumer counts over the nodes that run, on alias-resolved names
   for (let i = 0; i < n; i++) {
     if (owner[i] === -2) continue;

@@ -107,6 +107,11 @@ export interface RuleSet {
   elide: readonly Elision[];
   /** Ordered: earlier rules claim nodes first. */
   rules: readonly FusionRule[];
+  /**
+   * Common subexpression elimination (ONNX Runtime level 1): a node with the same op, attributes and inputs as an
+   * earlier one runs no kernel; its consumers read the earlier node's outputs.
+   */
+  cse?: boolean;
 }
 
 // ---- helpers: small constructors so rule files read like tables -------------------------------------------------

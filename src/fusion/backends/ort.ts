@@ -111,6 +111,7 @@ function level1(): FusionRule[] {
       extend: [step(ops("Reshape"), { others: "const" })],
       doc: "MatMulAddFusion on 3-D inputs: Reshape → Gemm → Reshape (a following Reshape is merged into the last one)",
     }),
+    rule("layernorm-decomposed", layerNormPattern(0, "$x"), { type: "layernorm", class: "norm", doc: "LayerNormFusion (a level-1 transformer in ORT 1.30)" }),
   ];
 }
 
@@ -149,7 +150,6 @@ function transformerLevel2(): FusionRule[] {
       class: "norm",
       doc: "LayerNormFusion then SkipLayerNormFusion",
     }),
-    rule("layernorm-decomposed", layerNormPattern(0, "$x"), { type: "layernorm", class: "norm", doc: "LayerNormFusion" }),
     rule(
       "gelu-erf",
       [
@@ -179,12 +179,13 @@ function level2(): FusionRule[] {
     l1[5]!,
     single("gemm-act", ops("Gemm"), [step(GEMM_ACT)], { doc: "GemmActivationFusion → FusedGemm" }),
     ...transformerLevel2(),
+    l1[6]!,
   ];
 }
 
 const source =
   "ONNX Runtime 1.30 CPU graph transformers; verified against onnxruntime-node optimized models by scripts/check-fusion-ort.ts (fixtures in test/fixtures/fusion)";
 
-export const ortCpuBasic: RuleSet = { id: "ort-cpu@1.30/basic", source, elide: IDENTITY_LIKE, rules: level1() };
-export const ortCpuExtended: RuleSet = { id: "ort-cpu@1.30/extended", source, elide: IDENTITY_LIKE, rules: level2() };
-export const ortCpuAll: RuleSet = { id: "ort-cpu@1.30/all", source, elide: IDENTITY_LIKE, rules: level2() };
+export const ortCpuBasic: RuleSet = { id: "ort-cpu@1.30/basic", source, elide: IDENTITY_LIKE, rules: level1(), cse: true };
+export const ortCpuExtended: RuleSet = { id: "ort-cpu@1.30/extended", source, elide: IDENTITY_LIKE, rules: level2(), cse: true };
+export const ortCpuAll: RuleSet = { id: "ort-cpu@1.30/all", source, elide: IDENTITY_LIKE, rules: level2(), cse: true };
