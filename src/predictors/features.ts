@@ -21,8 +21,6 @@ import type { KernelFeatures } from "../fusion/types.js";
 
 export type FeatureSpec = readonly string[];
 
-type Getter = (f: KernelFeatures) => number;
-
 const prod = (s: readonly number[] | undefined): number => {
   if (s === undefined) return 0;
   let p = 1;
@@ -30,40 +28,59 @@ const prod = (s: readonly number[] | undefined): number => {
   return p;
 };
 
-/** Field name → reader. Data, so the set of names is visible and testable. */
-export const FEATURE_FIELDS: Readonly<Record<string, Getter>> = {
-  flops: (f) => f.flops ?? 0,
-  params: (f) => f.params ?? 0,
-  bytesRead: (f) => f.bytesRead ?? 0,
-  bytesWritten: (f) => f.bytesWritten ?? 0,
-  bytes: (f) => (f.bytesRead ?? 0) + (f.bytesWritten ?? 0),
-  nodes: (f) => f.nodes ?? 0,
-  cin: (f) => f.cin ?? 0,
-  cout: (f) => f.cout ?? 0,
-  hIn: (f) => f.hIn ?? 0,
-  wIn: (f) => f.wIn ?? 0,
-  hOut: (f) => f.hOut ?? 0,
-  wOut: (f) => f.wOut ?? 0,
-  kernelH: (f) => f.kernelH ?? 0,
-  kernelW: (f) => f.kernelW ?? 0,
-  strideH: (f) => f.strideH ?? 0,
-  strideW: (f) => f.strideW ?? 0,
-  groups: (f) => f.groups ?? 0,
-  padH: (f) => f.padH ?? 0,
-  padW: (f) => f.padW ?? 0,
-  hInPad: (f) => (f.hIn ?? 0) + (f.padH ?? 0),
-  wInPad: (f) => (f.wIn ?? 0) + (f.padW ?? 0),
-  inElems: (f) => prod(f.inputShape),
-  outElems: (f) => prod(f.outputShape),
-};
+/** The field names a term may use, in the order of `readField`'s ids. */
+export const FEATURE_FIELD_NAMES = [
+  "flops", "params", "bytesRead", "bytesWritten", "bytes", "nodes", "cin", "cout", "hIn", "wIn", "hOut", "wOut",
+  "kernelH", "kernelW", "strideH", "strideW", "groups", "padH", "padW", "hInPad", "wInPad", "inElems", "outElems",
+] as const;
+
+/** Reads field `id` (an index into FEATURE_FIELD_NAMES); missing fields read as 0. One monomorphic switch. */
+function readField(f: KernelFeatures, id: number): number {
+  switch (id) {
+    case 0: return f.flops ?? 0;
+    case 1: return f.params ?? 0;
+    case 2: return f.bytesRead ?? 0;
+    case 3: return f.bytesWritten ?? 0;
+    case 4: return (f.bytesRead ?? 0) + (f.bytesWritten ?? 0);
+    case 5: return f.nodes ?? 0;
+    case 6: return f.cin ?? 0;
+    case 7: return f.cout ?? 0;
+    case 8: return f.hIn ?? 0;
+    case 9: return f.wIn ?? 0;
+    case 10: return f.hOut ?? 0;
+    case 11: return f.wOut ?? 0;
+    case 12: return f.kernelH ?? 0;
+    case 13: return f.kernelW ?? 0;
+    case 14: return f.strideH ?? 0;
+    case 15: return f.strideW ?? 0;
+    case 16: return f.groups ?? 0;
+    case 17: return f.padH ?? 0;
+    case 18: return f.padW ?? 0;
+    case 19: return (f.hIn ?? 0) + (f.padH ?? 0);
+    case 20: return (f.wIn ?? 0) + (f.padW ?? 0);
+    case 21: return prod(f.inputShape);
+    case 22: return prod(f.outputShape);
+    default: return 0;
+  }
+}
 
 const NUMBER = /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
+const FN_NONE = 0, FN_LOG = 1, FN_SQRT = 2;
 
-function compileTerm(term: string, code: EdgelatErrorCode, field: string): Getter {
+/**
+ * A parsed term: `fn` and its factors; a factor is a value slot (a field's slot in the per-call field buffer, or a
+ * constant's slot after the fields) and whether it divides.
+ */
+interface ParsedTerm {
+  fn: number;
+  factors: { field?: number; constant?: number; divide: boolean }[];
+}
+
+function parseTerm(term: unknown, code: EdgelatErrorCode, field: string): ParsedTerm {
   if (typeof term !== "string" || term.length === 0) {
     throw new EdgelatError(code, `${field}: a feature term must be a non-empty string`, { field, term });
   }
-  let fn: "log" | "sqrt" | undefined;
+  let fn = FN_NONE;
   let body = term;
   const colon = term.indexOf(":");
   if (colon >= 0) {
@@ -71,43 +88,20 @@ function compileTerm(term: string, code: EdgelatErrorCode, field: string): Gette
     if (name !== "log" && name !== "sqrt") {
       throw new EdgelatError(code, `${field}: unknown function '${name}' in feature term '${term}' (known: log, sqrt)`, { field, term });
     }
-    fn = name;
+    fn = name === "log" ? FN_LOG : FN_SQRT;
     body = term.slice(colon + 1);
   }
   const parts = body.split(/([*/])/);
-  const factors: Getter[] = [];
-  const divide: boolean[] = [];
+  const factors: ParsedTerm["factors"] = [];
   for (let i = 0; i < parts.length; i += 2) {
     const name = parts[i]!.trim();
-    const op = i === 0 ? "*" : parts[i - 1];
-    let g: Getter | undefined;
-    if (NUMBER.test(name)) {
-      const c = Number(name);
-      g = () => c;
-    } else if (Object.prototype.hasOwnProperty.call(FEATURE_FIELDS, name)) {
-      g = FEATURE_FIELDS[name];
-    }
-    if (g === undefined) {
-      throw new EdgelatError(code, `${field}: unknown feature '${name}' in term '${term}'`, { field, term, known: Object.keys(FEATURE_FIELDS) });
-    }
-    factors.push(g);
-    divide.push(op === "/");
+    const divide = i > 0 && parts[i - 1] === "/";
+    const id = (FEATURE_FIELD_NAMES as readonly string[]).indexOf(name);
+    if (NUMBER.test(name)) factors.push({ constant: Number(name), divide });
+    else if (id >= 0) factors.push({ field: id, divide });
+    else throw new EdgelatError(code, `${field}: unknown feature '${name}' in term '${term}'`, { field, term, known: [...FEATURE_FIELD_NAMES] });
   }
-  const product: Getter =
-    factors.length === 1
-      ? factors[0]!
-      : (f) => {
-          let v = factors[0]!(f);
-          for (let i = 1; i < factors.length; i++) {
-            const x = factors[i]!(f);
-            if (divide[i]) v = x === 0 ? 0 : v / x;
-            else v *= x;
-          }
-          return v;
-        };
-  if (fn === "log") return (f) => Math.log1p(Math.max(product(f), 0));
-  if (fn === "sqrt") return (f) => Math.sqrt(Math.max(product(f), 0));
-  return product;
+  return { fn, factors };
 }
 
 /** A compiled spec: writes the feature vector into a caller-owned buffer (no allocation per call). */
@@ -121,16 +115,51 @@ export interface CompiledFeatures {
 /**
  * Parses and compiles a spec. Unknown names throw `EdgelatError(code)` naming `field` (loaders pass
  * "invalid_predictor"; fitting code the default "invalid_argument").
+ *
+ * The compiled form is data, not closures: each used field is read once per call into a value buffer (constants sit
+ * after the fields), then every term is a flat run of (slot, divide) factors — one monomorphic loop.
  */
 export function compileFeatureSpec(spec: FeatureSpec, code: EdgelatErrorCode = "invalid_argument", field = "spec"): CompiledFeatures {
   if (!Array.isArray(spec)) throw new EdgelatError(code, `${field}: a feature spec must be an array of term strings`, { field });
-  const getters = spec.map((t, i) => compileTerm(t, code, `${field}[${i}]`));
-  const n = getters.length;
+  const terms = spec.map((t, i) => parseTerm(t, code, `${field}[${i}]`));
+  const fieldIds: number[] = [];
+  const constants: number[] = [];
+  for (const t of terms) for (const f of t.factors) if (f.field !== undefined && !fieldIds.includes(f.field)) fieldIds.push(f.field);
+  const nFields = fieldIds.length;
+  // Program: per term [fn, nFactors, (slot, divide)…].
+  const program: number[] = [];
+  for (const t of terms) {
+    program.push(t.fn, t.factors.length);
+    for (const f of t.factors) {
+      let slot: number;
+      if (f.field !== undefined) slot = fieldIds.indexOf(f.field);
+      else { slot = nFields + constants.length; constants.push(f.constant!); }
+      program.push(slot, f.divide ? 1 : 0);
+    }
+  }
+  const prog = Int32Array.from(program);
+  const ids = Int32Array.from(fieldIds);
+  const values = new Float64Array(nFields + constants.length);
+  values.set(constants, nFields);
+  const n = terms.length;
   return {
     spec: [...spec],
     length: n,
     write(f, out, offset = 0) {
-      for (let i = 0; i < n; i++) out[offset + i] = getters[i]!(f);
+      for (let k = 0; k < nFields; k++) values[k] = readField(f, ids[k]!);
+      let pc = 0;
+      for (let t = 0; t < n; t++) {
+        const fn = prog[pc]!, nf = prog[pc + 1]!;
+        pc += 2;
+        let v = values[prog[pc]!]!;
+        pc += 2;
+        for (let i = 1; i < nf; i++, pc += 2) {
+          const x = values[prog[pc]!]!;
+          if (prog[pc + 1] === 1) v = x === 0 ? 0 : v / x;
+          else v *= x;
+        }
+        out[offset + t] = fn === FN_LOG ? Math.log1p(v > 0 ? v : 0) : fn === FN_SQRT ? Math.sqrt(v > 0 ? v : 0) : v;
+      }
     },
   };
 }

@@ -195,9 +195,10 @@ export function buildTree(
 // Evaluation
 
 /**
- * Trees flattened into one interleaved Float64Array for allocation-free, cache-friendly evaluation: node i of the
- * forest occupies [4i, 4i + 4) = (feature, threshold, left, right) with absolute child indices; a leaf has
- * feature -1 and its value in the threshold slot.
+ * Trees flattened into one interleaved Float64Array for allocation-free, cache-friendly evaluation. Nodes are re-laid
+ * out in preorder, so a node's left child is always the next node and only the right child needs storing: node i
+ * occupies [3i, 3i + 3) = (feature, threshold, right) with an absolute right index; a leaf has feature -1 and its
+ * value in the threshold slot. (The stored JSON layout is unchanged; this is only the evaluation form.)
  */
 export class FlatTrees {
   readonly count: number;
@@ -208,32 +209,43 @@ export class FlatTrees {
     const total = trees.reduce((s, t) => s + t.feature.length, 0);
     this.count = trees.length;
     this.roots = new Int32Array(trees.length);
-    const nodes = (this.nodes = new Float64Array(4 * total));
-    let off = 0;
+    const nodes = (this.nodes = new Float64Array(3 * total));
+    let next = 0;
+    const stack: number[] = [];
     trees.forEach((t, k) => {
-      this.roots[k] = off;
-      for (let i = 0; i < t.feature.length; i++) {
-        const at = 4 * (off + i);
-        const leaf = t.feature[i]! < 0;
-        nodes[at] = leaf ? -1 : t.feature[i]!;
-        nodes[at + 1] = leaf ? t.value[i]! : t.threshold[i]!;
-        nodes[at + 2] = leaf ? -1 : t.left[i]! + off;
-        nodes[at + 3] = leaf ? -1 : t.right[i]! + off;
+      this.roots[k] = next;
+      // Iterative preorder walk over (node, parent-awaiting-its-right-index) pairs.
+      stack.length = 0;
+      stack.push(0, -1);
+      while (stack.length > 0) {
+        const parent = stack.pop()!;
+        const i = stack.pop()!;
+        const at = next++;
+        if (parent >= 0) nodes[3 * parent + 2] = at;
+        if (t.feature[i]! < 0) {
+          nodes[3 * at] = -1;
+          nodes[3 * at + 1] = t.value[i]!;
+          nodes[3 * at + 2] = -1;
+        } else {
+          nodes[3 * at] = t.feature[i]!;
+          nodes[3 * at + 1] = t.threshold[i]!;
+          // Right child is visited after the whole left subtree; record `at` as its parent to patch.
+          stack.push(t.right[i]!, at, t.left[i]!, -1);
+        }
       }
-      off += t.feature.length;
     });
   }
 
   /** The leaf value tree `k` gives for feature vector `x`. */
   evalTree(k: number, x: ArrayLike<number>): number {
     const nodes = this.nodes;
-    let at = 4 * this.roots[k]!;
-    let f = nodes[at]!;
+    let i = this.roots[k]!;
+    let f = nodes[3 * i]!;
     while (f >= 0) {
-      at = 4 * (x[f]! <= nodes[at + 1]! ? nodes[at + 2]! : nodes[at + 3]!);
-      f = nodes[at]!;
+      i = x[f]! <= nodes[3 * i + 1]! ? i + 1 : nodes[3 * i + 2]!;
+      f = nodes[3 * i]!;
     }
-    return nodes[at + 1]!;
+    return nodes[3 * i + 1]!;
   }
 
   /** Σ over trees, summed in tree order (the order fixes the floating-point result). */
@@ -264,14 +276,22 @@ export function readTree(v: unknown, field: string, d: number): TreeArrays {
   const left = readNumberArray(o, "left", field, { length: n, int: true, min: -1, max: n - 1 });
   const right = readNumberArray(o, "right", field, { length: n, int: true, min: -1, max: n - 1 });
   const value = readNumberArray(o, "value", field, { length: n });
+  const parents = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (feature[i]! < 0) {
       if (left[i] !== -1 || right[i] !== -1) fail(`${field}.left[${i}]`, "a leaf (feature -1) must have children -1");
     } else {
       if (!(left[i]! > i)) fail(`${field}.left[${i}]`, `child index must be greater than the node index ${i}, got ${left[i]}`);
       if (!(right[i]! > i)) fail(`${field}.right[${i}]`, `child index must be greater than the node index ${i}, got ${right[i]}`);
+      if (left[i] === right[i]) fail(`${field}.right[${i}]`, "left and right child are the same node");
+      for (const c of [left[i]!, right[i]!]) {
+        if (parents[c]) fail(`${field}.left[${i}]`, `node ${c} has two parents (a tree node has exactly one)`);
+        parents[c] = 1;
+      }
     }
   }
+  // Every node but the root must be reachable: exactly one parent each.
+  for (let i = 1; i < n; i++) if (!parents[i]) fail(`${field}.feature[${i}]`, `node ${i} is not reachable from the root`);
   return { feature, threshold, left, right, value };
 }
 

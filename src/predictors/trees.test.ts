@@ -116,6 +116,8 @@ describe("tree JSON", () => {
       [(o) => { o.trees[1].feature[internal(o.trees[1])] = 99; }, "trees[1].feature"],
       [(o) => { const i = internal(o.trees[2]); o.trees[2].left[i] = i; }, `trees[2].left`],
       [(o) => { o.trees[0].right[0] = 10_000; }, "trees[0].right[0]"],
+      [(o) => { o.trees[0].right[0] = o.trees[0].left[0]; }, "trees[0].right[0]"],
+      [(o) => { const t = o.trees[3]; const i = internal(t); const j = t.feature.findIndex((f: number, q: number) => q > t.right[i] && f >= 0); t.left[j] = t.right[i]; }, "trees[3].left"],
       [(o) => { o.trees[0].threshold[0] = null; }, "trees[0].threshold[0]"],
       [(o) => { o.trees[0].value.pop(); }, "trees[0].value"],
       [(o) => { o.trees = []; }, "trees"],

@@ -1,0 +1,38 @@
+// Kernel predictors: fit time on 3,000 synthetic conv kernels, prediction cost per kernel (median of repetitions,
+// through the public `predict`), and JSON size. Includes the forest of 100 trees of depth 8 the predictor API targets.
+import { fitPredictor } from "../src/predictors/fit.js";
+import { predictorFromJSON } from "../src/predictors/json.js";
+import { syntheticSamples } from "../src/predictors/synthetic.js";
+import type { KernelFeatures } from "../src/fusion/types.js";
+import { median, timeMs } from "./util.js";
+
+const truth = (f: KernelFeatures) => (f.kernelH === 1 ? 1e-9 : 2e-9) * f.flops + (f.hIn! > 50 ? 0.2 : 0.05);
+
+const CASES: [string, Record<string, unknown>][] = [
+  ["flops-linear", {}],
+  ["roofline", {}],
+  ["linear", {}],
+  ["lookup", {}],
+  ["gbt", { noiseFolds: 0 }],
+  ["gbt", { nEstimators: 30, learningRate: 0.4, maxDepth: 8, noiseFolds: 0 }],
+  ["forest", { nEstimators: 100, maxDepth: 8 }],
+];
+
+export function run(): void {
+  const samples = syntheticSamples(3000, truth, 1, 0.03);
+  const features = samples.map((s) => s.features);
+  console.log("kind           options                                         fit ms   µs/predict   JSON KiB");
+  for (const [kind, options] of CASES) {
+    let model = fitPredictor(kind, samples, options);
+    const fit = timeMs(() => { model = fitPredictor(kind, samples, options); });
+    const loaded = predictorFromJSON(JSON.parse(JSON.stringify(model)));
+    let sink = 0;
+    const reps: number[] = [];
+    for (let r = 0; r < 7; r++) {
+      reps.push(timeMs(() => { for (let i = 0; i < 30000; i++) sink += loaded.predict(features[i % features.length]!).latencyMs; }) / 30000 * 1000);
+    }
+    if (!Number.isFinite(sink)) throw new Error("non-finite prediction");
+    const kib = JSON.stringify(model).length / 1024;
+    console.log(`${kind.padEnd(14)} ${JSON.stringify(options).padEnd(47)} ${fit.toFixed(0).padStart(6)} ${median(reps).toFixed(3).padStart(12)} ${kib.toFixed(1).padStart(10)}`);
+  }
+}
