@@ -7,7 +7,7 @@
  */
 import { EdgelatError, LIMITS } from "../../errors.js";
 import { onnxTypes, type PModel } from "./schema.js";
-import { scanMessage, Wire, wrapDecodeError, type WireField } from "./wire.js";
+import { scanMessage, walkMessage, Wire, wrapDecodeError, type WireField } from "./wire.js";
 
 /** Wire type of every ModelProto field of the ONNX spec (IR 10), including those edgelat does not decode. */
 const MODEL_FIELD_WIRES: Record<number, number> = {
@@ -82,17 +82,17 @@ export function decodeModel(bytes: Uint8Array): PModel {
 
   // Bound the graph's entry counts before protobufjs allocates an object per entry.
   for (const g of graphs) {
-    const scan = scanMessage(bytes, g.start, g.end, MAX_GRAPH_ENTRIES + 1);
-    if (scan.failure !== undefined) {
-      throw new EdgelatError("invalid_protobuf", `Malformed ONNX graph: ${scan.failure.reason} (at byte ${scan.failure.at})`, {
-        offset: scan.failure.at,
-      });
-    }
     let nodes = 0;
     let entries = 0;
-    for (const f of scan.fields) {
+    const failure = walkMessage(bytes, g.start, g.end, (f) => {
       if (f.field === 1) nodes++;
       if (GRAPH_REPEATED_FIELDS.has(f.field)) entries++;
+      return nodes <= LIMITS.maxNodes && entries <= MAX_GRAPH_ENTRIES;
+    });
+    if (failure !== undefined) {
+      throw new EdgelatError("invalid_protobuf", `Malformed ONNX graph: ${failure.reason} (at byte ${failure.at})`, {
+        offset: failure.at,
+      });
     }
     if (nodes > LIMITS.maxNodes) {
       throw new EdgelatError("too_large", `Graph has ${nodes} nodes (limit ${LIMITS.maxNodes})`, { nodes });

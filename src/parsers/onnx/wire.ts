@@ -34,11 +34,23 @@ export interface ScanResult {
 const MAX_GROUP_DEPTH = 64;
 
 /**
- * Visits the top-level fields of the message in `buf[start, end)`, at most `maxFields` of them. Never throws: a
- * failure is returned with the fields read before it.
+ * Lists the top-level fields of the message in `buf[start, end)`. Never throws: a failure is returned with the fields
+ * read before it (the last one being the field that failed).
  */
-export function scanMessage(buf: Uint8Array, start = 0, end = buf.length, maxFields = Infinity): ScanResult {
+export function scanMessage(buf: Uint8Array, start = 0, end = buf.length): ScanResult {
   const fields: WireField[] = [];
+  const failure = walkMessage(buf, start, end, (f) => {
+    fields.push(f);
+    return true;
+  });
+  return failure === undefined ? { fields } : { fields, failure };
+}
+
+/**
+ * Calls `visit` for each top-level field of the message in `buf[start, end)` until it returns false. Returns why the
+ * walk stopped early on bad data (after visiting the failing field with an empty payload), or undefined.
+ */
+export function walkMessage(buf: Uint8Array, start: number, end: number, visit: (f: WireField) => boolean): WireFailure | undefined {
   let pos = start;
 
   // Varint reader: returns [value, nextPos] or a failure.
@@ -102,25 +114,25 @@ export function scanMessage(buf: Uint8Array, start = 0, end = buf.length, maxFie
     }
   };
 
-  while (pos < end && fields.length < maxFields) {
+  while (pos < end) {
     const t = varint(pos);
-    if (!Array.isArray(t)) return { fields, failure: t };
+    if (!Array.isArray(t)) return t;
     const [tag, afterTag] = t;
     const field = Math.floor(tag / 8);
     const wire = tag % 8;
-    if (field === 0) return { fields, failure: { kind: "malformed", at: pos, reason: "field number 0" } };
-    if (field > 536_870_911) return { fields, failure: { kind: "malformed", at: pos, reason: "field number too large" } };
-    if (wire === Wire.EndGroup) return { fields, failure: { kind: "malformed", at: pos, reason: "unexpected end-group tag" } };
+    if (field === 0) return { kind: "malformed", at: pos, reason: "field number 0" };
+    if (field > 536_870_911) return { kind: "malformed", at: pos, reason: "field number too large" };
+    if (wire === Wire.EndGroup) return { kind: "malformed", at: pos, reason: "unexpected end-group tag" };
     const r = skip(wire, field, afterTag, 0);
     if ("kind" in r) {
-      // Record the tag of the field that failed: callers use it to judge whether the bytes looked like their message.
-      fields.push({ field, wire, start: afterTag, end: afterTag });
-      return { fields, failure: r };
+      // Report the tag of the field that failed: callers use it to judge whether the bytes looked like their message.
+      visit({ field, wire, start: afterTag, end: afterTag });
+      return r;
     }
-    fields.push(r);
+    if (!visit(r)) return undefined;
     pos = r.end;
   }
-  return { fields };
+  return undefined;
 }
 
 /**
