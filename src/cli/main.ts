@@ -15,7 +15,10 @@ export interface Command {
 
 // Each command lives in its own module, loaded on demand.
 const commands: Record<string, () => Promise<Command>> = {
+  devices: async () => (await import("./devices.js")).command,
+  eval: async () => (await import("./eval.js")).command,
   inspect: async () => (await import("./inspect.js")).command,
+  predict: async () => (await import("./predict.js")).command,
 };
 
 function help(): string {
