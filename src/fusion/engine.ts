@@ -530,9 +530,10 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
           const el = compiled.set.elide[e]!;
           if (st.accepts(el.op, i)) {
             reason = el.reason;
-            if (el.passThrough && node.inputs[0] && node.outputs[0]) {
-              st.alias.set(node.outputs[0], node.inputs[0]);
-              if (st.isOutput(node.outputs[0])) st.graphOutputs.add(st.res(node.inputs[0]));
+            const src = el.passThrough ? node.inputs.find((t) => t !== "" && !st.isConst(t)) ?? node.inputs[0] : undefined;
+            if (src && node.outputs[0]) {
+              st.alias.set(node.outputs[0], src);
+              if (st.isOutput(node.outputs[0])) st.graphOutputs.add(st.res(src));
             }
             break;
           }

@@ -89,7 +89,7 @@ export interface FusionRule {
 
 /**
  * A node that launches no kernel on this backend (metadata-only ops, inference no-ops). `passThrough` nodes alias
- * their output to their first input, so the ops around them fuse as if they were not there.
+ * their output to their first non-constant input, so the ops around them fuse as if they were not there.
  */
 export interface Elision {
   op: OpMatcher;

@@ -17,7 +17,7 @@
  *   ReorderInput / ReorderOutput kernels are inserted at the layout boundaries.
  */
 import type { Node } from "../../ir/types.js";
-import { anyOf, node, ops, rule, single, step, where, type FusionRule, type InputRef, type MatchEnv, type OpMatcher, type PatternNode, type RuleSet } from "../pattern.js";
+import { anyOf, node, ops, rule, single, step, where, type Elision, type FusionRule, type InputRef, type MatchEnv, type OpMatcher, type PatternNode, type RuleSet } from "../pattern.js";
 import { clipBound } from "../classify.js";
 import { IDENTITY_LIKE } from "../rules/common.js";
 
@@ -94,6 +94,25 @@ const isScalarConst = (e: MatchEnv, t: string | undefined): boolean => {
   return s !== undefined && s.every((d) => d === 1);
 };
 
+/** NoopElimination: x·1, x/1, x+0, x−0 with a constant that does not broadcast the output to a larger shape. */
+function isNoop(n: Node, e: MatchEnv): boolean {
+  const [a, b] = n.inputs;
+  if (!a || !b) return false;
+  const constAt = e.isConst(b) ? 1 : n.opType === "Mul" || n.opType === "Add" ? (e.isConst(a) ? 0 : -1) : -1;
+  if (constAt < 0) return false;
+  const c = n.inputs[constAt]!;
+  const x = n.inputs[1 - constAt]!;
+  if (e.isConst(x)) return false;
+  const v = e.values(c);
+  const neutral = n.opType === "Mul" || n.opType === "Div" ? 1 : 0;
+  if (v === undefined || v.length === 0 || v.some((y) => y !== neutral)) return false;
+  const xs = e.shape(x);
+  const ys = e.shape(n.outputs[0] ?? "");
+  return xs !== undefined && ys !== undefined && xs.length === ys.length && xs.every((d, i) => d === ys[i]);
+}
+
+const ORT_ELIDE: Elision[] = [...IDENTITY_LIKE, { op: where(ops("Mul", "Div", "Add", "Sub"), isNoop), reason: "no-op arithmetic (NoopElimination)", passThrough: true }];
+
 function level1(): FusionRule[] {
   return [
     rule("pad-conv", [node(where(ops("Pad"), fusablePad)), node(CONV_CONST_W, [0])], { anchor: 1, extend: [convLevel1] }),
@@ -161,6 +180,7 @@ function transformerLevel2(): FusionRule[] {
       ],
       { type: "gelu", class: "elementwise", doc: "GeluFusion: x·0.5·(1 + erf(x/√2))" },
     ),
+    rule("quick-gelu", [node(ops("Sigmoid"), ["$x"]), node(ops("Mul"), ["$x", 0], true)], { type: "swish", class: "elementwise", doc: "QuickGeluFusion: x·sigmoid(x)" }),
     rule("matmul-scale", [node(ops("MatMul")), node(where(ops("Mul", "Div"), (n, e) => isScalarConst(e, n.inputs[1]) || (n.opType === "Mul" && isScalarConst(e, n.inputs[0]))), [0, "const"], true)], {
       doc: "MatMulScaleFusion → FusedMatMul (alpha)",
     }),
@@ -186,6 +206,6 @@ function level2(): FusionRule[] {
 const source =
   "ONNX Runtime 1.30 CPU graph transformers; verified against onnxruntime-node optimized models by scripts/check-fusion-ort.ts (fixtures in test/fixtures/fusion)";
 
-export const ortCpuBasic: RuleSet = { id: "ort-cpu@1.30/basic", source, elide: IDENTITY_LIKE, rules: level1(), cse: true };
-export const ortCpuExtended: RuleSet = { id: "ort-cpu@1.30/extended", source, elide: IDENTITY_LIKE, rules: level2(), cse: true };
-export const ortCpuAll: RuleSet = { id: "ort-cpu@1.30/all", source, elide: IDENTITY_LIKE, rules: level2(), cse: true };
+export const ortCpuBasic: RuleSet = { id: "ort-cpu@1.30/basic", source, elide: ORT_ELIDE, rules: level1(), cse: true };
+export const ortCpuExtended: RuleSet = { id: "ort-cpu@1.30/extended", source, elide: ORT_ELIDE, rules: level2(), cse: true };
+export const ortCpuAll: RuleSet = { id: "ort-cpu@1.30/all", source, elide: ORT_ELIDE, rules: level2(), cse: true };
