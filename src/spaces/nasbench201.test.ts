@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isEdgelatError } from "../errors.js";
+import { inferShapes, summarizeGraph } from "../shape/infer.js";
 import {
   NB201_SIZE, allNb201Archs, buildNasBench201Graph, formatNb201ArchStr, nb201ArchAt, nb201ArchStrAt, nb201Code,
   nb201ConvFlops, nb201FromCode, nb201IndexOf, nb201LiveEdges, parseNb201ArchStr, sampleNb201Archs,
@@ -78,6 +79,17 @@ describe("NAS-Bench-201 network", () => {
     expect(z.Mul).toBe(15 * 3);
     expect(z.AveragePool).toBe(15 + 2);
     expect(z.Conv).toBe(1 + 6);
+  });
+  it("shape inference on the built graph agrees with the closed-form FLOPs (Conv + Gemm; Gemm bias adds 10)", () => {
+    for (const arch of [[0, 0, 0, 0, 0, 0], [3, 3, 3, 3, 3, 3], nb201ArchAt(0), [4, 1, 2, 3, 0, 4]]) {
+      const inf = inferShapes(buildNasBench201Graph(arch));
+      expect(inf.unknown).toEqual([]);
+      expect(inf.graph.tensors.get(inf.graph.outputs[0]!)!.shape).toEqual([1, 10]);
+      let convFlops = 0;
+      inf.graph.nodes.forEach((n, i) => { if (n.opType === "Conv" || n.opType === "Gemm") convFlops += inf.costs[i]!.flops; });
+      expect(convFlops).toBe(nb201ConvFlops(arch) + 10);
+      expect(summarizeGraph(inf).flops).toBeGreaterThan(convFlops);
+    }
   });
   it("finds the edges that reach the output", () => {
     expect(nb201LiveEdges([3, 3, 3, 3, 3, 3])).toEqual([true, true, true, true, true, true]);

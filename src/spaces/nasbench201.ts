@@ -233,7 +233,9 @@ export function buildNasBench201Graph(arch: Nb201Arch, opts: Nb201NetworkOptions
 
 /**
  * FLOPs (2 × MACs) of the convolutions and the classifier of the NB201 network, in closed form (the convention of
- * NB201's own FLOPs column: BN, ReLU, pools and adds are not counted). Per edge: conv3×3 2·9·C²·H², conv1×1 2·C²·H².
+ * NB201's own FLOPs column: BN, ReLU, pools, adds and the classifier bias are not counted; NB201 reports MACs, 7.78M to
+ * 220.11M on CIFAR-10). Per edge: conv3×3 2·9·C²·H², conv1×1 2·C²·H². `inferShapes` on `buildNasBench201Graph`
+ * gives the same Conv + Gemm FLOPs plus the 10 bias additions (tested).
  */
 export function nb201ConvFlops(arch: Nb201Arch, opts: Nb201NetworkOptions = {}): number {
   checkArch(arch);

@@ -3,7 +3,8 @@
  * (`docs/results.md`). Used by `edgelat eval` and `scripts/eval-transfer.ts`; no argv, no files written here.
  */
 import { byArchIndex, loadEagleI7Nb201, loadHelpNb201, loadOneProxyNb201 } from "../datasets/nasbench201.js";
-import { NB201_SIZE, nb201ArchAt, nb201ConvFlops } from "../spaces/nasbench201.js";
+import { inferShapes, summarizeGraph } from "../shape/infer.js";
+import { NB201_SIZE, buildNasBench201Graph, nb201ArchAt, nb201ConvFlops } from "../spaces/nasbench201.js";
 import { runBrp, type BrpDeviceResult } from "./brp-protocol.js";
 import { hardwareSimilarityWeights, helpDeviceSpec } from "./device-specs.js";
 import { nb201Features } from "./features.js";
@@ -72,8 +73,11 @@ export function evaluateHelp(opts: { root?: string; ks?: number[]; seeds?: numbe
   }
   const chosen = Object.entries(candidates).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
 
+  say("FLOPs of every architecture from its graph (inferShapes, all ops)");
+  const flopsAll = Float64Array.from({ length: NB201_SIZE }, (_, i) => summarizeGraph(inferShapes(buildNasBench201Graph(nb201ArchAt(i)))).flops);
   const methods: Record<string, FewShotMethod> = {
-    "FLOPs only": flopsOnly,
+    "FLOPs only (Conv + FC, NB201 convention)": flopsOnly,
+    "FLOPs only (all ops, inferShapes)": (t) => flopsOnly({ ...t, flops: flopsAll }),
     "best proxy (rescaled)": bestProxy,
     "ridge over source devices": sourceRidge(1),
     "op-count ridge (target samples only)": featureRidge(1e-3),
@@ -166,7 +170,8 @@ export function helpMarkdown(r: HelpReport): string {
   out.push(`| ceiling: pairwise ridge on all ~14,800 other archs | ${D.map((d) => f3(r.ceiling[d]!)).join(" | ")} | ${f3(mean(D.map((d) => r.ceiling[d]!)))} |`);
   const comb = r.results[combined]![10];
   if (comb) out.push(`| edgelat combined / ceiling | ${comb.map((x) => `${pct(x.meanRho / r.ceiling[x.device]!)}%`).join(" | ")} | |`);
-  out.push("", `Published FLOPs-only ρ: ${f3(r.published.flops)} (mean); edgelat's FLOPs-only row uses the closed-form NB201 FLOPs.`, "");
+  out.push("", `Published FLOPs-only ρ: ${f3(r.published.flops)} (mean). edgelat's FLOPs rows: the closed-form Conv + FC FLOPs (NB201's convention, equal to
+`inferShapes` on the built graph for those ops), and the graph's total FLOPs (BN, ReLU, pools, adds included).`, "");
   out.push(`### Mean ρ over the 6 meta-test devices by k`, "");
   out.push(`| method | ${r.ks.map((k) => `k = ${k}`).join(" | ")} |`, `|---|${r.ks.map(() => "---:").join("|")}|`);
   for (const [m, byK] of Object.entries(r.results)) out.push(`| ${m} | ${r.ks.map((k) => f3(mean(byK[k]!.map((x) => x.meanRho)))).join(" | ")} |`);
