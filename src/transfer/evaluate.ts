@@ -170,8 +170,7 @@ export function helpMarkdown(r: HelpReport): string {
   out.push(`| ceiling: pairwise ridge on all ~14,800 other archs | ${D.map((d) => f3(r.ceiling[d]!)).join(" | ")} | ${f3(mean(D.map((d) => r.ceiling[d]!)))} |`);
   const comb = r.results[combined]![10];
   if (comb) out.push(`| edgelat combined / ceiling | ${comb.map((x) => `${pct(x.meanRho / r.ceiling[x.device]!)}%`).join(" | ")} | |`);
-  out.push("", `Published FLOPs-only ρ: ${f3(r.published.flops)} (mean). edgelat's FLOPs rows: the closed-form Conv + FC FLOPs (NB201's convention, equal to
-`inferShapes` on the built graph for those ops), and the graph's total FLOPs (BN, ReLU, pools, adds included).`, "");
+  out.push("", `Published FLOPs-only ρ: ${f3(r.published.flops)} (mean). edgelat's FLOPs rows: the closed-form Conv + FC FLOPs (NB201's convention, equal to \`inferShapes\` on the built graph for those ops), and the graph's total FLOPs (BN, ReLU, pools, adds included).`, "");
   out.push(`### Mean ρ over the 6 meta-test devices by k`, "");
   out.push(`| method | ${r.ks.map((k) => `k = ${k}`).join(" | ")} |`, `|---|${r.ks.map(() => "---:").join("|")}|`);
   for (const [m, byK] of Object.entries(r.results)) out.push(`| ${m} | ${r.ks.map((k) => f3(mean(byK[k]!.map((x) => x.meanRho)))).join(" | ")} |`);
