@@ -3,18 +3,11 @@
  * node has a fully known shape. Skips cleanly when the cache is absent.
  */
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../src/ir/types.js";
 import { parseModel } from "../src/parsers/index.js";
 import { inferShapes, summarizeGraph } from "../src/shape/infer.js";
-import { CORPUS, corpusModels, type CorpusModel } from "./helpers/corpus.js";
-
-/** TF.js weight shards of a model.json, concatenated in manifest order (only small shape constants are decoded). */
-export function tfjsShards(m: CorpusModel): Uint8Array[] {
-  const json = JSON.parse(readFileSync(m.path, "utf8")) as { weightsManifest: { paths: string[] }[] };
-  return json.weightsManifest.flatMap((g) => g.paths).map((p) => readFileSync(join(dirname(m.path), p)));
-}
+import { CORPUS, corpusModels, tfjsShards, type CorpusModel } from "./helpers/corpus.js";
 
 function parseCorpusModel(m: CorpusModel, withWeights = true): Graph {
   if (m.format === "onnx") return parseModel(readFileSync(m.path));

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Shape } from "../../src/ir/types.js";
 
 /** One real model of the corpus gathered by `npm run gather-models` (see scripts/gather-models.mjs). */
@@ -42,3 +42,9 @@ if (CORPUS === undefined) {
 }
 export const corpusModels = (format?: CorpusModel["format"]): CorpusModel[] =>
   (CORPUS?.models ?? []).filter((m) => format === undefined || m.format === format);
+
+/** The weight shards of a TF.js corpus model, in manifest order (parsers decode only small shape constants from them). */
+export function tfjsShards(m: CorpusModel): Uint8Array[] {
+  const json = JSON.parse(readFileSync(m.path, "utf8")) as { weightsManifest: { paths: string[] }[] };
+  return json.weightsManifest.flatMap((g) => g.paths).map((p) => readFileSync(join(dirname(m.path), p)));
+}
