@@ -28,14 +28,26 @@ import { UnknownShape } from "./unknown.js";
 
 const ZERO_COST: Readonly<NodeCost> = Object.freeze({ flops: 0, params: 0, bytesRead: 0, bytesWritten: 0 });
 
-/** Tensor types visible while inferring one graph: its own, then (for subgraphs) the enclosing scopes'. */
+/**
+ * Tensor types visible while inferring one graph: its own, then (for subgraphs) the enclosing scopes'. Constants of
+ * the graph are converted lazily from `constants` on first use (most weights are read once).
+ */
 class Scope {
   readonly types = new Map<string, TensorType>();
-  constructor(readonly parent?: Scope) {}
+  constructor(
+    readonly parent?: Scope,
+    private readonly constants?: ReadonlyMap<string, TensorInfo>,
+  ) {}
   get(name: string): TensorType | undefined {
     const t = this.types.get(name);
-    if (t !== undefined || this.parent === undefined) return t;
-    return this.parent.get(name);
+    if (t !== undefined) return t;
+    const c = this.constants?.get(name);
+    if (c?.constant !== undefined) {
+      const type = constantType(c);
+      this.types.set(name, type);
+      return type;
+    }
+    return this.parent?.get(name);
   }
 }
 
@@ -53,7 +65,7 @@ interface RunResult {
  * one, is `invalid_argument`).
  */
 export function inferShapes(graph: Graph, opts: InferOptions = {}, registry: OpRegistry = defaultOpRegistry): InferredGraph {
-  const scope = new Scope();
+  const scope = new Scope(undefined, graph.tensors);
   const inputShapes = opts.inputShapes ?? {};
   for (const name of Object.keys(inputShapes)) {
     if (!graph.inputs.includes(name)) {
@@ -63,9 +75,6 @@ export function inferShapes(graph: Graph, opts: InferOptions = {}, registry: OpR
         { input: name, inputs: graph.inputs },
       );
     }
-  }
-  for (const t of graph.tensors.values()) {
-    if (t.constant !== undefined) scope.types.set(t.name, constantType(t));
   }
   for (const name of graph.inputs) {
     const t = graph.tensors.get(name);
@@ -160,23 +169,44 @@ function fmtShape(shape: Shape): string {
   return `[${shape.join(",")}]`;
 }
 
-/** Attributes with the spec's defaults applied; copies `node.attrs` only when a default is missing from it. */
+/** A spec's attribute defaults and required names, computed once per spec. */
+interface AttrPlan {
+  keys: string[];
+  defaults: Record<string, AttrValue>;
+  required: string[];
+}
+const attrPlans = new WeakMap<OpSpec, AttrPlan>();
+
+function attrPlan(spec: OpSpec): AttrPlan {
+  let plan = attrPlans.get(spec);
+  if (plan === undefined) {
+    plan = { keys: [], defaults: {}, required: [] };
+    for (const [key, a] of Object.entries(spec.attrs ?? {})) {
+      if (a.default !== undefined) {
+        plan.keys.push(key);
+        plan.defaults[key] = a.default;
+      } else if (a.required) plan.required.push(key);
+    }
+    attrPlans.set(spec, plan);
+  }
+  return plan;
+}
+
+/** Attributes with the spec's defaults applied; `node.attrs` itself when nothing is missing. */
 function withDefaults(node: Node, spec: OpSpec): Record<string, AttrValue> {
-  let attrs = node.attrs;
-  const specAttrs = spec.attrs;
-  if (specAttrs === undefined) return attrs;
-  for (const key in specAttrs) {
-    if (attrs[key] !== undefined) continue;
-    const a = specAttrs[key]!;
-    if (a.default !== undefined) {
-      if (attrs === node.attrs) attrs = { ...node.attrs };
-      attrs[key] = a.default;
-    } else if (a.required) {
+  if (spec.attrs === undefined) return node.attrs;
+  const plan = attrPlan(spec);
+  const attrs = node.attrs;
+  for (const key of plan.required) {
+    if (attrs[key] === undefined) {
       throw new EdgelatError("invalid_attribute", `Node '${node.name}' (${describeOp(node)}) lacks required attribute '${key}'`, {
         node: node.name,
         attribute: key,
       });
     }
+  }
+  for (const key of plan.keys) {
+    if (attrs[key] === undefined) return Object.assign({}, plan.defaults, attrs);
   }
   return attrs;
 }
@@ -232,6 +262,7 @@ function runNodes(
   const unknown: ShapeIssue[] = [];
   const folded = new Set<string>();
   let laterOutputs: Set<string> | undefined;
+  const defaultDomainSpecs = new Map<string, OpSpec | undefined>();
   // Subgraph results, memoized so a spec's `shape` and `flops` share one inference per subgraph.
   const subgraphMemo = new Map<Graph, SubgraphResult>();
   const inferSubgraph = (g: Graph, inputs?: readonly (TensorType | undefined)[]): SubgraphResult => {
@@ -245,7 +276,15 @@ function runNodes(
   for (let n = 0; n < nodes.length; n++) {
     const node = nodes[n]!;
     const domain = node.domain === "ai.onnx" ? "" : node.domain;
-    const spec = registry.get(opKey(domain, node.opType));
+    let spec: OpSpec | undefined;
+    if (domain === "") {
+      // Registry keys are built strings: memoize default-domain lookups by op type (interned) per call.
+      spec = defaultDomainSpecs.get(node.opType);
+      if (spec === undefined && !defaultDomainSpecs.has(node.opType)) {
+        spec = registry.get(opKey("", node.opType));
+        defaultDomainSpecs.set(node.opType, spec);
+      }
+    } else spec = registry.get(opKey(domain, node.opType));
     const nIn = node.inputs.length;
     const inputs: (TensorType | undefined)[] = new Array(nIn);
     let reason: string | undefined;
@@ -358,8 +397,7 @@ function runSubgraph(
   opsets: Record<string, number>,
   registry: OpRegistry,
 ): SubgraphResult {
-  const scope = new Scope(outer);
-  for (const t of g.tensors.values()) if (t.constant !== undefined) scope.types.set(t.name, constantType(t));
+  const scope = new Scope(outer, g.tensors);
   g.inputs.forEach((name, i) => {
     const given = inputs[i];
     const declared = g.tensors.get(name);
