@@ -22,6 +22,7 @@ import { DTYPE_BYTES } from "../shape/dtype.js";
 import type { InferredGraph } from "../shape/types.js";
 import { anchorLabel, classOf, labelOf } from "./classify.js";
 import { anchorGeometry, padAmounts } from "./geometry.js";
+import { planNchwc, type NchwcEnv } from "./nchwc.js";
 import type { ExtendStep, FusionRule, InputRef, MatchEnv, OpMatcher, RuleSet } from "./pattern.js";
 import type { FuseOptions, Kernel, KernelFeatures, KernelGraph, NoKernelNode } from "./types.js";
 
@@ -621,7 +622,65 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
   }
 
   drafts.sort((x, y) => x.last - y.last);
+  if (set.layout?.kind === "nchwc") return { backend: set.id, kernels: emitNchwc(st, inferred, drafts, set.layout.blockSize), noKernel };
   const kernels: Kernel[] = new Array(drafts.length);
   for (let k = 0; k < drafts.length; k++) kernels[k] = buildKernel(st, inferred, drafts[k]!, `k${k}`);
   return { backend: set.id, kernels, noKernel };
+}
+
+const BLOCKED = "#nchwc";
+
+/** Kernels with ONNX Runtime's NCHWc layout: blocked kernels read / write `<tensor>#nchwc`, reorders in between. */
+function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: number): Kernel[] {
+  const env: NchwcEnv = {
+    nodes: st.nodes,
+    res: (t) => st.res(t),
+    isConst: (t) => st.isConst(t),
+    shape: (t) => st.shape(t),
+    values: (t) => st.values(t),
+    consumerCount: (t) => st.consumers.get(t) ?? 0,
+    lastConsumerOf: (t) => st.lastConsumer.get(t),
+    isOutput: (t) => st.isOutput(t),
+  };
+  const plan = planNchwc(env, drafts, block);
+  const order = drafts.map((_, k) => k).filter((k) => !plan.merged[k]);
+  order.sort((x, y) => drafts[x]!.last - drafts[y]!.last);
+  const blockedTensor = new Set<string>();
+  for (const k of order) {
+    if (!plan.blocked[k]) continue;
+    for (const m of drafts[k]!.members) for (const o of st.nodes[m]!.outputs) if (o !== "") blockedTensor.add(o);
+  }
+  const kernels: Kernel[] = [];
+  const reorder = (op: "ReorderInput" | "ReorderOutput", t: string): Kernel => {
+    const bytes = tensorBytes(st, t);
+    const shape = st.shape(t);
+    const features: KernelFeatures = { flops: 0, params: 0, bytesRead: bytes, bytesWritten: bytes, nodes: 0 };
+    if (shape !== undefined) {
+      features.inputShape = [...shape];
+      features.outputShape = [...shape];
+    }
+    return {
+      id: `k${kernels.length}`,
+      type: "layout-reorder",
+      class: "layout-reorder",
+      nodes: [],
+      opTypes: [op],
+      inputs: [op === "ReorderInput" ? t : t + BLOCKED],
+      outputs: [op === "ReorderInput" ? t + BLOCKED : t],
+      features,
+      rule: op === "ReorderInput" ? "nchwc-reorder-input" : "nchwc-reorder-output",
+    };
+  };
+  for (const k of order) {
+    const viaReorder = plan.reorderIn.get(k) ?? [];
+    for (const t of viaReorder) kernels.push(reorder("ReorderInput", t));
+    const kern = buildKernel(st, inferred, drafts[k]!, `k${kernels.length}`);
+    if (plan.blocked[k]) {
+      kern.outputs = kern.outputs.map((o) => o + BLOCKED);
+      kern.inputs = kern.inputs.map((t) => (blockedTensor.has(t) || viaReorder.includes(t) ? t + BLOCKED : t));
+    }
+    kernels.push(kern);
+    for (const t of plan.reorderOut.get(k) ?? []) kernels.push(reorder("ReorderOutput", t));
+  }
+  return kernels;
 }

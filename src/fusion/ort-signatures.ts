@@ -31,6 +31,15 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
     for (const o of n.outputs) if (o !== "") producer.set(o, i);
   });
   const noKernel = new Set(simulated.noKernel.map((x) => x.node));
+  const consumers = new Map<string, number[]>();
+  src.nodes.forEach((n, i) => n.inputs.forEach((t) => t !== "" && (consumers.get(t) ?? consumers.set(t, []).get(t)!).push(i)));
+  /** The one node reading a tensor, looking through nodes that run no kernel (Identity, …). */
+  const soleConsumer = (t: string): number | undefined => {
+    const c = consumers.get(t);
+    if (c === undefined || c.length !== 1) return undefined;
+    const node = src.nodes[c[0]!]!;
+    return noKernel.has(node.name) && node.outputs[0] ? soleConsumer(node.outputs[0]) : c[0];
+  };
   const known = (t: string): boolean => src.tensors.has(t);
   const toSrc = new Map<string, string>();
   const srcOf = (t: string): string | undefined => toSrc.get(t) ?? (known(t) ? t : undefined);
@@ -50,7 +59,18 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
       if (o === "") return;
       let s: string | undefined;
       if (known(o)) s = o;
-      else if (k === 0 && n.name.endsWith("_nchwc") && known(n.name.slice(0, -6))) s = n.name.slice(0, -6);
+      else if (k === 0 && n.name.endsWith("_nchwc") && known(n.name.slice(0, -6))) {
+        s = n.name.slice(0, -6);
+        // an NCHWc Conv with a Sum input is named after the Conv's own output: it ends at the Add (and activation)
+        if (n.opType === "Conv" && n.inputs[3]) {
+          const add = soleConsumer(s);
+          if (add !== undefined && src.nodes[add]!.opType === "Add") {
+            s = src.nodes[add]!.outputs[0]!;
+            const act = typeof n.attrs.activation === "string" ? soleConsumer(s) : undefined;
+            if (act !== undefined && src.nodes[act]!.opType === n.attrs.activation) s = src.nodes[act]!.outputs[0]!;
+          }
+        }
+      }
       else {
         const j = byName.get(n.name);
         if (j !== undefined) s = src.nodes[j]!.outputs[k];

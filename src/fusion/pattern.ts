@@ -112,6 +112,8 @@ export interface RuleSet {
    * earlier one runs no kernel; its consumers read the earlier node's outputs.
    */
   cse?: boolean;
+  /** A layout pass after fusion: ONNX Runtime's NCHWc transformer with its channel block size (src/fusion/nchwc.ts). */
+  layout?: { kind: "nchwc"; blockSize: number };
 }
 
 // ---- helpers: small constructors so rule files read like tables -------------------------------------------------

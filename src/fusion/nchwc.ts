@@ -1,0 +1,189 @@
+/**
+ * ONNX Runtime's NCHWc layout transformer (level 3 / "all", CPU EP on x86 with AVX2 = block 8, AVX-512 = block 16),
+ * as a pass over the fused kernels. Behaviour reproduced from the optimized models onnxruntime-node 1.30 writes
+ * (see scripts/check-fusion-ort.ts):
+ *
+ * - Conv (2-D, constant weights) runs blocked when it is depthwise with channels % block = 0, or dense (group 1) with
+ *   input channels % block = 0 — or fewer input channels than a block, in which case it reads NCHW directly. Output
+ *   channels are padded up to the block.
+ * - A blocked Conv without a fused activation absorbs a following Add whose other input is also blocked (the NCHWc
+ *   Conv's `Sum` input), then an activation after the Add.
+ * - Pools (MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool) run blocked when their channels are a multiple of
+ *   the block; unary activations, same-shape Add / Mul / Sum, channel Concat and BatchNormalization run blocked when
+ *   their inputs are blocked.
+ * - ReorderInput converts an NCHW tensor for a blocked consumer, ReorderOutput a blocked tensor for an NCHW consumer
+ *   or a graph output; one reorder per tensor.
+ */
+import type { Node } from "../ir/types.js";
+import type { MatchEnv } from "./pattern.js";
+import { intAttr } from "./pattern.js";
+
+export interface NchwcDraft {
+  members: number[];
+  labels: (string | undefined)[];
+  last: number;
+}
+
+export interface NchwcEnv extends MatchEnv {
+  readonly nodes: readonly Node[];
+  res(t: string): string;
+  consumerCount(t: string): number;
+  lastConsumerOf(t: string): number | undefined;
+  isOutput(t: string): boolean;
+}
+
+export interface NchwcPlan {
+  /** Per draft (same index): runs on blocked tensors. */
+  blocked: boolean[];
+  /** Drafts merged into another draft (a Conv's Sum input / activation): skip them. */
+  merged: boolean[];
+  /** Per draft: tensors it reads through a ReorderInput inserted before it. */
+  reorderIn: Map<number, string[]>;
+  /** Per draft: tensors it writes that a ReorderOutput inserted after it converts back to NCHW. */
+  reorderOut: Map<number, string[]>;
+}
+
+const UNARY = new Set(["Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "Clip"]);
+const CONV_ACT = new Set(["Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "Clip"]);
+const POOLS = new Set(["MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"]);
+const BINARY = new Set(["Add", "Mul", "Sum"]);
+
+const eqShape = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean =>
+  a !== undefined && b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Plans the NCHWc layout over drafts sorted in execution order (mutates drafts that absorb an Add / activation). */
+export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number): NchwcPlan {
+  const nd = drafts.length;
+  const blocked = new Array<boolean>(nd).fill(false);
+  const merged = new Array<boolean>(nd).fill(false);
+  const draftOfNode = new Map<number, number>();
+  drafts.forEach((d, k) => d.members.forEach((m) => draftOfNode.set(m, k)));
+  const producerDraft = new Map<string, number>();
+  drafts.forEach((d, k) => d.members.forEach((m) => env.nodes[m]!.outputs.forEach((o) => o !== "" && producerDraft.set(o, k))));
+  const isBlockedTensor = (t: string): boolean => {
+    const p = producerDraft.get(env.res(t));
+    return p !== undefined && blocked[p]!;
+  };
+  const channels = (t: string): number | undefined => {
+    const s = env.shape(env.res(t));
+    return s !== undefined && s.length === 4 ? s[1] : undefined;
+  };
+  const acts = (n: Node): string[] => n.inputs.filter((t) => t !== "" && !env.isConst(t));
+  /** Whether a blocked conv reads its data input in NCHW (fewer input channels than a block). */
+  const nchwInput = new Array<boolean>(nd).fill(false);
+
+  // 1. which kernels run blocked (inputs are decided before consumers: drafts are in execution order)
+  for (let k = 0; k < nd; k++) {
+    const d = drafts[k]!;
+    const a = env.nodes[d.members[0]!]!;
+    if (a.domain !== "" && a.domain !== "ai.onnx") continue;
+    const x = a.inputs[0] ?? "";
+    const xs = env.shape(env.res(x));
+    if (a.opType === "Conv") {
+      const w = env.shape(a.inputs[1] ?? "");
+      if (xs === undefined || xs.length !== 4 || w === undefined || w.length !== 4 || !env.isConst(a.inputs[1]!)) continue;
+      if (a.inputs[2] && !env.isConst(a.inputs[2])) continue;
+      const group = intAttr(a, "group", 1);
+      const cout = w[0]!;
+      const cin = w[1]! * group;
+      if (group > 1) {
+        if (cout !== group || cin !== group || cin % block !== 0) continue;
+      } else if (cin < block) nchwInput[k] = true;
+      else if (cin % block !== 0) continue;
+      blocked[k] = true;
+    } else if (d.members.length === 1) {
+      if (POOLS.has(a.opType)) {
+        const c = channels(x);
+        blocked[k] = c !== undefined && c % block === 0 && xs!.length === 4;
+      } else if (UNARY.has(a.opType) || a.opType === "BatchNormalization") {
+        blocked[k] = isBlockedTensor(x);
+      } else if (BINARY.has(a.opType)) {
+        const ins = acts(a);
+        const out = env.shape(a.outputs[0] ?? "");
+        blocked[k] = ins.length === a.inputs.length && ins.every((t) => isBlockedTensor(t) && eqShape(env.shape(env.res(t)), out));
+      } else if (a.opType === "Concat") {
+        const ins = acts(a);
+        blocked[k] = intAttr(a, "axis", 1) === 1 && ins.length === a.inputs.length && ins.every((t) => isBlockedTensor(t) && (channels(t) ?? 1) % block === 0);
+      }
+    }
+  }
+
+  // 2. Conv + Add (+ activation): the Add's other input becomes the blocked Conv's Sum input
+  for (let k = 0; k < nd; k++) {
+    const d = drafts[k]!;
+    if (!blocked[k] || merged[k] || env.nodes[d.members[0]!]!.opType !== "Add") continue;
+    const add = env.nodes[d.members[0]!]!;
+    if (d.members.length !== 1 || add.inputs.length !== 2) continue;
+    for (let side = 0; side < 2; side++) {
+      const t = env.res(add.inputs[side]!);
+      const p = producerDraft.get(t);
+      if (p === undefined || !blocked[p] || merged[p]) continue;
+      const conv = drafts[p]!;
+      const cn = env.nodes[conv.members[0]!]!;
+      if (cn.opType !== "Conv" || conv.members.some((m) => CONV_ACT.has(env.nodes[m]!.opType))) continue;
+      if (env.consumerCount(t) !== 1 || env.isOutput(t)) continue;
+      const last = conv.members.reduce((x, y) => Math.max(x, y));
+      if (env.nodes[last]!.outputs[0] !== t) continue;
+      conv.members.push(d.members[0]!);
+      conv.labels.push(undefined);
+      merged[k] = true;
+      conv.last = Math.max(conv.last, d.last);
+      // an activation after the Add joins as the Conv's activation
+      const out = add.outputs[0] ?? "";
+      const c = env.lastConsumerOf(out);
+      if (c !== undefined && env.consumerCount(out) === 1 && !env.isOutput(out) && CONV_ACT.has(env.nodes[c]!.opType)) {
+        const ak = draftOfNode.get(c)!;
+        if (drafts[ak]!.members.length === 1) {
+          conv.members.push(c);
+          conv.labels.push(undefined);
+          merged[ak] = true;
+          conv.last = Math.max(conv.last, drafts[ak]!.last);
+        }
+      }
+      for (const m of conv.members) draftOfNode.set(m, p);
+      for (const m of conv.members) env.nodes[m]!.outputs.forEach((o) => o !== "" && producerDraft.set(o, p));
+      break;
+    }
+  }
+
+  // 3. reorders at the layout boundaries
+  const reorderIn = new Map<number, string[]>();
+  const reorderOut = new Map<number, string[]>();
+  const inDone = new Set<string>();
+  const outDone = new Set<string>();
+  const needOut = (t: string): void => {
+    if (outDone.has(t)) return;
+    outDone.add(t);
+    const p = producerDraft.get(t)!;
+    (reorderOut.get(p) ?? reorderOut.set(p, []).get(p)!).push(t);
+  };
+  for (let k = 0; k < nd; k++) {
+    if (merged[k]) continue;
+    const d = drafts[k]!;
+    const inside = new Set(d.members);
+    for (const m of d.members) {
+      const node = env.nodes[m]!;
+      node.inputs.forEach((x, pos) => {
+        if (x === "" || env.isConst(x)) return;
+        const t = env.res(x);
+        const p = producerDraft.get(t);
+        if (p !== undefined && p === k) return; // produced inside the kernel
+        if (p !== undefined && drafts[p]!.members.some((mm) => inside.has(mm))) return;
+        const srcBlocked = p !== undefined && blocked[p]! && !merged[p];
+        const wantsBlocked = blocked[k]! && !(nchwInput[k] && m === d.members[0] && pos === 0);
+        if (wantsBlocked && !srcBlocked) {
+          if (!inDone.has(t)) {
+            inDone.add(t);
+            (reorderIn.get(k) ?? reorderIn.set(k, []).get(k)!).push(t);
+          }
+        } else if (!wantsBlocked && srcBlocked) needOut(t);
+      });
+    }
+  }
+  // blocked tensors that leave the graph
+  for (let k = 0; k < nd; k++) {
+    if (!blocked[k] || merged[k]) continue;
+    for (const m of drafts[k]!.members) for (const o of env.nodes[m]!.outputs) if (o !== "" && env.isOutput(o)) needOut(o);
+  }
+  return { blocked, merged, reorderIn, reorderOut };
+}
