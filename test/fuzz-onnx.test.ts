@@ -2,11 +2,10 @@
  * Seeded fuzzing of parseOnnx: valid models are mutated (bit flips, byte insertions/deletions, truncation, varint
  * corruption, length-field inflation, wire-type changes, field duplication, splicing) and every parse must either
  * succeed or throw an EdgelatError with a code — never another exception, never a hang.
- * Seeds: models generated here, plus the real corpus (`.cache/models/onnx/*.onnx`, from `npm run gather-models`)
- * when present.
+ * Seeds: models generated here, plus the real ONNX corpus (`.cache/models`, from `npm run gather-models`) when
+ * present.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import onnxPkg from "onnx-proto";
 import { describe, expect, it } from "vitest";
 import { EdgelatError } from "../src/errors.js";
@@ -15,9 +14,9 @@ import { ifGraph, smallCnnGraph } from "../src/parsers/onnx/fixtures.js";
 import { parseOnnx } from "../src/parsers/onnx/parse.js";
 import { scanMessage } from "../src/parsers/onnx/wire.js";
 import { createRng, type Rng } from "../src/util/rng.js";
+import { corpusModels } from "./helpers/corpus.js";
 
 const { onnx } = onnxPkg;
-const CORPUS_DIR = fileURLToPath(new URL("../.cache/models/onnx/", import.meta.url));
 /** Mutations of the generated seeds (always run), and of each corpus model when the cache exists. */
 const GENERATED_ITERATIONS = 2000;
 const CORPUS_ITERATIONS_TOTAL = 2000;
@@ -222,7 +221,7 @@ describe("fuzzing parseOnnx", () => {
     seedOf("if", toOnnx(ifGraph())),
     seedOf("features", featureModel()),
   ];
-  const corpusFiles = existsSync(CORPUS_DIR) ? readdirSync(CORPUS_DIR).filter((f) => f.endsWith(".onnx")).sort() : [];
+  const corpusFiles = corpusModels("onnx");
 
   it("every seed parses unmutated", () => {
     for (const s of generated) expect(parseOnnx(s.bytes).nodes.length).toBeGreaterThan(0);
@@ -242,16 +241,16 @@ describe("fuzzing parseOnnx", () => {
   });
 
   it.skipIf(corpusFiles.length === 0)(`${CORPUS_ITERATIONS_TOTAL} mutations of the real corpus models`, () => {
-    const corpus = corpusFiles.map((f) => seedOf(f, new Uint8Array(readFileSync(CORPUS_DIR + f))));
+    const corpus = corpusFiles.map((m) => seedOf(m.name, new Uint8Array(readFileSync(m.path))));
     for (const s of corpus) expect(parseOnnx(s.bytes).nodes.length).toBeGreaterThan(0);
     const outcome: Outcome = { ok: 0, codes: new Map(), failures: [], maxMs: 0 };
     fuzz(corpus, CORPUS_ITERATIONS_TOTAL, 7, outcome);
     console.log(
-      `fuzz-onnx (corpus seeds: ${corpusFiles.join(", ")}): ${outcome.ok} parsed, errors ${JSON.stringify(Object.fromEntries(outcome.codes))}, slowest parse ${outcome.maxMs.toFixed(1)} ms`,
+      `fuzz-onnx (corpus seeds: ${corpus.map((s) => s.name).join(", ")}): ${outcome.ok} parsed, errors ${JSON.stringify(Object.fromEntries(outcome.codes))}, slowest parse ${outcome.maxMs.toFixed(1)} ms`,
     );
     expect(outcome.failures).toEqual([]);
     expect(outcome.ok + [...outcome.codes.values()].reduce((a, b) => a + b, 0)).toBe(CORPUS_ITERATIONS_TOTAL);
   });
 
-  if (corpusFiles.length === 0) console.log(`fuzz-onnx: no corpus at ${CORPUS_DIR} (run \`npm run gather-models\`); generated seeds only`);
+  if (corpusFiles.length === 0) console.log("fuzz-onnx: no model corpus (run `npm run gather-models`): generated seeds only");
 });

@@ -247,8 +247,36 @@ describe("parseOnnx on bad input: a specific EdgelatError code each", () => {
       if (v < 128) { len.push(v); break; }
       len.push((v & 0x7f) | 0x80);
     }
-    const bytes = new Uint8Array([...head, 0x3a, ...len, ...graph]);
+    const bytes = new Uint8Array(head.length + 1 + len.length + graph.length);
+    bytes.set(head);
+    bytes.set([0x3a, ...len], head.length);
+    bytes.set(graph, head.length + 1 + len.length);
     expect(codeOf(() => parseOnnx(bytes))).toBe("too_large");
+  });
+
+  it("nesting beyond the decoder's recursion limit → too_large; moderate nesting parses", () => {
+    const nested = (depth: number): P.IGraphProto => {
+      let g: P.IGraphProto = { name: "leaf", node: [relu("x", "y0", "leaf")], output: [{ name: "y0" }] };
+      for (let d = 1; d <= depth; d++) {
+        const attribute = [{ name: "then_branch", type: onnx.AttributeProto.AttributeType.GRAPH, g }];
+        g = { name: `g${d}`, node: [{ opType: "If", name: `if${d}`, input: ["c"], output: [`y${d}`], attribute }], output: [{ name: `y${d}` }] };
+      }
+      return { ...g, input: [{ name: "c", type: tensorType(9, []) }, floatInput("x", [{ dimValue: 1 }])] };
+    };
+    const ok = parseOnnx(model(nested(10)));
+    expect(ok.warnings).toHaveLength(10);
+    let g: Graph = ok;
+    for (let d = 10; d >= 1; d--) g = g.nodes[0]!.attrs.then_branch as Graph;
+    expect(g.nodes[0]!.inputs).toEqual(["x"]); // the leaf reads the main graph's input through 10 scopes
+    expect(codeOf(() => parseOnnx(model(nested(40))))).toBe("too_large");
+  });
+
+  it("many nodes sharing one name get unique names in linear time", () => {
+    const n = 20_000;
+    const node = Array.from({ length: n }, (_, i) => relu(i === 0 ? "x" : `t${i - 1}`, i === n - 1 ? "y" : `t${i}`, "same"));
+    const g = parseOnnx(model(tiny({ node })));
+    expect(new Set(g.nodes.map((x) => x.name)).size).toBe(n);
+    expect(g.nodes[n - 1]!.name).toBe(`same_${n - 1}`);
   });
 
   it("payloads that disagree with the shape → invalid_model", () => {

@@ -138,16 +138,19 @@ function nodeNames(pnodes: PNode[], opTypes: string[]): string[] {
   const used = new Set<string>();
   const later: number[] = [];
   for (let i = 0; i < pnodes.length; i++) {
-    const given = pnodes[i]!.name ?? "";
+    const given = checkName(pnodes[i]!.name ?? "", "node");
     if (given !== "" && !used.has(given)) {
       used.add(given);
       names[i] = given;
     } else later.push(i);
   }
+  const nextSuffix = new Map<string, number>(); // per base name, so many repeats of one name stay linear
   for (const i of later) {
     const base = pnodes[i]!.name || `${opTypes[i]}_${i}`;
+    let k = nextSuffix.get(base) ?? 0;
     let name = base;
-    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
+    while (used.has(name)) name = `${base}_${++k}`;
+    nextSuffix.set(base, k);
     used.add(name);
     names[i] = name;
   }
@@ -167,21 +170,35 @@ function checkNames(names: string[] | undefined): string[] {
   return names;
 }
 
-/** Names a subgraph of `pg` may read from it: its inputs, constants and node outputs, plus those of `outer`. */
-function visibleNames(pg: PGraph, outer: ReadonlySet<string> | undefined): Set<string> {
-  const visible = new Set<string>(outer);
-  for (const t of pg.initializer ?? []) if (t.name) visible.add(t.name);
-  for (const t of pg.sparse_initializer ?? []) if (t.values?.name) visible.add(t.values.name);
-  for (const vi of pg.input ?? []) if (vi.name) visible.add(vi.name);
-  for (const n of pg.node ?? []) for (const o of n.output ?? []) if (o !== "") visible.add(o);
-  return visible;
+/**
+ * The names a subgraph may read from its enclosing graphs: a chain of scopes (one per enclosing graph), so that a
+ * subgraph costs the size of its own graph, never a copy of its parents'.
+ */
+interface Scope {
+  names: ReadonlySet<string>;
+  parent: Scope | undefined;
+}
+
+function inScope(scope: Scope | undefined, name: string): boolean {
+  for (let s = scope; s !== undefined; s = s.parent) if (s.names.has(name)) return true;
+  return false;
+}
+
+/** The scope `pg` opens for its subgraphs: its inputs, constants and node outputs. */
+function scopeOf(pg: PGraph, parent: Scope | undefined): Scope {
+  const names = new Set<string>();
+  for (const t of pg.initializer ?? []) if (t.name) names.add(t.name);
+  for (const t of pg.sparse_initializer ?? []) if (t.values?.name) names.add(t.values.name);
+  for (const vi of pg.input ?? []) if (vi.name) names.add(vi.name);
+  for (const n of pg.node ?? []) for (const o of n.output ?? []) if (o !== "") names.add(o);
+  return { names, parent };
 }
 
 /**
- * Converts one GraphProto. `outer` holds the names visible from enclosing graphs (undefined for the main graph); a
+ * Converts one GraphProto. `outer` holds the names defined by enclosing graphs (undefined for the main graph); a
  * subgraph may read them, and lists the ones it reads in `metadata.outer_scope` (a JSON array).
  */
-function convertGraph(pg: PGraph, ctx: ParseContext, outer: ReadonlySet<string> | undefined, label: string, inputShapes?: Record<string, Shape>): Graph {
+function convertGraph(pg: PGraph, ctx: ParseContext, outer: Scope | undefined, label: string, inputShapes?: Record<string, Shape>): Graph {
   const what = outer === undefined ? "graph" : `subgraph '${label}'`;
   const pnodes = pg.node ?? [];
   if (pnodes.length > LIMITS.maxNodes) {
@@ -231,11 +248,11 @@ function convertGraph(pg: PGraph, ctx: ParseContext, outer: ReadonlySet<string> 
 
   // Nodes: Constant nodes become constants; the others keep their decoded attributes. Subgraphs may read every name
   // this graph defines (computed once, on the first subgraph).
-  let visible: Set<string> | undefined;
+  let scope: Scope | undefined;
   const attrCtx: AttrDecodeContext = {
     tensor: (t, name) => tensorInfo(t, name, "constant-node", ctx),
     sparseTensor: (t, name) => sparseTensorInfo(t, name, "constant-node", ctx),
-    graph: (g, sublabel) => convertGraph(g, ctx, (visible ??= visibleNames(pg, outer)), sublabel),
+    graph: (g, sublabel) => convertGraph(g, ctx, (scope ??= scopeOf(pg, outer)), sublabel),
     warn: ctx.warn,
   };
   const opTypes = new Array<string>(pnodes.length);
@@ -294,7 +311,7 @@ function convertGraph(pg: PGraph, ctx: ParseContext, outer: ReadonlySet<string> 
   for (const name of reads) {
     if (name === "" || local.has(name) || seen.has(name)) continue;
     seen.add(name);
-    if (!outer.has(name)) {
+    if (!inScope(outer, name)) {
       throw new EdgelatError("dangling_tensor", `${what} reads tensor '${name}', which neither it nor an enclosing graph produces`, {
         tensor: name,
       });

@@ -138,10 +138,13 @@ export function walkMessage(buf: Uint8Array, start: number, end: number, visit: 
 /**
  * Maps an exception thrown by protobufjs while decoding into an EdgelatError. protobufjs reports running past the
  * end of a (sub)message as RangeError("index out of range …"), bad tags/wire types as Error("invalid wire type …",
- * "illegal tag …"), and nesting beyond its recursion limit as Error("max depth exceeded").
+ * "illegal tag …"), and nesting beyond its recursion limit (100) as Error("max depth exceeded") → `too_large`.
  */
 export function wrapDecodeError(e: unknown, what: string): EdgelatError {
   if (e instanceof EdgelatError) return e;
   const message = e instanceof Error ? e.message : String(e);
+  if (message.includes("max depth exceeded")) {
+    return new EdgelatError("too_large", `${what}: messages nested deeper than the decoder's recursion limit`, { cause: message });
+  }
   return new EdgelatError("invalid_protobuf", `${what}: malformed protobuf data (${message})`, { cause: message });
 }
