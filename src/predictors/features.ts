@@ -164,6 +164,19 @@ export function compileFeatureSpec(spec: FeatureSpec, code: EdgelatErrorCode = "
   };
 }
 
+/** Field ids that determine every term (derived fields are functions of these); see `featureKey`. */
+const KEY_FIELDS = Int32Array.from([0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 21, 22]);
+/** Length of the vector `featureKey` writes. */
+export const FEATURE_KEY_LENGTH = KEY_FIELDS.length;
+
+/**
+ * Writes every number a feature term can depend on (the scalar fields, and the element counts of inputShape /
+ * outputShape) into `out`: two kernels with equal keys get equal feature vectors under every spec.
+ */
+export function featureKey(f: KernelFeatures, out: Float64Array): void {
+  for (let k = 0; k < KEY_FIELDS.length; k++) out[k] = readField(f, KEY_FIELDS[k]!);
+}
+
 /** The feature vector of one kernel under `spec` (allocates; use `compileFeatureSpec` in hot loops). */
 export function featureVector(f: KernelFeatures, spec: FeatureSpec): number[] {
   const c = compileFeatureSpec(spec);

@@ -62,6 +62,7 @@ describe("lookup", () => {
     expect(bad((o) => { o.points[3] = [1, 2]; })).toThrowError(expect.objectContaining({ code: "invalid_predictor", message: expect.stringContaining("points[3]") }));
     expect(bad((o) => { o.latencyMs[0] = -1; })).toThrowError(expect.objectContaining({ code: "invalid_predictor", message: expect.stringContaining("latencyMs[0]") }));
     expect(bad((o) => { o.counts.pop(); })).toThrowError(expect.objectContaining({ code: "invalid_predictor", message: expect.stringContaining("counts") }));
+    expect(bad((o) => { [o.points[4], o.points[5]] = [o.points[5], o.points[4]]; })).toThrowError(expect.objectContaining({ code: "invalid_predictor", message: expect.stringContaining("points[5]") }));
     expect(bad((o) => { o.neighbors = 0; })).toThrowError(expect.objectContaining({ code: "invalid_predictor", message: expect.stringContaining("neighbors") }));
   });
 });

@@ -3,7 +3,8 @@
  * cout, hIn — any FeatureSpec terms work as keys). Repeated measurements of one configuration are averaged.
  *
  * predict(q):
- *   1. exact:  q is a table key → its mean latency; stdMs = std of its repeated measurements (0 if measured once).
+ *   1. exact:  q is a table key (binary search: entries are stored sorted) → its mean latency; stdMs = std of its
+ *              repeated measurements (0 if measured once).
  *   2. line:   for each key dimension j, the entries equal to q on every other dimension that bracket q[j] (nearest
  *              below and above) → log-log linear interpolation, ln y = ln y₀ + t (ln y₁ − ln y₀) with t measured on
  *              ln(1 + key); several dimensions → geometric mean. Monotone between the two bracketing entries.
@@ -56,7 +57,15 @@ export class LookupPredictor implements Predictor {
     this.features = compileFeatureSpec(params.keys, "invalid_predictor", "keys");
     const d = (this.d = this.features.length);
     const n = params.points.length;
+    for (let i = 0; i < n; i++) {
+      if (params.points[i]!.length !== d) throw new EdgelatError("invalid_predictor", `points[${i}] has ${params.points[i]!.length} entries, expected ${d}`, { field: `points[${i}]` });
+    }
     if (n === 0) throw new EdgelatError("invalid_predictor", "a lookup table needs at least one entry", { field: "points" });
+    for (let i = 1; i < n; i++) {
+      if (compareKey(params.points[i - 1]!, params.points[i]!, d) >= 0) {
+        throw new EdgelatError("invalid_predictor", `points[${i}] is not after points[${i - 1}]: keys must be unique and sorted`, { field: `points[${i}]` });
+      }
+    }
     this.q = new Float64Array(d);
     this.zq = new Float64Array(d);
     this.scale = new Float64Array(d);
@@ -78,14 +87,15 @@ export class LookupPredictor implements Predictor {
     return this.exact(-1);
   }
 
+  /** Binary search over the lexicographically sorted keys (sortedness is checked on construction). */
   private exact(exclude: number): number {
     const pts = this.params.points, d = this.d, q = this.q;
-    for (let i = 0; i < pts.length; i++) {
-      if (i === exclude) continue;
-      const p = pts[i]!;
-      let j = 0;
-      while (j < d && p[j] === q[j]) j++;
-      if (j === d) return i;
+    let lo = 0, hi = pts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = compareKey(pts[mid]!, q, d);
+      if (c === 0) return mid === exclude ? -1 : mid;
+      if (c < 0) lo = mid + 1; else hi = mid - 1;
     }
     return -1;
   }
@@ -173,6 +183,12 @@ export class LookupPredictor implements Predictor {
 
 const lg = (v: number): number => Math.log1p(Math.max(v, 0));
 
+/** Lexicographic comparison of two keys of length d. */
+function compareKey(a: ArrayLike<number>, b: ArrayLike<number>, d: number): number {
+  for (let j = 0; j < d; j++) if (a[j] !== b[j]) return a[j]! < b[j]! ? -1 : 1;
+  return 0;
+}
+
 export function fitLookup(samples: readonly Sample[], options?: Partial<{ keys: FeatureSpec; neighbors: number; power: number }>): LookupPredictor {
   const o = resolveOptions(LOOKUP_OPTIONS, options, "lookup");
   checkSamples(samples);
@@ -189,10 +205,7 @@ export function fitLookup(samples: readonly Sample[], options?: Partial<{ keys: 
     groups.set(id, g);
   }
   // Deterministic entry order: sorted by key.
-  const entries = [...groups.values()].filter((g) => g.w > 0).sort((a, b) => {
-    for (let j = 0; j < a.key.length; j++) if (a.key[j] !== b.key[j]) return a.key[j]! - b.key[j]!;
-    return 0;
-  });
+  const entries = [...groups.values()].filter((g) => g.w > 0).sort((a, b) => compareKey(a.key, b.key, c.length));
   if (entries.length === 0) throw new EdgelatError("invalid_argument", "lookup: every sample has weight 0");
   const mean = (g: (typeof entries)[number]) => g.s / g.w;
   const params: LookupParams = {
