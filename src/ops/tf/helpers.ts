@@ -3,6 +3,7 @@
  * and spec factories bound to the "tf" domain. Generic attribute, shape and value helpers are shared with the ONNX
  * specs (`../onnx/util.ts`) and `src/shape/common.ts`.
  */
+import { EdgelatError } from "../../errors.js";
 import type { Dim, DType, Shape } from "../../ir/types.js";
 import { samePadding, windowOutputDim } from "../../shape/common.js";
 import type { AttrSpec, OpCategory, OpContext, OpSpec, TensorType } from "../types.js";
@@ -15,7 +16,9 @@ export * from "../onnx/util.js";
 export function attrStrings(ctx: OpContext, name: string): string[] | undefined {
   const v = ctx.attrs[name];
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) invalidShape(`attribute '${name}' must be a list of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
+    throw new EdgelatError("invalid_attribute", `attribute '${name}' must be a list of strings`, { attribute: name });
+  }
   return v as string[];
 }
 

@@ -36,6 +36,8 @@ const activations: OpSpec[] = [
   tfUnary("Swish", (x) => x * sigmoid(x)),
   tfUnary("HardSwish", (x) => (x * Math.min(6, Math.max(0, x + 3))) / 6),
   tfUnary("Erf", undefined),
+  tfUnary("Gelu", undefined),
+  tfUnary("HardSigmoid", (x) => Math.min(1, Math.max(0, 0.2 * x + 0.5))),
   {
     ...tfUnary("LeakyRelu", undefined, { attrs: { alpha: { type: "float", default: 0.2 } } }),
     shape(ctx) {

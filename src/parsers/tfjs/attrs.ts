@@ -148,10 +148,7 @@ export function tfAttr(v: unknown, what: string): AttrValue | undefined {
   if ("f" in v) return toFloat(v.f, what);
   if ("b" in v) return v.b === true || v.b === "true" ? 1 : 0;
   if ("type" in v) return tfDType(v.type);
-  if ("shape" in v) {
-    const dims = tfShape(v.shape, what);
-    return dims ?? [];
-  }
+  if ("shape" in v) return tfShape(v.shape, what); // undefined (attribute dropped) for an unknown rank
   if ("tensor" in v) return tfTensor(v.tensor, what);
   if ("list" in v) {
     const list = v.list;
