@@ -45,6 +45,8 @@ export interface NchwcPlan {
 
 const UNARY = new Set(["Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "Clip"]);
 const CONV_ACT = new Set(["Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "Clip"]);
+/** Activations an NCHWc Conv carries (its `activation` attribute). */
+const NCHWC_ACT = new Set([...CONV_ACT, "HardSwish"]);
 const POOLS = new Set(["MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"]);
 const BINARY = new Set(["Add", "Mul", "Sum"]);
 
@@ -87,7 +89,9 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number): N
       const cout = w[0]!;
       const cin = w[1]! * group;
       if (group > 1) {
-        if (cout !== group || cin !== group || cin % block !== 0) continue;
+        if (cout % block !== 0) continue;
+        const depthwise = cin === cout && group === cin;
+        if (!depthwise && (cin % block !== 0 || cout % group !== 0 || (cout / group) % block !== 0)) continue;
       } else if (cin < block) nchwInput[k] = true;
       else if (cin % block !== 0) continue;
       blocked[k] = true;
@@ -108,7 +112,26 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number): N
     }
   }
 
-  // 2. Conv + Add (+ activation): the Add's other input becomes the blocked Conv's Sum input
+  // 2a. a blocked Conv without activation takes the activation after it (HardSwish too, which level 2 leaves alone)
+  for (let k = 0; k < nd; k++) {
+    const conv = drafts[k]!;
+    if (!blocked[k] || merged[k] || env.nodes[conv.members[0]!]!.opType !== "Conv") continue;
+    if (conv.members.some((m) => NCHWC_ACT.has(env.nodes[m]!.opType))) continue;
+    const last = conv.members.reduce((x, y) => Math.max(x, y));
+    const t = env.nodes[last]!.outputs[0] ?? "";
+    const c = env.lastConsumerOf(t);
+    if (c === undefined || env.consumerCount(t) !== 1 || env.isOutput(t) || !NCHWC_ACT.has(env.nodes[c]!.opType)) continue;
+    const ak = draftOfNode.get(c)!;
+    if (drafts[ak]!.members.length !== 1 || merged[ak]) continue;
+    conv.members.push(c);
+    conv.labels.push(undefined);
+    merged[ak] = true;
+    conv.last = Math.max(conv.last, drafts[ak]!.last);
+    draftOfNode.set(c, k);
+    for (const o of env.nodes[c]!.outputs) if (o !== "") producerDraft.set(o, k);
+  }
+
+  // 2b. Conv + Add (+ activation): the Add's other input becomes the blocked Conv's Sum input
   for (let k = 0; k < nd; k++) {
     const d = drafts[k]!;
     if (!blocked[k] || merged[k] || env.nodes[d.members[0]!]!.opType !== "Add") continue;
@@ -120,7 +143,7 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number): N
       if (p === undefined || !blocked[p] || merged[p]) continue;
       const conv = drafts[p]!;
       const cn = env.nodes[conv.members[0]!]!;
-      if (cn.opType !== "Conv" || conv.members.some((m) => CONV_ACT.has(env.nodes[m]!.opType))) continue;
+      if (cn.opType !== "Conv" || conv.members.some((m) => NCHWC_ACT.has(env.nodes[m]!.opType))) continue;
       if (env.consumerCount(t) !== 1 || env.isOutput(t)) continue;
       const last = conv.members.reduce((x, y) => Math.max(x, y));
       if (env.nodes[last]!.outputs[0] !== t) continue;
@@ -170,6 +193,7 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number): N
         if (p !== undefined && p === k) return; // produced inside the kernel
         if (p !== undefined && drafts[p]!.members.some((mm) => inside.has(mm))) return;
         const srcBlocked = p !== undefined && blocked[p]! && !merged[p];
+        // a Conv with fewer input channels than a block reads NCHW (through a ReorderOutput if need be)
         const wantsBlocked = blocked[k]! && !(nchwInput[k] && m === d.members[0] && pos === 0);
         if (wantsBlocked && !srcBlocked) {
           if (!inDone.has(t)) {

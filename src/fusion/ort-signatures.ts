@@ -61,19 +61,28 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
       if (known(o)) s = o;
       else if (k === 0 && n.name.endsWith("_nchwc") && known(n.name.slice(0, -6))) {
         s = n.name.slice(0, -6);
-        // an NCHWc Conv with a Sum input is named after the Conv's own output: it ends at the Add (and activation)
+        // an NCHWc Conv that took a Sum input (or an activation the level-2 fusions left alone) is named after the
+        // Conv's own output: it ends at the Add and / or the activation
         if (n.opType === "Conv" && n.inputs[3]) {
           const add = soleConsumer(s);
-          if (add !== undefined && src.nodes[add]!.opType === "Add") {
-            s = src.nodes[add]!.outputs[0]!;
-            const act = typeof n.attrs.activation === "string" ? soleConsumer(s) : undefined;
-            if (act !== undefined && src.nodes[act]!.opType === n.attrs.activation) s = src.nodes[act]!.outputs[0]!;
-          }
+          if (add !== undefined && src.nodes[add]!.opType === "Add") s = src.nodes[add]!.outputs[0]!;
+        }
+        if (n.opType === "Conv" && typeof n.attrs.activation === "string") {
+          const act = soleConsumer(s);
+          if (act !== undefined && src.nodes[act]!.opType === n.attrs.activation) s = src.nodes[act]!.outputs[0]!;
         }
       }
       else {
         const j = byName.get(n.name);
         if (j !== undefined) s = src.nodes[j]!.outputs[k];
+      }
+      // the last node of an inlined function body (HardSwish → HardSigmoid, Mul) writes the function's output
+      if (s === undefined && k === 0 && n.opType === "Mul") {
+        for (const t of n.inputs) {
+          const x = srcOf(t);
+          const fn = x === undefined ? undefined : (consumers.get(x) ?? []).find((c) => src.nodes[c]!.opType === "HardSwish");
+          if (fn !== undefined) s = src.nodes[fn]!.outputs[0];
+        }
       }
       if (s !== undefined) toSrc.set(o, s);
     });
