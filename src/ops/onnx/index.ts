@@ -19,9 +19,12 @@
  * - Data movement (Concat, Split, Slice, Transpose, Pad, Gather, Expand, Tile, …): 0 — their cost is the bytes moved.
  * - `noCompute` (no kernel at inference): Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout.
  * - Quantize / DequantizeLinear: 2 per element. If: the taken (or larger) branch; Loop: body × trip count.
+ * - LSTM / GRU / RNN (G = 4 / 3 / 1 gates): per step, batch row and direction 2·G·H·(I + H) + 2·G·H + 3·H.
+ * - com.microsoft Attention: QKV projection 2·B·S·In·3H + scores and context 2·B·S²·(Dq + Dv) + softmax 5·B·heads·S².
  */
 import type { OpSpec } from "../types.js";
 import { activationSpecs } from "./activation.js";
+import { attentionSpecs } from "./attention.js";
 import { controlSpecs } from "./control.js";
 import { convSpecs } from "./conv.js";
 import { elementwiseSpecs } from "./elementwise.js";
@@ -30,6 +33,7 @@ import { normSpecs } from "./norm.js";
 import { poolSpecs } from "./pool.js";
 import { reduceSpecs } from "./reduce.js";
 import { resizeSpecs } from "./resize.js";
+import { rnnSpecs } from "./rnn.js";
 import { shapeSpecs } from "./shape.js";
 import { tensorSpecs } from "./tensor.js";
 
@@ -46,4 +50,6 @@ export const onnxOpSpecs: readonly OpSpec[] = [
   ...resizeSpecs,
   ...shapeSpecs,
   ...controlSpecs,
+  ...rnnSpecs,
+  ...attentionSpecs,
 ];

@@ -72,3 +72,22 @@ describe("com.microsoft::FusedGemm / FusedMatMul", () => {
     expect(inferNode("FusedMatMul", [x(2, 5, 8), x(2, 7, 8)], { transB: 1 }, { domain: "com.microsoft" }).shapes[0]).toEqual([2, 5, 7]);
   });
 });
+
+describe("recurrent layers and com.microsoft attention", () => {
+  it("LSTM: shapes of Y / Y_h / Y_c and FLOPs", () => {
+    const r = inferNode("LSTM", [x(10, 2, 16), w(1, 128, 16), w(1, 128, 32), w(1, 256)], { hidden_size: 32 }, { outputs: 3 });
+    expect(r.shapes).toEqual([[10, 1, 2, 32], [1, 2, 32], [1, 2, 32]]);
+    expect(r.flops).toBe(10 * 2 * (2 * 4 * 32 * (16 + 32) + 2 * 4 * 32 + 3 * 32));
+  });
+  it("bidirectional GRU with layout 1", () => {
+    const r = inferNode("GRU", [x(2, 10, 16), w(2, 96, 16), w(2, 96, 32)], { direction: "bidirectional", layout: 1 }, { outputs: 2 });
+    expect(r.shapes).toEqual([[2, 10, 2, 32], [2, 2, 32]]);
+  });
+  it("Attention and MultiHeadAttention", () => {
+    const a = inferNode("Attention", [x(1, 128, 768), w(768, 2304), w(2304)], { num_heads: 12 }, { domain: "com.microsoft" });
+    expect(a.shapes[0]).toEqual([1, 128, 768]);
+    expect(a.flops).toBe(2 * 128 * 768 * 2304 + 2 * 128 * 128 * 1536 + 5 * 12 * 128 * 128);
+    const m = inferNode("MultiHeadAttention", [x(1, 10, 64), x(1, 20, 64), x(1, 20, 32)], { num_heads: 4 }, { domain: "com.microsoft" });
+    expect(m.shapes[0]).toEqual([1, 10, 32]);
+  });
+});
