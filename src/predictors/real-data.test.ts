@@ -2,7 +2,7 @@
  * Real-data sanity check: a `gbt` fitted on TFLite GPU CONV_2D ops of the Pixel 4 (mobile-ml-benchmark), evaluated by
  * group 5-fold cross-validation with whole models held out. Floors sit a little below the measured values
  * (measured 2026-11-25: MAPE 7.69%, 76.4% of ops within ±10%, Spearman 0.993; flops-linear on the same split:
- * MAPE 33.1%, 16.4% within ±10%).
+ * MAPE 33.1%, 16.4% within ±10%), and the forest's out-of-fold uncertainty coverage.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +15,10 @@ import { fitPredictor } from "./fit.js";
 import type { Sample } from "./types.js";
 
 /** CONV_2D rows of one device as samples (latency µs → ms; fp16 byte counts), grouped by model. */
+const cache = new Map<string, { samples: Sample[]; groups: string[] }>();
 function convSamples(device: string): { samples: Sample[]; groups: string[] } {
+  const hit = cache.get(device);
+  if (hit) return hit;
   const text = readFileSync(join(DATA!, "mobile-ml-benchmark", "cnn", "ops_gpu_long.csv"), "utf8");
   const samples: Sample[] = [];
   const groups: string[] = [];
@@ -36,6 +39,7 @@ function convSamples(device: string): { samples: Sample[]; groups: string[] } {
     });
     groups.push(r.model!);
   }
+  cache.set(device, { samples, groups });
   return { samples, groups };
 }
 
@@ -51,5 +55,15 @@ describe.skipIf(!DATA)("gbt on real TFLite GPU conv latencies (Pixel 4)", () => 
     expect(mape(gbt.predicted, gbt.measured)).toBeLessThan(0.09);
     expect(spearman(gbt.predicted, gbt.measured)).toBeGreaterThan(0.985);
     expect(gbt.score).toBeGreaterThan(base.score + 0.4);
+  });
+  it("reports calibrated uncertainty out of fold (forest)", () => {
+    const { samples, groups } = convSamples("pixel4");
+    const cv = crossValidate(samples, groups, (tr) => fitPredictor("forest", tr), mape, { k: 5 });
+    const z = cv.predicted.map((p, i) => Math.abs(p - cv.measured[i]!) / cv.stdMs[i]!);
+    const cover = (k: number) => z.filter((v) => v <= k).length / z.length;
+    // Measured: 80.4% of held-out errors within 1σ, 95.2% within 2σ (a Gaussian gives 68% / 95%).
+    expect(cover(1)).toBeGreaterThan(0.65);
+    expect(cover(1)).toBeLessThan(0.9);
+    expect(cover(2)).toBeGreaterThan(0.9);
   });
 });
