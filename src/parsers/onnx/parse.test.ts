@@ -148,6 +148,22 @@ describe("parseOnnx options and subgraphs", () => {
     expect(codeOf(() => parseOnnx(symbolic, { inputShapes: { x: [1e6, 1e6] } }))).toBe("too_large");
   });
 
+  it("keeps tensors of types the IR has no dtype for (float8, sequences) with a warning, and sparse initializers", () => {
+    const g = parseOnnx(
+      model(
+        tiny({
+          initializer: [{ name: "f8", dims: [2, 2], dataType: 17, rawData: new Uint8Array(4) }],
+          sparseInitializer: [{ values: { name: "sp", dims: [3], dataType: 1, floatData: [1, 2, 3] }, indices: { dims: [3], dataType: 7, int64Data: [0, 5, 9] }, dims: [10, 10] }],
+          valueInfo: [{ name: "seq", type: { sequenceType: { elemType: tensorType(1, []) } } }],
+        }),
+      ),
+    );
+    expect(g.tensors.get("f8")).toEqual({ name: "f8", dtype: "unknown", shape: [2, 2], constant: { source: "initializer" } });
+    expect(g.tensors.get("sp")).toEqual({ name: "sp", dtype: "float32", shape: [10, 10], constant: { source: "initializer" } });
+    expect(g.tensors.get("seq")).toEqual({ name: "seq", dtype: "unknown" });
+    expect(g.warnings).toEqual([expect.stringContaining("float8e4m3fn has no edgelat dtype")]);
+  });
+
   const branch = (name: string, op: P.INodeProto): P.IGraphProto => ({ name, node: [op], output: [{ name: op.output![0] }] });
   const ifModel = (thenInput: string) =>
     model({

@@ -22,109 +22,110 @@ const bytes = (id: number) => ({ type: "bytes", id });
 const msg = (type: string, id: number) => ({ type, id });
 const rep = (type: string, id: number) => ({ rule: "repeated", type, id });
 
-/** protobufjs JSON descriptor of the ONNX messages edgelat uses (package `onnx`). */
-export const onnxDescriptor = {
-  nested: {
-    onnx: {
-      nested: {
-        ModelProto: { edition: "proto2",
-          fields: {
-            ir_version: i64(1),
-            opset_import: rep("OperatorSetIdProto", 8),
-            producer_name: str(2),
-            producer_version: str(3),
-            domain: str(4),
-            model_version: i64(5),
-            graph: msg("GraphProto", 7),
-            metadata_props: rep("StringStringEntryProto", 14),
-          },
-        },
-        OperatorSetIdProto: { edition: "proto2", fields: { domain: str(1), version: i64(2) } },
-        StringStringEntryProto: { edition: "proto2", fields: { key: str(1), value: str(2) } },
-        GraphProto: { edition: "proto2",
-          fields: {
-            node: rep("NodeProto", 1),
-            name: str(2),
-            initializer: rep("TensorProto", 5),
-            sparse_initializer: rep("SparseTensorProto", 15),
-            input: rep("ValueInfoProto", 11),
-            output: rep("ValueInfoProto", 12),
-            value_info: rep("ValueInfoProto", 13),
-          },
-        },
-        NodeProto: { edition: "proto2",
-          fields: {
-            input: rep("string", 1),
-            output: rep("string", 2),
-            name: str(3),
-            op_type: str(4),
-            domain: str(7),
-            attribute: rep("AttributeProto", 5),
-          },
-        },
-        AttributeProto: { edition: "proto2",
-          fields: {
-            name: str(1),
-            ref_attr_name: str(21),
-            type: i32(20),
-            f: { type: "float", id: 2 },
-            i: i64(3),
-            s: bytes(4),
-            t: msg("TensorProto", 5),
-            g: msg("GraphProto", 6),
-            sparse_tensor: msg("SparseTensorProto", 22),
-            tp: msg("TypeProto", 14),
-            floats: rep("float", 7),
-            ints: rep("int64", 8),
-            strings: rep("bytes", 9),
-            tensors: rep("TensorProto", 10),
-            graphs: rep("GraphProto", 11),
-            sparse_tensors: rep("SparseTensorProto", 23),
-            type_protos: rep("TypeProto", 15),
-          },
-        },
-        ValueInfoProto: { edition: "proto2", fields: { name: str(1), type: msg("TypeProto", 2) } },
-        TypeProto: { edition: "proto2",
-          oneofs: { value: { oneof: ["tensor_type", "sequence_type", "map_type", "optional_type", "sparse_tensor_type"] } },
-          fields: {
-            tensor_type: msg("TypeTensor", 1),
-            sequence_type: msg("TypeSequence", 4),
-            map_type: msg("TypeMap", 5),
-            optional_type: msg("TypeOptional", 9),
-            sparse_tensor_type: msg("TypeTensor", 8),
-          },
-        },
-        // TypeProto.Tensor and TypeProto.SparseTensor have the same fields.
-        TypeTensor: { edition: "proto2", fields: { elem_type: i32(1), shape: msg("TensorShapeProto", 2) } },
-        TypeSequence: { edition: "proto2", fields: { elem_type: msg("TypeProto", 1) } },
-        TypeMap: { edition: "proto2", fields: { key_type: i32(1), value_type: msg("TypeProto", 2) } },
-        TypeOptional: { edition: "proto2", fields: { elem_type: msg("TypeProto", 1) } },
-        TensorShapeProto: { edition: "proto2", fields: { dim: rep("Dimension", 1) } },
-        Dimension: { edition: "proto2",
-          oneofs: { value: { oneof: ["dim_value", "dim_param"] } },
-          fields: { dim_value: i64(1), dim_param: str(2) },
-        },
-        TensorProto: { edition: "proto2",
-          fields: {
-            dims: rep("int64", 1),
-            data_type: i32(2),
-            float_data: bytes(4),
-            int32_data: bytes(5),
-            string_data: rep("bytes", 6),
-            int64_data: bytes(7),
-            name: str(8),
-            raw_data: bytes(9),
-            external_data: rep("StringStringEntryProto", 13),
-            data_location: i32(14),
-            double_data: bytes(10),
-            uint64_data: bytes(11),
-          },
-        },
-        SparseTensorProto: { edition: "proto2", fields: { values: msg("TensorProto", 1), indices: msg("TensorProto", 2), dims: rep("int64", 3) } },
-      },
+/** The ONNX messages edgelat uses (package `onnx`), as protobufjs JSON. */
+const messages = {
+  ModelProto: {
+    fields: {
+      ir_version: i64(1),
+      opset_import: rep("OperatorSetIdProto", 8),
+      producer_name: str(2),
+      producer_version: str(3),
+      domain: str(4),
+      model_version: i64(5),
+      graph: msg("GraphProto", 7),
+      metadata_props: rep("StringStringEntryProto", 14),
     },
   },
-} as const;
+  OperatorSetIdProto: { fields: { domain: str(1), version: i64(2) } },
+  StringStringEntryProto: { fields: { key: str(1), value: str(2) } },
+  GraphProto: {
+    fields: {
+      node: rep("NodeProto", 1),
+      name: str(2),
+      initializer: rep("TensorProto", 5),
+      sparse_initializer: rep("SparseTensorProto", 15),
+      input: rep("ValueInfoProto", 11),
+      output: rep("ValueInfoProto", 12),
+      value_info: rep("ValueInfoProto", 13),
+    },
+  },
+  NodeProto: {
+    fields: {
+      input: rep("string", 1),
+      output: rep("string", 2),
+      name: str(3),
+      op_type: str(4),
+      domain: str(7),
+      attribute: rep("AttributeProto", 5),
+    },
+  },
+  AttributeProto: {
+    fields: {
+      name: str(1),
+      ref_attr_name: str(21),
+      type: i32(20),
+      f: { type: "float", id: 2 },
+      i: i64(3),
+      s: bytes(4),
+      t: msg("TensorProto", 5),
+      g: msg("GraphProto", 6),
+      sparse_tensor: msg("SparseTensorProto", 22),
+      tp: msg("TypeProto", 14),
+      floats: rep("float", 7),
+      ints: rep("int64", 8),
+      strings: rep("bytes", 9),
+      tensors: rep("TensorProto", 10),
+      graphs: rep("GraphProto", 11),
+      sparse_tensors: rep("SparseTensorProto", 23),
+      type_protos: rep("TypeProto", 15),
+    },
+  },
+  ValueInfoProto: { fields: { name: str(1), type: msg("TypeProto", 2) } },
+  TypeProto: {
+    oneofs: { value: { oneof: ["tensor_type", "sequence_type", "map_type", "optional_type", "sparse_tensor_type"] } },
+    fields: {
+      tensor_type: msg("TypeTensor", 1),
+      sequence_type: msg("TypeSequence", 4),
+      map_type: msg("TypeMap", 5),
+      optional_type: msg("TypeOptional", 9),
+      sparse_tensor_type: msg("TypeTensor", 8),
+    },
+  },
+  // TypeProto.Tensor and TypeProto.SparseTensor have the same fields.
+  TypeTensor: { fields: { elem_type: i32(1), shape: msg("TensorShapeProto", 2) } },
+  TypeSequence: { fields: { elem_type: msg("TypeProto", 1) } },
+  TypeMap: { fields: { key_type: i32(1), value_type: msg("TypeProto", 2) } },
+  TypeOptional: { fields: { elem_type: msg("TypeProto", 1) } },
+  TensorShapeProto: { fields: { dim: rep("Dimension", 1) } },
+  Dimension: {
+    oneofs: { value: { oneof: ["dim_value", "dim_param"] } },
+    fields: { dim_value: i64(1), dim_param: str(2) },
+  },
+  TensorProto: {
+    fields: {
+      dims: rep("int64", 1),
+      data_type: i32(2),
+      float_data: bytes(4),
+      int32_data: bytes(5),
+      string_data: rep("bytes", 6),
+      int64_data: bytes(7),
+      name: str(8),
+      raw_data: bytes(9),
+      external_data: rep("StringStringEntryProto", 13),
+      data_location: i32(14),
+      double_data: bytes(10),
+      uint64_data: bytes(11),
+    },
+  },
+  SparseTensorProto: { fields: { values: msg("TensorProto", 1), indices: msg("TensorProto", 2), dims: rep("int64", 3) } },
+};
+
+/** protobufjs JSON descriptor: every message proto2, as in onnx.proto. */
+export const onnxDescriptor = {
+  nested: {
+    onnx: { nested: Object.fromEntries(Object.entries(messages).map(([name, m]) => [name, { edition: "proto2", ...m }])) },
+  },
+};
 
 /** Whether a decoded message carries `field` (protobufjs puts absent fields' defaults on the prototype). */
 export function has<T extends object>(message: T | null | undefined, field: keyof T & string): boolean {
