@@ -17,6 +17,8 @@
 import { EdgelatError, LIMITS } from "../../errors.js";
 import { checkShape, validateGraph } from "../../ir/graph.js";
 import type { AttrValue, DType, Graph, Node, Shape, TensorInfo } from "../../ir/types.js";
+import { defaultOpRegistry, lookupOp } from "../../ops/registry.js";
+import type { TensorType } from "../../ops/types.js";
 import { invalid, isObject } from "./attrs.js";
 import { applyInputShapes, type TfjsParseOptions } from "./graph-model.js";
 import { readWeightsManifest, type WeightEntry } from "./weights.js";
@@ -55,8 +57,44 @@ const ACTIVATIONS: Record<string, string | undefined> = {
 class Emitter {
   readonly nodes: Node[] = [];
   readonly tensors = new Map<string, TensorInfo>();
+  /** Types known while lowering (from the op specs), so later layers can size their weights (Dense after Flatten). */
+  readonly types = new Map<string, TensorType>();
   private readonly used = new Set<string>();
   constructor(private readonly manifest: Map<string, WeightEntry>) {}
+
+  shapeOf(name: string): Shape | undefined {
+    return this.types.get(name)?.shape ?? this.tensors.get(name)?.shape;
+  }
+
+  /** Static last dim of a tensor, when known. */
+  lastDim(name: string): number | undefined {
+    const s = this.shapeOf(name);
+    const d = s?.[s.length - 1];
+    return typeof d === "number" ? d : undefined;
+  }
+
+  private typeOf(name: string): TensorType | undefined {
+    const known = this.types.get(name);
+    if (known !== undefined) return known;
+    const t = this.tensors.get(name);
+    if (t?.shape === undefined) return undefined;
+    return t.constant ? { dtype: t.dtype, shape: t.shape, constant: true, ...(t.constant.values ? { values: t.constant.values } : {}) } : { dtype: t.dtype, shape: t.shape };
+  }
+
+  /** Applies the op's spec to type its output early; anything it cannot say is left to `inferShapes`. */
+  private track(node: Node): void {
+    const spec = lookupOp(defaultOpRegistry, node.domain, node.opType);
+    const inputs = node.inputs.map((i) => this.typeOf(i));
+    if (spec === undefined || inputs.some((t) => t === undefined)) return;
+    const attrs: Record<string, AttrValue> = { ...node.attrs };
+    for (const [k, a] of Object.entries(spec.attrs ?? {})) if (attrs[k] === undefined && a.default !== undefined) attrs[k] = a.default;
+    try {
+      const out = spec.shape({ node, inputs, attrs, opset: node.domain === "" ? 13 : 1 })[0];
+      if (out?.shape !== undefined) this.types.set(node.outputs[0]!, out);
+    } catch {
+      // Invalid or data-dependent: inferShapes reports it with the node's name.
+    }
+  }
 
   private unique(name: string): string {
     let n = name;
@@ -69,7 +107,9 @@ class Emitter {
     const nodeName = this.unique(name);
     const out = output ?? nodeName;
     this.used.add(out);
-    this.nodes.push({ name: nodeName, opType, domain, inputs, outputs: [out], attrs });
+    const node: Node = { name: nodeName, opType, domain, inputs, outputs: [out], attrs };
+    this.nodes.push(node);
+    this.track(node);
     return out;
   }
 
@@ -253,10 +293,10 @@ function lowerLayer(em: Emitter, call: LayerCall, manifest: Map<string, WeightEn
   const x = inputs[0];
   if (x === undefined) invalid(`${what} has no input`);
   const base = call.callIndex === 0 ? layer : `${layer}/call_${call.callIndex}`;
-  const cin = channels.get(x);
+  const format = c.data_format === "channels_first" ? "NCHW" : "NHWC";
+  const cin = channels.get(x) ?? (format === "NHWC" ? em.lastDim(x) : undefined);
   const setC = (t: string, v: number | undefined): void => void channels.set(t, v);
   const padding = (): string => String(c.padding ?? "valid").toUpperCase();
-  const format = c.data_format === "channels_first" ? "NCHW" : "NHWC";
   const nhwc = (p: [number, number]): number[] => (format === "NHWC" ? [1, p[0], p[1], 1] : [1, 1, p[0], p[1]]);
 
   /** Bias + activation after a product; the last op writes `call.output`. */
@@ -332,7 +372,10 @@ function lowerLayer(em: Emitter, call: LayerCall, manifest: Map<string, WeightEn
     }
     case "BatchNormalization": {
       const size = cin ?? manifestDim(manifest, `${layer}/moving_mean`, 0) ?? "channels";
-      const params = ["gamma", "beta", "moving_mean", "moving_variance"].map((p) => em.weight(`${layer}/${p}`, [size]));
+      // center / scale false: no beta / gamma weight; an empty [0] operand keeps FusedBatchNormV3's arity at 0 params.
+      const params = ["gamma", "beta", "moving_mean", "moving_variance"].map((p) =>
+        (p === "gamma" && c.scale === false) || (p === "beta" && c.center === false) ? em.constant(`${layer}/${p}`, [], [0], "float32") : em.weight(`${layer}/${p}`, [size]),
+      );
       em.op("FusedBatchNormV3", [x, ...params], { epsilon: num(c.epsilon, `${what} epsilon`, 0.001), data_format: format }, `${base}/FusedBatchNormV3`, call.output);
       setC(call.output, cin);
       return;
@@ -451,11 +494,18 @@ function lowerLayer(em: Emitter, call: LayerCall, manifest: Map<string, WeightEn
     }
     case "UpSampling2D": {
       const [sh, sw] = pair(c.size, `${what} size`, 2);
-      // size = Shape(x)[1:3] * [sh, sw]: folds to a constant once the input shape is known.
+      const op = c.interpolation === "bilinear" ? "ResizeBilinear" : "ResizeNearestNeighbor";
+      const xs = em.shapeOf(x);
+      const [h, w] = format === "NHWC" ? [xs?.[1], xs?.[2]] : [xs?.[2], xs?.[3]];
+      if (typeof h === "number" && typeof w === "number") {
+        em.op(op, [x, em.constant(`${base}/size`, [h * sh, w * sw])], { align_corners: 0, half_pixel_centers: 0 }, `${base}/${op}`, call.output);
+        setC(call.output, cin);
+        return;
+      }
+      // Input size unknown here: size = Shape(x)[1:3] * [sh, sw] folds once inferShapes knows it.
       const shape = em.op("Shape", [x], { out_type: "int32" }, `${base}/Shape`);
       const hw = em.op("StridedSlice", [shape, em.constant(`${base}/begin`, [format === "NHWC" ? 1 : 2]), em.constant(`${base}/end`, [format === "NHWC" ? 3 : 4]), em.constant(`${base}/strides`, [1])], {}, `${base}/StridedSlice`);
       const size = em.op("Mul", [hw, em.constant(`${base}/factor`, [sh, sw])], {}, `${base}/mul`);
-      const op = c.interpolation === "bilinear" ? "ResizeBilinear" : "ResizeNearestNeighbor";
       em.op(op, [x, size], { align_corners: 0, half_pixel_centers: 0 }, `${base}/${op}`, call.output);
       setC(call.output, cin);
       return;

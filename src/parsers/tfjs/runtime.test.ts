@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { corpusModels, CORPUS, tfjsShards } from "../../../test/helpers/corpus.js";
-import { inferShapes } from "../../shape/infer.js";
+import { inferShapes, summarizeGraph } from "../../shape/infer.js";
 import { parseTfjs } from "./index.js";
 
 const NAMES = ["antispoof", "blazeface", "centernet", "emotion", "facemesh", "faceres", "handlandmark-lite", "iris", "liveness", "movenet-lightning"];
@@ -60,5 +60,61 @@ describe.skipIf(!CORPUS)("TF.js (wasm) agrees with inferred shapes of every node
     }
     console.log(`TF.js wasm: ${compared} node output shapes compared, all equal`);
     expect(compared).toBeGreaterThan(1000);
+  });
+});
+
+describe("TF.js layers models saved by TF.js itself", () => {
+  it("every layer's output shape and the parameter count match tf.LayersModel", async () => {
+    const tf = await import("@tensorflow/tfjs");
+    const seq = tf.sequential();
+    seq.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 3, activation: "relu", padding: "same" }));
+    seq.add(tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2 }));
+    seq.add(tf.layers.batchNormalization({ center: false }));
+    seq.add(tf.layers.reLU({ maxValue: 6 }));
+    seq.add(tf.layers.separableConv2d({ filters: 16, kernelSize: 3, padding: "same", activation: "relu" }));
+    seq.add(tf.layers.zeroPadding2d({ padding: [[1, 1], [2, 2]] }));
+    seq.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    seq.add(tf.layers.upSampling2d({ size: [2, 2] }));
+    seq.add(tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: "same" }));
+    seq.add(tf.layers.flatten());
+    seq.add(tf.layers.dropout({ rate: 0.2 }));
+    seq.add(tf.layers.dense({ units: 10, activation: "softmax" }));
+
+    const inp = tf.input({ shape: [16, 16, 4] });
+    const a = tf.layers.conv2d({ filters: 4, kernelSize: 1, activation: "relu6" }).apply(inp) as import("@tensorflow/tfjs").SymbolicTensor;
+    const sum = tf.layers.add().apply([a, inp]) as import("@tensorflow/tfjs").SymbolicTensor;
+    const cat = tf.layers.concatenate().apply([sum, a]) as import("@tensorflow/tfjs").SymbolicTensor;
+    const gap = tf.layers.globalAveragePooling2d({}).apply(cat) as import("@tensorflow/tfjs").SymbolicTensor;
+    const out = tf.layers.dense({ units: 3 }).apply(gap) as import("@tensorflow/tfjs").SymbolicTensor;
+    const fn = tf.model({ inputs: inp, outputs: out });
+
+    let layersChecked = 0;
+    for (const model of [seq, fn]) {
+      let artifacts: { modelTopology: unknown; weightSpecs: unknown[] } | undefined;
+      await model.save(tf.io.withSaveHandler(async (x) => {
+        artifacts = x as never;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }));
+      // An empty manifest: every weight shape must come from the layer configs and the tracked channel counts.
+      const json = { format: "layers-model", modelTopology: artifacts!.modelTopology, weightsManifest: [] };
+      const g = parseTfjs(json);
+      const inputShapes = Object.fromEntries(g.inputs.map((n) => [n, g.tensors.get(n)!.shape!.map((d) => (typeof d === "number" ? d : 1))]));
+      const inf = inferShapes(g, { inputShapes });
+      expect(inf.unknown).toEqual([]);
+      for (const layer of model.layers) {
+        if (layer.getClassName() === "InputLayer") continue;
+        const want = (layer.outputShape as (number | null)[]).map((d) => d ?? 1);
+        expect([layer.name, inf.graph.tensors.get(layer.name)?.shape]).toEqual([layer.name, want]);
+        layersChecked++;
+      }
+      // Weights are the float constants (int32 constants are shape operands: paddings, axes, resize factors).
+      let params = 0;
+      for (const t of inf.graph.tensors.values()) {
+        if (t.constant?.source === "weights-manifest") params += t.shape!.reduce<number>((x, d) => x * (d as number), 1);
+      }
+      expect(params).toBe(model.countParams());
+      expect(summarizeGraph(inf).params).toBeGreaterThanOrEqual(params);
+    }
+    expect(layersChecked).toBe(17);
   });
 });
