@@ -132,3 +132,21 @@ describe("inferShapes", () => {
     });
   });
 });
+
+describe("params", () => {
+  it("constants folded from shapes alone (ConstantOfShape padding) are not weights; folded weights are", () => {
+    const b = new GraphBuilder("pad");
+    const x = b.input("x", [1, 4, 8, 8]);
+    const zeros = b.op("ConstantOfShape", [b.constant("padshape", [4], "int64", [1, 4, 8, 8])], {}, { name: "zeros" });
+    const cat = b.op("Concat", [x, zeros], { axis: 1 }, { name: "cat" });
+    const w = b.op("Transpose", [b.constant("w", [3, 3, 8, 16])], { perm: [3, 2, 0, 1] }, { name: "wt" });
+    b.output(b.op("Conv", [cat, w], { kernel_shape: [3, 3] }, { name: "conv" }));
+    const inf = inferShapes(b.build());
+    expect([...inf.folded].sort()).toEqual(["wt", "zeros"]);
+    const cost = (name: string) => inf.costs[inf.graph.nodes.findIndex((n) => n.name === name)]!;
+    expect(cost("cat").params).toBe(0);
+    expect(cost("cat").bytesRead).toBe(2 * 4 * 256);
+    expect(cost("conv").params).toBe(3 * 3 * 8 * 16);
+    expect(summarizeGraph(inf).params).toBe(3 * 3 * 8 * 16);
+  });
+});

@@ -14,7 +14,8 @@
  *   are constants (e.g. a `Constant` node, or a Transpose of a weight), which runtimes precompute (ORT constant
  *   folding, TFLite converter). Folded nodes cost nothing: all their cost fields are 0.
  * - Costs: `flops` from the spec (see the conventions in `src/ops/onnx/index.ts`); `params` = elements of constant
- *   inputs except int64 ones (shape operands and indices are not weights); `bytesRead` = bytes of every input
+ *   inputs except int64 ones (shape operands and indices) and constants folded from shapes alone (a
+ *   ConstantOfShape used for padding); `bytesRead` = bytes of every input
  *   (constants included); `bytesWritten` = bytes of every output. Unknown shapes count 0.
  */
 import { EdgelatError, LIMITS } from "../errors.js";
@@ -34,6 +35,8 @@ const ZERO_COST: Readonly<NodeCost> = Object.freeze({ flops: 0, params: 0, bytes
  */
 class Scope {
   readonly types = new Map<string, TensorType>();
+  /** Folded tensors computed from shapes only (ConstantOfShape, Range, …): constants, but not weights. */
+  readonly shapeConstants = new Set<string>();
   constructor(
     readonly parent?: Scope,
     private readonly constants?: ReadonlyMap<string, TensorInfo>,
@@ -49,6 +52,17 @@ class Scope {
     }
     return this.parent?.get(name);
   }
+  isShapeConstant(name: string): boolean {
+    return this.shapeConstants.has(name) || (this.parent?.isShapeConstant(name) ?? false);
+  }
+}
+
+/**
+ * Whether a constant tensor counts as parameters: not int64 (shape operands, indices) and not folded from shape
+ * computations alone (a ConstantOfShape of zeros used for channel padding is no weight).
+ */
+function isWeight(constant: boolean | undefined, dtype: string, shapeConstant: boolean): boolean {
+  return constant === true && dtype !== "int64" && !shapeConstant;
 }
 
 interface RunResult {
@@ -356,6 +370,12 @@ function runNodes(
     if (isFolded && reason === undefined) {
       folded.add(node.name);
       costs[n] = { ...ZERO_COST };
+      let fromWeights = nIn === 0;
+      for (let i = 0; i < nIn && !fromWeights; i++) {
+        const t = inputs[i];
+        if (t !== undefined && isWeight(t.constant, t.dtype, scope.isShapeConstant(node.inputs[i]!))) fromWeights = true;
+      }
+      if (!fromWeights) for (const out of node.outputs) if (out !== "") scope.shapeConstants.add(out);
       continue;
     }
     let params = 0;
@@ -364,7 +384,7 @@ function runNodes(
       const t = inputs[i];
       if (t === undefined) continue;
       bytesRead += bytesOf(t);
-      if (t.constant && t.dtype !== "int64") params += elementsOf(t);
+      if (isWeight(t.constant, t.dtype, scope.isShapeConstant(node.inputs[i]!))) params += elementsOf(t);
     }
     let bytesWritten = 0;
     for (let o = 0; o < node.outputs.length; o++) {
@@ -433,6 +453,11 @@ export function summarizeGraph(inferred: InferredGraph): GraphSummary {
   let bytesWritten = 0;
   const opHistogram: Record<string, number> = {};
   const weights = new Set<string>();
+  const shapeConstants = new Set<string>();
+  const weight = (name: string): TensorInfo | undefined => {
+    const t = graph.tensors.get(name);
+    return t !== undefined && isWeight(t.constant !== undefined, t.dtype, shapeConstants.has(name)) ? t : undefined;
+  };
   let params = 0;
   for (let i = 0; i < graph.nodes.length; i++) {
     const node = graph.nodes[i]!;
@@ -442,11 +467,16 @@ export function summarizeGraph(inferred: InferredGraph): GraphSummary {
     bytesWritten += c.bytesWritten;
     const key = describeOp(node);
     opHistogram[key] = (opHistogram[key] ?? 0) + 1;
-    if (inferred.folded.has(node.name)) continue;
+    if (inferred.folded.has(node.name)) {
+      if (node.inputs.length > 0 && !node.inputs.some((name) => name !== "" && weight(name) !== undefined)) {
+        for (const out of node.outputs) shapeConstants.add(out);
+      }
+      continue;
+    }
     for (const name of node.inputs) {
       if (name === "" || weights.has(name)) continue;
-      const t = graph.tensors.get(name);
-      if (t?.constant === undefined || t.dtype === "int64" || t.shape === undefined) continue;
+      const t = weight(name);
+      if (t?.shape === undefined) continue;
       weights.add(name);
       params += elementsOf({ dtype: t.dtype, shape: t.shape });
     }
