@@ -1,0 +1,79 @@
+// Leave-one-family-out accuracy of the built-in phone profiles on mobile-ml-benchmark; writes docs/accuracy.md.
+// Usage: npm run eval-phones   (EDGELAT_DATA overrides the data folder; `-- --no-write` only prints)
+import { writeFileSync } from "node:fs";
+import { dataRoot } from "../src/datasets/paths.js";
+import { familyFolds, MLB_GPU_DEVICES, readMobileMlBenchmark } from "../src/datasets/mobileMlBenchmark.js";
+import { cpuConfigs, evalCpu, evalGpu, type ConfigResult, type Scores } from "../src/devices/train/evaluate.js";
+import { DATASET_COMMIT, GPU_GBT_OPTIONS, SPLIT } from "../src/devices/train/phones.js";
+
+const SEED = 1;
+const root = dataRoot();
+if (root === undefined) {
+  console.error("eval-phones: ../shared/data not found (set EDGELAT_DATA)");
+  process.exit(1);
+}
+const data = readMobileMlBenchmark(root);
+const folds = familyFolds(data.models);
+const pct = (x: number) => (100 * x).toFixed(1);
+const t0 = Date.now();
+
+const gpu: ConfigResult[] = [];
+for (const d of MLB_GPU_DEVICES) {
+  gpu.push(evalGpu(data, d, { seed: SEED }));
+  console.log(`${d}: ${pct(gpu.at(-1)!.edgelat.within10)}%`);
+}
+const cpu: ConfigResult[] = [];
+for (const c of cpuConfigs(data)) cpu.push(evalCpu(data, c));
+
+const row = (name: string, pick: (r: ConfigResult) => Scores | undefined, f: (s: Scores) => string) =>
+  `| ${name} | ${gpu.map((r) => f(pick(r)!)).join(" | ")} | ${f(meanScores(gpu.map((r) => pick(r)!)))} |`;
+function meanScores(s: Scores[]): Scores {
+  const m = (k: keyof Scores) => s.reduce((a, x) => a + x[k], 0) / s.length;
+  return { n: m("n"), within10: m("within10"), within5: m("within5"), mape: m("mape"), spearman: m("spearman") };
+}
+function dist(xs: number[]): string {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${pct(s[0]!)} | ${pct(s[Math.floor((s.length - 1) / 2)]!)} | ${pct(s[s.length - 1]!)}`;
+}
+
+const lines: string[] = [];
+lines.push("# Accuracy on real phones (mobile-ml-benchmark, TFLite)", "");
+lines.push("Regenerate with `npm run eval-phones` (needs `../shared/data`, or `EDGELAT_DATA`).", "");
+lines.push(`- **Data**: mobile-ml-benchmark (qed-usc, MIT) at commit \`${DATASET_COMMIT}\`: ${data.models.length} real CNNs with per-op TFLite GPU latencies (6 phones), end-to-end latency for the GPUs and ${cpu.length} CPU configurations. Latencies converted µs → ms by the reader.`);
+lines.push(`- **Split**: ${SPLIT}: ${folds.map((f) => `${f.family} ${f.models.length}`).join(", ")}. Every kernel predictor, tree and overhead coefficient is fitted without the held-out family; the numbers below are predictions for held-out models only.`);
+lines.push(`- **edgelat GPU**: per-kernel-class gradient-boosted trees on ln(latency) (${JSON.stringify(GPU_GBT_OPTIONS)}, seed ${SEED}) on the per-op latencies, summed through the production \`predictKernels\`/\`aggregate\` path, overhead \`α·Σkernels + c·nKernels + d\` (non-negative least squares on relative error of the training models' e2e).`);
+lines.push("- **edgelat CPU**: only e2e is published; per-kernel linear costs (count, FLOPs, input/output elements, weights, fused-op elements) per route (1×1 / k×k conv, grouped, dw 3×3 / larger, fc, pools, concat, element-wise) learnt by non-negative ridge least squares on relative error of e2e totals; each model's kernels come from its op list.");
+lines.push("- **FLOPs baseline**: e2e = a·FLOPs + b (a, b ≥ 0, relative least squares), same split.");
+lines.push("- **Ceiling** (GPU): the *measured* op latencies + the same overhead model fitted on the training families: how far op-wise prediction can go with this overhead model.", "");
+lines.push("## GPU (TFLite GPU delegate, fp16)", "");
+lines.push(`| metric | ${MLB_GPU_DEVICES.join(" | ")} | mean |`, `|---|${MLB_GPU_DEVICES.map(() => "---:").join("|")}|---:|`);
+lines.push(row("edgelat: within ±10% (%)", (r) => r.edgelat, (s) => pct(s.within10)));
+lines.push(row("edgelat: within ±5% (%)", (r) => r.edgelat, (s) => pct(s.within5)));
+lines.push(row("edgelat: MAPE (%)", (r) => r.edgelat, (s) => pct(s.mape)));
+lines.push(row("edgelat: Spearman ρ", (r) => r.edgelat, (s) => s.spearman.toFixed(3)));
+lines.push(row("FLOPs only: within ±10% (%)", (r) => r.flops, (s) => pct(s.within10)));
+lines.push(row("FLOPs only: MAPE (%)", (r) => r.flops, (s) => pct(s.mape)));
+lines.push(row("FLOPs only: Spearman ρ", (r) => r.flops, (s) => s.spearman.toFixed(3)));
+lines.push(row("ceiling (measured ops + overhead): within ±10% (%)", (r) => r.ceiling, (s) => pct(s.within10)));
+lines.push(row("ceiling: MAPE (%)", (r) => r.ceiling, (s) => pct(s.mape)));
+lines.push("", `Models per device: ${gpu.map((r) => `${r.config.split("/")[0]} ${r.edgelat.n}`).join(", ")}. Baselines of docs/baselines.md on the same split: FLOPs 28–53%, nn-Meter-style random forest + overhead 43–88% within ±10%.`, "");
+lines.push("## CPU (TFLite CPU, 84 configurations: device × core set × fp32/int8; e2e only)", "");
+lines.push("| method | min | median | max |", "|---|---:|---:|---:|");
+lines.push(`| edgelat: within ±10% (%) | ${dist(cpu.map((r) => r.edgelat.within10))} |`);
+lines.push(`| edgelat: within ±5% (%) | ${dist(cpu.map((r) => r.edgelat.within5))} |`);
+lines.push(`| edgelat: MAPE (%) | ${dist(cpu.map((r) => r.edgelat.mape))} |`);
+lines.push(`| edgelat: Spearman ρ (×100) | ${dist(cpu.map((r) => r.edgelat.spearman))} |`);
+lines.push(`| FLOPs only: within ±10% (%) | ${dist(cpu.map((r) => r.flops.within10))} |`);
+lines.push(`| FLOPs only: MAPE (%) | ${dist(cpu.map((r) => r.flops.mape))} |`);
+const below = cpu.filter((r) => r.edgelat.within10 < 0.85).length;
+lines.push("", `Configurations at ≥ 85% within ±10%: ${cpu.length - below} of ${cpu.length}. Baselines of docs/baselines.md: FLOPs 9.8 / 19.6 / 30.4, NNLS over per-op-type sums 34.3 / 70.1 / 93.1, with finer op types 40.2 / 75.5 / 92.2 (min / median / max).`, "");
+lines.push("### Per configuration", "", "| config | models | within ±10% | within ±5% | MAPE | ρ | FLOPs ±10% |", "|---|---:|---:|---:|---:|---:|---:|");
+for (const r of cpu) lines.push(`| ${r.config} | ${r.edgelat.n} | ${pct(r.edgelat.within10)} | ${pct(r.edgelat.within5)} | ${pct(r.edgelat.mape)} | ${r.edgelat.spearman.toFixed(3)} | ${pct(r.flops.within10)} |`);
+lines.push("", "## Goals and what limits them", "");
+const gpuMiss = gpu.filter((r) => r.edgelat.within10 < 0.9).map((r) => r.config.split("/")[0]);
+lines.push(`- GPU goal ≥ 90% within ±10% on every GPU: ${gpuMiss.length === 0 ? "met" : `not met on ${gpuMiss.join(", ")}`}. The ceiling row shows the limit of summing even perfectly known op latencies with this overhead model (s10: the profiled ops cover only ~56% of e2e time).`);
+lines.push(`- CPU goal ≥ 85% on every configuration: ${below === 0 ? "met" : `not met (${below} configurations below)`}. Only e2e totals exist for CPUs (the op-wise CPU files are not in the data), so per-kernel costs are identified from ~100 models per configuration; multi-core configurations are the hardest.`);
+lines.push("", `_Run time of this evaluation: ${((Date.now() - t0) / 1000).toFixed(0)} s._`, "");
+const text = lines.join("\n");
+if (!process.argv.includes("--no-write")) writeFileSync(new URL("../docs/accuracy.md", import.meta.url), text);
+console.log(text);

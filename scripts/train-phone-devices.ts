@@ -1,0 +1,64 @@
+// Trains the built-in phone device profiles from ../shared/data/mobile-ml-benchmark and writes
+// src/devices/builtin/phones-gpu.json and phones-cpu.json (with provenance and leave-one-family-out validation).
+// Usage: npm run train-devices   (EDGELAT_DATA overrides the data folder)
+import { writeFileSync } from "node:fs";
+import { dataRoot } from "../src/datasets/paths.js";
+import { MLB_GPU_DEVICES, readMobileMlBenchmark } from "../src/datasets/mobileMlBenchmark.js";
+import { cpuConfigs, evalCpu, evalGpu, type ConfigResult } from "../src/devices/train/evaluate.js";
+import { e2eIndex, GPU_GBT_OPTIONS, SPLIT, trainCpuDevice, trainGpuDevice } from "../src/devices/train/phones.js";
+import type { DeviceProfileJSON } from "../src/devices/types.js";
+
+const SEED = 1;
+const root = dataRoot();
+if (root === undefined) {
+  console.error("train-devices: ../shared/data not found (set EDGELAT_DATA)");
+  process.exit(1);
+}
+const data = readMobileMlBenchmark(root);
+const e2e = e2eIndex(data.e2e);
+
+function validation(r: ConfigResult): NonNullable<DeviceProfileJSON["provenance"]["validation"]> {
+  return {
+    protocol: `${SPLIT}; every coefficient, tree and overhead term fitted without the held-out family`,
+    within10: r.edgelat.within10, within5: r.edgelat.within5, mape: r.edgelat.mape, spearman: r.edgelat.spearman,
+  };
+}
+
+const gpus: DeviceProfileJSON[] = [];
+for (const device of MLB_GPU_DEVICES) {
+  const t0 = Date.now();
+  const map = e2e.get(`${device}/gpu/float`)!;
+  const profile = trainGpuDevice(data, data.models, device, map, { seed: SEED });
+  const r = evalGpu(data, device, { seed: SEED });
+  profile.provenance.split = SPLIT;
+  profile.provenance.validation = validation(r);
+  profile.provenance.trainedBy = "scripts/train-phone-devices.ts (npm run train-devices)";
+  profile.provenance.notes = [
+    `kernel predictors: gradient-boosted trees on ln(latency) per kernel class, ${JSON.stringify(GPU_GBT_OPTIONS)}`,
+    "latencies converted from the dataset's µs to ms",
+    "PAD and unlinked element-wise ops were never profiled on their own: their time is inside the overhead model",
+  ];
+  gpus.push(profile);
+  console.log(`${profile.id}: within±10% ${(100 * r.edgelat.within10).toFixed(1)}%, MAPE ${(100 * r.edgelat.mape).toFixed(1)}% (${Date.now() - t0} ms)`);
+}
+
+const cpus: DeviceProfileJSON[] = [];
+for (const cfg of cpuConfigs(data)) {
+  const map = e2e.get(`${cfg.device}/${cfg.hwConfig}/${cfg.precision}`)!;
+  const profile = trainCpuDevice(data, data.models, cfg, map);
+  const r = evalCpu(data, cfg);
+  profile.provenance.split = SPLIT;
+  profile.provenance.validation = validation(r);
+  profile.provenance.trainedBy = "scripts/train-phone-devices.ts (npm run train-devices)";
+  profile.provenance.notes = [
+    "only end-to-end latency is published for CPUs: per-kernel costs are learnt from e2e totals of the real models",
+    "each model's kernels come from its GPU op list (TFLite converter fusion of ReLU-family activations assumed)",
+  ];
+  cpus.push(profile);
+  console.log(`${profile.id}: within±10% ${(100 * r.edgelat.within10).toFixed(1)}%`);
+}
+
+const header = { generatedBy: "npm run train-devices", dataset: "mobile-ml-benchmark", seed: SEED };
+writeFileSync(new URL("../src/devices/builtin/phones-gpu.json", import.meta.url), JSON.stringify({ ...header, devices: gpus }) + "\n");
+writeFileSync(new URL("../src/devices/builtin/phones-cpu.json", import.meta.url), JSON.stringify({ ...header, devices: cpus }) + "\n");
+console.log(`wrote ${gpus.length} GPU and ${cpus.length} CPU profiles`);

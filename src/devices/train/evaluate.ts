@@ -1,0 +1,137 @@
+/**
+ * Leave-one-family-out evaluation of the phone profiles (shared by scripts/eval-phones.ts and the tests).
+ * Every predictor coefficient, tree and overhead term is fitted without the held-out family.
+ */
+import {
+  familyFolds,
+  MLB_GPU_DEVICES,
+  type MlbGpuDevice,
+  type MlbModel,
+  type MobileMlBenchmark,
+} from "../../datasets/mobileMlBenchmark.js";
+import { mape, spearman, withinShare } from "../../metrics/index.js";
+import { weightedLeastSquares } from "../../predictors/lstsq.js";
+import { loadDevice } from "../load.js";
+import {
+  cpuKernelGraph,
+  e2eIndex,
+  fitOverhead,
+  gpuKernelGraph,
+  predictGraph,
+  trainCpuDevice,
+  trainGpuDevice,
+  type CpuConfig,
+  type CpuTrainOptions,
+  type GpuTrainOptions,
+} from "./phones.js";
+
+export interface Scores {
+  n: number;
+  within10: number;
+  within5: number;
+  mape: number;
+  spearman: number;
+}
+
+export function scores(predicted: readonly number[], measured: readonly number[]): Scores {
+  return {
+    n: measured.length,
+    within10: withinShare(predicted, measured, 0.1),
+    within5: withinShare(predicted, measured, 0.05),
+    mape: mape(predicted, measured),
+    spearman: spearman(predicted, measured),
+  };
+}
+
+/** FLOPs-only baseline: latency = a·FLOPs + b, fitted on relative error (a, b ≥ 0). */
+export function fitFlopsBaseline(train: readonly { flops: number; y: number }[]): (flops: number) => number {
+  const X = train.map((t) => [t.flops, 1]);
+  const y = train.map((t) => t.y);
+  const beta = weightedLeastSquares(X, y, y.map((v) => 1 / (v * v)), { nonNegative: true });
+  return (flops) => beta[0]! * flops + beta[1]!;
+}
+
+export interface ConfigResult {
+  config: string;
+  models: string[];
+  measured: number[];
+  predicted: number[];
+  flopsBaseline: number[];
+  /** GPU only: measured op latencies + overhead α·Σ + c·n + d (the op-wise ceiling). */
+  measuredOps?: number[];
+  edgelat: Scores;
+  flops: Scores;
+  ceiling?: Scores;
+}
+
+function folds(models: readonly MlbModel[]): MlbModel[][] {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  return familyFolds(models).map((f) => f.models.map((n) => byName.get(n)!));
+}
+
+/** LOFO evaluation of one GPU device. */
+export function evalGpu(data: MobileMlBenchmark, device: MlbGpuDevice, options: GpuTrainOptions = {}): ConfigResult {
+  const e2e = e2eIndex(data.e2e).get(`${device}/gpu/float`) ?? new Map<string, number>();
+  const models = data.models.filter((m) => e2e.has(m.name));
+  const res = { models: [] as string[], measured: [] as number[], predicted: [] as number[], flopsBaseline: [] as number[], measuredOps: [] as number[] };
+  const measuredSum = (m: MlbModel) => m.ops.reduce((s, o) => s + (o.gpu[device]?.latencyMs ?? 0), 0);
+  for (const held of folds(models)) {
+    const heldNames = new Set(held.map((m) => m.name));
+    const train = models.filter((m) => !heldNames.has(m.name));
+    const dev = loadDevice(trainGpuDevice(data, train, device, e2e, options));
+    const flops = fitFlopsBaseline(train.map((m) => ({ flops: m.flops, y: e2e.get(m.name)! })));
+    const ceil = fitOverhead(
+      train.map((m) => ({ sumKernelMs: measuredSum(m), kernels: m.ops.length, fusedOps: 0 })),
+      train.map((m) => e2e.get(m.name)!),
+      ["sumKernelMs", "kernels", "constant"],
+    );
+    for (const m of held) {
+      res.models.push(m.name);
+      res.measured.push(e2e.get(m.name)!);
+      res.predicted.push(predictGraph(dev, gpuKernelGraph(m, device)));
+      res.flopsBaseline.push(flops(m.flops));
+      const c = ceil.coef;
+      res.measuredOps.push(c.sumKernelMs! * measuredSum(m) + (c.kernels ?? 0) * m.ops.length + (c.constant ?? 0));
+    }
+  }
+  return {
+    config: `${device}/gpu/fp16`, ...res,
+    edgelat: scores(res.predicted, res.measured), flops: scores(res.flopsBaseline, res.measured), ceiling: scores(res.measuredOps, res.measured),
+  };
+}
+
+/** Every TFLite CPU configuration in the e2e data (84), sorted. */
+export function cpuConfigs(data: MobileMlBenchmark): CpuConfig[] {
+  const seen = new Map<string, CpuConfig>();
+  for (const e of data.e2e) {
+    if (e.hwConfig === "gpu" || e.threads === undefined) continue;
+    const k = `${e.device}/${e.hwConfig}/${e.precision}`;
+    if (!seen.has(k)) seen.set(k, { device: e.device, hwConfig: e.hwConfig, precision: e.precision, threads: e.threads });
+  }
+  return [...seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1]);
+}
+
+/** LOFO evaluation of one CPU configuration. */
+export function evalCpu(data: MobileMlBenchmark, cfg: CpuConfig, options: CpuTrainOptions = {}): ConfigResult {
+  const e2e = e2eIndex(data.e2e).get(`${cfg.device}/${cfg.hwConfig}/${cfg.precision}`) ?? new Map<string, number>();
+  const models = data.models.filter((m) => e2e.has(m.name));
+  const res = { models: [] as string[], measured: [] as number[], predicted: [] as number[], flopsBaseline: [] as number[] };
+  for (const held of folds(models)) {
+    const heldNames = new Set(held.map((m) => m.name));
+    const train = models.filter((m) => !heldNames.has(m.name));
+    const dev = loadDevice(trainCpuDevice(data, train, cfg, e2e, options));
+    const flops = fitFlopsBaseline(train.map((m) => ({ flops: m.flops, y: e2e.get(m.name)! })));
+    for (const m of held) {
+      res.models.push(m.name);
+      res.measured.push(e2e.get(m.name)!);
+      res.predicted.push(predictGraph(dev, cpuKernelGraph(m)));
+      res.flopsBaseline.push(flops(m.flops));
+    }
+  }
+  return {
+    config: `${cfg.device}/${cfg.hwConfig}/${cfg.precision === "quant" ? "int8" : "fp32"}`, ...res,
+    edgelat: scores(res.predicted, res.measured), flops: scores(res.flopsBaseline, res.measured),
+  };
+}
+
+export { MLB_GPU_DEVICES };
