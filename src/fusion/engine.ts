@@ -622,7 +622,7 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
   }
 
   drafts.sort((x, y) => x.last - y.last);
-  if (set.layout?.kind === "nchwc") return { backend: set.id, kernels: emitNchwc(st, inferred, drafts, set.layout.blockSize), noKernel };
+  if (set.layout?.kind === "nchwc") return { backend: set.id, kernels: emitNchwc(st, inferred, drafts, set.layout.blockSize, set.layout.convChannelAlign), noKernel };
   const kernels: Kernel[] = new Array(drafts.length);
   for (let k = 0; k < drafts.length; k++) kernels[k] = buildKernel(st, inferred, drafts[k]!, `k${k}`);
   return { backend: set.id, kernels, noKernel };
@@ -631,7 +631,7 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
 const BLOCKED = "#nchwc";
 
 /** Kernels with ONNX Runtime's NCHWc layout: blocked kernels read / write `<tensor>#nchwc`, reorders in between. */
-function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: number): Kernel[] {
+function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: number, convAlign: number): Kernel[] {
   const env: NchwcEnv = {
     nodes: st.nodes,
     res: (t) => st.res(t),
@@ -642,7 +642,7 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
     lastConsumerOf: (t) => st.lastConsumer.get(t),
     isOutput: (t) => st.isOutput(t),
   };
-  const plan = planNchwc(env, drafts, block);
+  const plan = planNchwc(env, drafts, block, convAlign);
   const order = drafts.map((_, k) => k).filter((k) => !plan.merged[k]);
   order.sort((x, y) => drafts[x]!.last - drafts[y]!.last);
   const blockedTensor = new Set<string>();

@@ -3,9 +3,10 @@
  * as a pass over the fused kernels. Behaviour reproduced from the optimized models onnxruntime-node 1.30 writes
  * (see scripts/check-fusion-ort.ts):
  *
- * - Conv (2-D, constant weights) runs blocked when it is depthwise with channels % block = 0, or dense (group 1) with
- *   input channels % block = 0 — or fewer input channels than a block, in which case it reads NCHW directly. Output
- *   channels are padded up to the block.
+ * - Conv (2-D, constant weights) runs blocked when it is depthwise with channels % align = 0, or dense (group 1) with
+ *   input channels % align = 0 — or fewer input channels than a block, in which case it reads NCHW directly. Output
+ *   channels are padded up to the block. Observed with ORT 1.30 here: block 16 (pools and concat need channels % 16),
+ *   align 8 (a 24- or 88-channel conv runs blocked; a 24-channel MaxPool does not).
  * - A blocked Conv without a fused activation absorbs a following Add whose other input is also blocked (the NCHWc
  *   Conv's `Sum` input), then an activation after the Add.
  * - Pools (MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool) run blocked when their channels are a multiple of
@@ -54,7 +55,7 @@ const eqShape = (a: readonly number[] | undefined, b: readonly number[] | undefi
   a !== undefined && b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** Plans the NCHWc layout over drafts sorted in execution order (mutates drafts that absorb an Add / activation). */
-export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number): NchwcPlan {
+export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, convAlign: number): NchwcPlan {
   const nd = drafts.length;
   const blocked = new Array<boolean>(nd).fill(false);
   const merged = new Array<boolean>(nd).fill(false);
@@ -89,11 +90,11 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number): N
       const cout = w[0]!;
       const cin = w[1]! * group;
       if (group > 1) {
-        if (cout % block !== 0) continue;
+        if (cout % convAlign !== 0) continue;
         const depthwise = cin === cout && group === cin;
         if (!depthwise && (cin % block !== 0 || cout % group !== 0 || (cout / group) % block !== 0)) continue;
       } else if (cin < block) nchwInput[k] = true;
-      else if (cin % block !== 0) continue;
+      else if (cin % convAlign !== 0) continue;
       blocked[k] = true;
     } else if (d.members.length === 1) {
       if (POOLS.has(a.opType)) {

@@ -113,7 +113,7 @@ export interface RuleSet {
    */
   cse?: boolean;
   /** A layout pass after fusion: ONNX Runtime's NCHWc transformer with its channel block size (src/fusion/nchwc.ts). */
-  layout?: { kind: "nchwc"; blockSize: number };
+  layout?: { kind: "nchwc"; blockSize: number; convChannelAlign: number };
 }
 
 // ---- helpers: small constructors so rule files read like tables -------------------------------------------------
