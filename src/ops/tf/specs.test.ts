@@ -125,3 +125,44 @@ describe("TF array specs", () => {
     expect(run("Cast", undefined, [{ shape: [2], values: [1.7, -2.2], dtype: "float32" }], { DstT: "int32" }).values).toEqual([1, -2]);
   });
 });
+
+describe("more TF specs", () => {
+  it("BatchMatMulV2 broadcasts batch dims; Einsum; Conv2DBackpropInput", () => {
+    const bmm = run("BatchMatMulV2", [2, 1, 5, 8], [{ shape: [3, 8, 4] }]);
+    expect(bmm.shape).toEqual([2, 3, 5, 4]);
+    expect(bmm.flops).toBe(2 * 8 * 2 * 3 * 5 * 4);
+    const ein = run("Einsum", [2, 5, 8], [{ shape: [8, 4] }], { equation: "bij,jk->bik" });
+    expect(ein.shape).toEqual([2, 5, 4]);
+    expect(ein.flops).toBe(2 * 2 * 5 * 8 * 4);
+    const b = new GraphBuilder("t", { tf: 1 });
+    const dy = b.input("dy", [1, 8, 8, 4]);
+    const sizes = b.constant("sizes", [4], "int32", [1, 16, 16, 8]);
+    const f = b.constant("f", [3, 3, 8, 4]);
+    b.output(b.op("Conv2DBackpropInput", [sizes, f, dy], { padding: "SAME", strides: [1, 2, 2, 1] }, { domain: "tf" }));
+    const inf = inferShapes(b.build());
+    expect(inf.graph.tensors.get(inf.graph.outputs[0]!)!.shape).toEqual([1, 16, 16, 8]);
+    expect(inf.costs[0]!.flops).toBe(2 * 8 * 8 * 4 * 9 * 8);
+  });
+
+  it("Unpack, Tile, Fill, Range, DepthToSpace, Select, GatherNd, AddN", () => {
+    const un = run("Unpack", undefined, [{ shape: [2, 3], values: [1, 2, 3, 4, 5, 6] }], { axis: 1, num: 3 }, 3);
+    expect(un.all).toEqual([[2], [2], [2]]);
+    expect(un.values).toEqual([1, 4]);
+    const tile = run("Tile", undefined, [{ shape: [2], values: [1, 2] }, { shape: [1], values: [2] }]);
+    expect(tile.values).toEqual([1, 2, 1, 2]);
+    expect(run("Fill", undefined, [{ shape: [2], values: [2, 3] }, { shape: [], values: [7] }]).values).toEqual([7, 7, 7, 7, 7, 7]);
+    expect(run("Range", undefined, [{ shape: [], values: [0] }, { shape: [], values: [10] }, { shape: [], values: [3] }]).values).toEqual([0, 3, 6, 9]);
+    expect(run("DepthToSpace", [1, 4, 4, 16], [], { block_size: 2 }).shape).toEqual([1, 8, 8, 4]);
+    expect(run("Select", undefined, [{ shape: [3], values: [1, 0, 1], dtype: "bool" }, { shape: [3, 2] }, { shape: [3, 2] }]).shape).toEqual([3, 2]);
+    expect(run("GatherNd", [4, 5, 6], [{ shape: [7, 2], values: new Array(14).fill(0) }]).shape).toEqual([7, 6]);
+    const addn = run("AddN", [1, 4, 4, 2], [{ shape: [1, 4, 4, 2] }, { shape: [1, 4, 4, 2] }]);
+    expect(addn.flops).toBe(2 * 32);
+  });
+
+  it("FusedBatchNormV3 has 6 outputs and checks its channel count", () => {
+    const bn = run("FusedBatchNormV3", [1, 4, 4, 8], [{ shape: [8] }, { shape: [8] }, { shape: [8] }, { shape: [8] }], {}, 6);
+    expect(bn.all[0]).toEqual([1, 4, 4, 8]);
+    expect(bn.flops).toBe(2 * 128);
+    expect(() => run("FusedBatchNormV3", [1, 4, 4, 8], [{ shape: [3] }, { shape: [3] }, { shape: [3] }, { shape: [3] }])).toThrow(expect.objectContaining({ code: "invalid_shape" }));
+  });
+});
