@@ -19,3 +19,8 @@ export type * from "./predictors/types.js";
 export * from "./predictors/index.js";
 export * from "./metrics/index.js";
 export { createRng, shuffled, type Rng } from "./util/rng.js";
+export { predictLatency, predictKernels, aggregate, type KernelEstimate, type LatencyEstimate, type PredictOptions } from "./predict.js";
+export { loadDevice, KERNEL_CLASSES } from "./devices/load.js";
+export { getDevice, listDevices, suggestDevices, type DeviceSummary } from "./devices/catalog.js";
+export { DEVICE_SCHEMA, ROUTE_FIELDS, OVERHEAD_TERMS } from "./devices/types.js";
+export type * from "./devices/types.js";
