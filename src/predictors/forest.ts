@@ -1,6 +1,6 @@
 /**
- * `forest`: a random forest of regression trees — each grown on a bootstrap sample (seeded) with a random subset of
- * features tried at each split. By default on ln(latency): the prediction is the geometric mean of the trees.
+ * `forest`: a random forest of regression trees — each grown on a bootstrap sample (seeded; rows drawn with
+ * probability ∝ sample weight) with a random subset of features tried at each split. By default on ln(latency): the prediction is the geometric mean of the trees.
  *
  * stdMs combines, in score space (ln ms for the log target),
  *   spread(x)²  the variance of the trees' predictions at x (model uncertainty; large where trees disagree), and
@@ -10,6 +10,7 @@
  * noise² = 0, else c = 1 and noise² = E − mean spread². So σ² matches the OOB error on average, widened by (1 + d(x)) where d is how far x lies outside the training feature box (in units
  * of each feature's range): stdMs = latency · √(e^{σ²} − 1) · (1 + d) for the log target, σ · (1 + d) ms otherwise.
  */
+import { EdgelatError } from "../errors.js";
 import type { KernelFeatures } from "../fusion/types.js";
 import { createRng } from "../util/rng.js";
 import { compileFeatureSpec, DEFAULT_TREE_SPEC, type CompiledFeatures, type FeatureSpec } from "./features.js";
@@ -102,6 +103,19 @@ export function fitForest(samples: readonly Sample[], options?: ForestOptions): 
   const logT = o.target === "log";
   const y = Float64Array.from(samples, (s) => (logT ? Math.log(s.latencyMs) : s.latencyMs));
   const w = Float64Array.from(sampleWeights(samples));
+  // Weighted bootstrap: rows are drawn with probability ∝ weight and then count once per draw (unit tree weights).
+  const cum = new Float64Array(n);
+  let acc = 0;
+  for (let i = 0; i < n; i++) { acc += w[i]!; cum[i] = acc; }
+  if (!(acc > 0)) throw new EdgelatError("invalid_argument", "forest: every sample has weight 0");
+  const draw = (u: number): number => {
+    const t = u * acc;
+    let lo = 0, hi = n - 1;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (cum[mid]! > t) hi = mid; else lo = mid + 1; }
+    return lo;
+  };
+  const treeWeight = o.bootstrap ? new Float64Array(n).fill(1) : w;
+  const live = Array.from({ length: n }, (_, i) => i).filter((i) => w[i]! > 0);
   const data = binFeatures(X, d, o.maxBins);
   const rng = createRng(o.seed);
   const params = { maxDepth: o.maxDepth, minSamplesLeaf: o.minSamplesLeaf, maxFeatures: Math.max(1, Math.round(o.maxFeatures * d)), l2: 0 };
@@ -110,14 +124,14 @@ export function fitForest(samples: readonly Sample[], options?: ForestOptions): 
   const oobSum = new Float64Array(n), oobCount = new Int32Array(n);
   const inBag = new Uint8Array(n);
   for (let t = 0; t < o.nEstimators; t++) {
-    const rows = new Uint32Array(n);
+    const rows = new Uint32Array(o.bootstrap ? n : live.length);
     inBag.fill(0);
-    for (let i = 0; i < n; i++) {
-      const r = o.bootstrap ? Math.floor(rng.next() * n) : i;
+    for (let i = 0; i < rows.length; i++) {
+      const r = o.bootstrap ? draw(rng.next()) : live[i]!;
       rows[i] = r;
       inBag[r] = 1;
     }
-    const tree = buildTree(data, y, w, rows, params, rng);
+    const tree = buildTree(data, y, treeWeight, rows, params, rng);
     trees.push(tree);
     if (o.bootstrap) {
       const flat = new FlatTrees([tree]);
@@ -128,7 +142,7 @@ export function fitForest(samples: readonly Sample[], options?: ForestOptions): 
   const flat = new FlatTrees(trees);
   let err = 0, spread = 0, m = 0;
   for (let r = 0; r < n; r++) {
-    if (oobCount[r] === 0) continue;
+    if (oobCount[r] === 0 || w[r] === 0) continue;
     err += (y[r]! - oobSum[r]! / oobCount[r]!) ** 2;
     let s = 0, ss = 0;
     for (let k = 0; k < flat.count; k++) { const v = flat.evalTree(k, X[r]!); s += v; ss += v * v; }

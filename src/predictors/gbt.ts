@@ -11,6 +11,7 @@
  * (optimistic). For the log target stdMs = latency · √(e^{σ²(x)} − 1), else σ(x) in ms; both are widened by
  * (1 + d(x)), d = how far x lies outside the training feature box in units of each feature's range.
  */
+import { EdgelatError } from "../errors.js";
 import type { KernelFeatures } from "../fusion/types.js";
 import { createRng, type Rng } from "../util/rng.js";
 import { compileFeatureSpec, DEFAULT_TREE_SPEC, type CompiledFeatures, type FeatureSpec } from "./features.js";
@@ -147,26 +148,31 @@ export function fitGbt(samples: readonly Sample[], options?: GbtOptions): GbtPre
   const data = binFeatures(X, c.length, o.maxBins);
   const rng = createRng(o.seed);
   const all = Uint32Array.from({ length: n }, (_, i) => i);
-  const { base, trees, F } = boost(data, X, y, w, all, o, rng);
+  // Rows with weight 0 take no part in fitting (they are still predicted, e.g. for the noise model).
+  const live = all.filter((r) => w[r]! > 0);
+  if (live.length === 0) throw new EdgelatError("invalid_argument", "gbt: every sample has weight 0");
+  const { base, trees, F } = boost(data, X, y, w, live, o, rng);
 
   // Residuals for the noise model: out-of-fold when requested and there are enough rows, else in-sample.
   const r2 = new Float64Array(n);
-  const folds = o.noiseFolds >= 2 && n >= 2 * o.noiseFolds ? o.noiseFolds : 0;
+  const folds = o.noiseFolds >= 2 && live.length >= 2 * o.noiseFolds ? o.noiseFolds : 0;
   if (folds > 0) {
     const foldRng = createRng(o.seed ^ 0x5bd1e995);
     const fold = new Int32Array(n);
-    const order = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) { const j = Math.floor(foldRng.next() * (i + 1)); const t = order[i]!; order[i] = order[j]!; order[j] = t; }
+    const order = Array.from(live);
+    for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(foldRng.next() * (i + 1)); const t = order[i]!; order[i] = order[j]!; order[j] = t; }
+    fold.fill(-1);
     order.forEach((r, k) => { fold[r] = k % folds; });
     for (let k = 0; k < folds; k++) {
       const train = Uint32Array.from(order.filter((r) => fold[r] !== k));
+      if (train.length === 0) continue;
       const fit = boost(data, X, y, w, train, o, foldRng);
       for (let r = 0; r < n; r++) if (fold[r] === k) r2[r] = (y[r]! - fit.F[r]!) ** 2;
     }
   } else {
     for (let r = 0; r < n; r++) r2[r] = (y[r]! - F[r]!) ** 2;
   }
-  const noiseTree = buildTree(data, r2, w, Uint32Array.from(all), {
+  const noiseTree = buildTree(data, r2, w, Uint32Array.from(live), {
     maxDepth: o.noiseDepth, minSamplesLeaf: Math.max(20, Math.ceil(n / 20)), maxFeatures: c.length, l2: 0,
   }, rng);
   return new GbtPredictor({ spec: [...o.spec], target: o.target, base, trees, noiseTree, domain: domainOf(X, c.length), samples: n });

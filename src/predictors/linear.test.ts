@@ -29,6 +29,19 @@ describe("flops-linear", () => {
   });
 });
 
+describe("sample weights", () => {
+  it("steer the fit toward heavily weighted samples and ignore weight 0", () => {
+    const a = syntheticSamples(100, (f) => 1e-9 * f.flops + 0.01, 15);
+    const b = syntheticSamples(100, (f) => 3e-9 * f.flops + 0.01, 16);
+    const heavyB = [...a.map((s) => ({ ...s, weight: 0 })), ...b.map((s) => ({ ...s, weight: 1 }))];
+    expect(fitFlopsLinear(heavyB).params.msPerFlop / 3e-9).toBeCloseTo(1, 8);
+    const mixed = fitFlopsLinear([...a, ...b]).params.msPerFlop;
+    expect(mixed).toBeGreaterThan(1.2e-9);
+    expect(mixed).toBeLessThan(2.8e-9);
+    expect(() => fitFlopsLinear([{ ...a[0]!, weight: -1 }])).toThrowError(expect.objectContaining({ code: "invalid_argument" }));
+  });
+});
+
 describe("linear (ridge)", () => {
   it("recovers a multi-term linear law on raw latency", () => {
     const truth = (f: { flops: number; bytesRead: number; bytesWritten: number }) => 1e-9 * f.flops + 3e-8 * (f.bytesRead + f.bytesWritten) + 0.02;

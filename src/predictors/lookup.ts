@@ -116,7 +116,7 @@ export class LookupPredictor implements Predictor {
         if (v < q[j]!) { if (below < 0 || v > pts[below]![j]!) below = i; }
         else if (v > q[j]!) { if (above < 0 || v < pts[above]![j]!) above = i; }
       }
-      if (below >= 0 && above >= 0) {
+      if (below >= 0 && above >= 0 && lg(pts[below]![j]!) < lg(pts[above]![j]!)) {
         const a = lg(pts[below]![j]!), b = lg(pts[above]![j]!);
         const t = (lg(q[j]!) - a) / (b - a);
         lineSum += this.logY[below]! + t * (this.logY[above]! - this.logY[below]!);

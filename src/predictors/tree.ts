@@ -169,6 +169,7 @@ export function buildTree(
         if (nl < minLeaf) continue;
         if (count - nl < minLeaf) break;
         const wr = W - wl, sr = S - sl;
+        if (!(wl > 0) || !(wr > 0)) continue; // never create a leaf without weight
         const gain = (sl * sl) / (wl + l2) + (sr * sr) / (wr + l2) - parentScore;
         if (gain > bestGain) { bestGain = gain; bestF = j; bestB = b; }
       }

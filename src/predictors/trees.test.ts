@@ -64,6 +64,17 @@ describe("gbt", () => {
   });
 });
 
+describe("tree sample weights", () => {
+  it("follow the weighted copy when two copies of each kernel disagree", () => {
+    const base = syntheticSamples(300, piecewise, 51, 0);
+    const twisted = [...base.map((s) => ({ ...s, weight: 1 })), ...base.map((s) => ({ ...s, latencyMs: s.latencyMs * 3, weight: 0 }))];
+    for (const m of [fitGbt(twisted, { nEstimators: 80, noiseFolds: 0, subsample: 1 }), fitForest(twisted, { nEstimators: 20 })]) {
+      const p = base.map((s) => m.predict(s.features).latencyMs);
+      expect(mape(p, base.map((s) => s.latencyMs)), m.kind).toBeLessThan(0.1);
+    }
+  });
+});
+
 describe("forest", () => {
   const train = syntheticSamples(1200, piecewise, 31, 0.02);
   const test = syntheticSamples(300, piecewise, 32, 0);
