@@ -282,7 +282,11 @@ describe("parseOnnx on bad input: a specific EdgelatError code each", () => {
     const ok = parseOnnx(model(nested(10)));
     expect(ok.warnings).toHaveLength(10);
     let g: Graph = ok;
-    for (let d = 10; d >= 1; d--) g = g.nodes[0]!.attrs.then_branch as Graph;
+    for (let d = 10; d >= 1; d--) {
+      g = g.nodes[0]!.attrs.then_branch as Graph;
+      // every level lists what it (or a subgraph of it) reads from enclosing graphs
+      expect(JSON.parse(g.metadata.outer_scope!)).toEqual(d === 1 ? ["x"] : ["c", "x"]);
+    }
     expect(g.nodes[0]!.inputs).toEqual(["x"]); // the leaf reads the main graph's input through 10 scopes
     expect(codeOf(() => parseOnnx(model(nested(40))))).toBe("too_large");
   });

@@ -196,9 +196,17 @@ function scopeOf(pg: PGraph, parent: Scope | undefined): Scope {
 
 /**
  * Converts one GraphProto. `outer` holds the names defined by enclosing graphs (undefined for the main graph); a
- * subgraph may read them, and lists the ones it reads in `metadata.outer_scope` (a JSON array).
+ * subgraph may read them (itself or through its own subgraphs), lists them in `metadata.outer_scope` (a JSON array)
+ * and appends them to `outerReads` (the enclosing graph's list).
  */
-function convertGraph(pg: PGraph, ctx: ParseContext, outer: Scope | undefined, label: string, inputShapes?: Record<string, Shape>): Graph {
+function convertGraph(
+  pg: PGraph,
+  ctx: ParseContext,
+  outer: Scope | undefined,
+  label: string,
+  inputShapes?: Record<string, Shape>,
+  outerReads?: string[],
+): Graph {
   const what = outer === undefined ? "graph" : `subgraph '${label}'`;
   const pnodes = pg.node ?? [];
   if (pnodes.length > LIMITS.maxNodes) {
@@ -249,10 +257,11 @@ function convertGraph(pg: PGraph, ctx: ParseContext, outer: Scope | undefined, l
   // Nodes: Constant nodes become constants; the others keep their decoded attributes. Subgraphs may read every name
   // this graph defines (computed once, on the first subgraph).
   let scope: Scope | undefined;
+  const nestedReads: string[] = []; // names this graph's subgraphs read from outside themselves
   const attrCtx: AttrDecodeContext = {
     tensor: (t, name) => tensorInfo(t, name, "constant-node", ctx),
     sparseTensor: (t, name) => sparseTensorInfo(t, name, "constant-node", ctx),
-    graph: (g, sublabel) => convertGraph(g, ctx, (scope ??= scopeOf(pg, outer)), sublabel),
+    graph: (g, sublabel) => convertGraph(g, ctx, (scope ??= scopeOf(pg, outer)), sublabel, undefined, nestedReads),
     warn: ctx.warn,
   };
   const opTypes = new Array<string>(pnodes.length);
@@ -307,7 +316,7 @@ function convertGraph(pg: PGraph, ctx: ParseContext, outer: Scope | undefined, l
   for (const n of nodes) for (const o of n.outputs) local.add(o);
   const outerRefs: string[] = [];
   const seen = new Set<string>();
-  const reads = [...nodes.flatMap((n) => n.inputs), ...outputs];
+  const reads = [...nodes.flatMap((n) => n.inputs), ...outputs, ...nestedReads];
   for (const name of reads) {
     if (name === "" || local.has(name) || seen.has(name)) continue;
     seen.add(name);
@@ -317,6 +326,7 @@ function convertGraph(pg: PGraph, ctx: ParseContext, outer: Scope | undefined, l
       });
     }
     outerRefs.push(name);
+    outerReads?.push(name);
   }
   const validated = validateGraph({ ...graph, inputs: [...inputs, ...outerRefs] });
   return { ...validated, inputs, metadata: outerRefs.length ? { outer_scope: JSON.stringify(outerRefs) } : {} };
