@@ -89,3 +89,21 @@ describe("normalizations", () => {
     expect(sk.flops).toBe(6 * 32);
   });
 });
+
+describe("quantized ops", () => {
+  const s = { shape: [], constant: true };
+  const zp = { shape: [], dtype: "uint8" as const, constant: true };
+  it("QLinearAdd broadcasts, DynamicQuantizeLinear gives three outputs, QLinearConcat concatenates", () => {
+    const u8 = (...shape: number[]) => ({ shape, dtype: "uint8" as const });
+    expect(inferNode("QLinearAdd", [u8(1, 8, 4, 4), s, zp, u8(1, 8, 1, 1), s, zp, s, zp], {}, { domain: "com.microsoft" }).shapes[0]).toEqual([1, 8, 4, 4]);
+    expect(inferNode("DynamicQuantizeLinear", [x(2, 3)], {}, { outputs: 3 }).shapes).toEqual([[2, 3], [], []]);
+    expect(inferNode("QLinearConcat", [s, zp, u8(1, 2, 4), s, zp, u8(1, 3, 4), s, zp], { axis: 1 }, { domain: "com.microsoft" }).shapes[0]).toEqual([1, 5, 4]);
+    expect(inferNode("QLinearGlobalAveragePool", [u8(1, 7, 7, 32), s, zp, s, zp], { channels_last: 1 }, { domain: "com.microsoft" }).shapes[0]).toEqual([1, 1, 1, 32]);
+  });
+});
+
+describe("legacy broadcasting (opset < 7)", () => {
+  it("broadcast=1 with axis aligns B inside A: the output is A's shape", () => {
+    expect(inferNode("Add", [x(1, 16, 8, 8), { shape: [16], constant: true }], { broadcast: 1, axis: 1 }, { opset: 6 }).shapes[0]).toEqual([1, 16, 8, 8]);
+  });
+});

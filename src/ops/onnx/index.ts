@@ -30,6 +30,7 @@ import { convSpecs } from "./conv.js";
 import { elementwiseSpecs } from "./elementwise.js";
 import { matmulSpecs } from "./matmul.js";
 import { normSpecs } from "./norm.js";
+import { quantSpecs } from "./quant.js";
 import { poolSpecs } from "./pool.js";
 import { reduceSpecs } from "./reduce.js";
 import { resizeSpecs } from "./resize.js";
@@ -52,4 +53,5 @@ export const onnxOpSpecs: readonly OpSpec[] = [
   ...controlSpecs,
   ...rnnSpecs,
   ...attentionSpecs,
+  ...quantSpecs,
 ];

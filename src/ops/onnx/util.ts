@@ -305,8 +305,10 @@ export function nary(opType: string, opts: NaryOptions = {}): OpSpec {
     category: opts.category ?? "elementwise",
     inputs: opts.variadic ? [{ name: "data_0", variadic: true }] : [{ name: "A" }, { name: "B" }],
     shape(ctx) {
-      const shape = broadcastInputs(ctx);
       const dtype = opts.dtype ?? ctx.inputs[0]!.dtype;
+      // Before opset 7, binary ops broadcast B onto A (aligned at `axis`) only with broadcast=1: the output is A's shape.
+      if (ctx.opset < 7 && ctx.attrs.broadcast === 1) return [{ dtype, shape: shapeOf(ctx, 0) }];
+      const shape = broadcastInputs(ctx);
       const out: TensorType = { dtype, shape };
       if (fn !== undefined) {
         const v = foldBroadcast(ctx, shape, fn, dtype);
