@@ -45,15 +45,12 @@ export function decodeModel(bytes: Uint8Array): PModel {
   if (top.failure !== undefined) {
     // A cut-off model still starts like one: every field read is a ModelProto field of the right wire type, and the
     // first one is a plausible ir_version (every ONNX writer emits it first). Anything else is not protobuf we know.
+    // (A file cut inside that first varint is the one exception: its only field is an unfinished ir_version.)
     const first = top.fields[0];
+    const plausibleIrVersion =
+      first?.varint === undefined ? top.fields.length === 1 : first.varint >= 1 && first.varint <= MAX_IR_VERSION;
     const looksLikeModel =
-      first !== undefined &&
-      first.field === 1 &&
-      first.wire === Wire.Varint &&
-      first.varint !== undefined &&
-      first.varint >= 1 &&
-      first.varint <= MAX_IR_VERSION &&
-      top.fields.every(matchesModel);
+      first !== undefined && first.field === 1 && first.wire === Wire.Varint && plausibleIrVersion && top.fields.every(matchesModel);
     if (top.failure.kind === "truncated" && looksLikeModel) {
       throw new EdgelatError("truncated", `Truncated ONNX file: ${top.failure.reason} (at byte ${top.failure.at} of ${bytes.length})`, {
         offset: top.failure.at,

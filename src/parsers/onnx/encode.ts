@@ -20,7 +20,10 @@ import { onnxTypes, type PGraph, type PModel, type PNode, type PTensor, type PVa
 import { codeOfDtype, encodeRaw, rawByteLength } from "./tensor-data.js";
 
 export interface ToOnnxOptions {
-  /** How constants without known values are filled (default "random"). */
+  /**
+   * How constants without known values are filled: "random" (default; seeded N(0, 0.05), runnable), "zeros"
+   * (runnable), or "stripped" (no data: a small file for parsing and inspection that runtimes cannot execute).
+   */
   weights?: "random" | "zeros" | "stripped";
   /** Seed of the generated weights (default 0): the same graph and seed give the same bytes. */
   seed?: number;

@@ -200,7 +200,7 @@ describe("parseOnnx on bad input: a specific EdgelatError code each", () => {
   const good = toOnnx(smallCnnGraph());
 
   it("truncated files → truncated", () => {
-    for (const cut of [5, 40, Math.floor(good.length / 2), good.length - 1]) {
+    for (const cut of [1, 5, 40, Math.floor(good.length / 2), good.length - 1]) {
       expect(codeOf(() => parseOnnx(good.subarray(0, cut)))).toBe("truncated");
     }
     expect(codeOf(() => parseOnnx(new Uint8Array(0)))).toBe("truncated");
