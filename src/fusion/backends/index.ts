@@ -1,10 +1,24 @@
 /** Every rule set edgelat ships, assembled in one place. Ids are `<runtime>@<version>[/<level>]`. */
 import { EdgelatError } from "../../errors.js";
 import type { RuleSet } from "../pattern.js";
+import { openvinoVpu } from "./openvino.js";
 import { ortCpuAll, ortCpuBasic, ortCpuExtended } from "./ort.js";
+import { ortWebWasm130 } from "./ort-web.js";
+import { pytorchMobile20 } from "./pytorch.js";
+import { tfjsWasm422 } from "./tfjs.js";
 import { tfliteCpu210, tfliteGpu210 } from "./tflite.js";
 
-export const ruleSets: readonly RuleSet[] = [ortCpuBasic, ortCpuExtended, ortCpuAll, tfliteGpu210, tfliteCpu210];
+export const ruleSets: readonly RuleSet[] = [
+  ortCpuBasic,
+  ortCpuExtended,
+  ortCpuAll,
+  ortWebWasm130,
+  tfjsWasm422,
+  tfliteCpu210,
+  tfliteGpu210,
+  pytorchMobile20,
+  openvinoVpu,
+];
 
 const byId: ReadonlyMap<string, RuleSet> = new Map(ruleSets.map((r) => [r.id, r]));
 

@@ -111,7 +111,7 @@ function isNoop(n: Node, e: MatchEnv): boolean {
   return xs !== undefined && ys !== undefined && xs.length === ys.length && xs.every((d, i) => d === ys[i]);
 }
 
-const ORT_ELIDE: Elision[] = [...IDENTITY_LIKE, { op: where(ops("Mul", "Div", "Add", "Sub"), isNoop), reason: "no-op arithmetic (NoopElimination)", passThrough: true }];
+export const ORT_ELIDE: Elision[] = [...IDENTITY_LIKE, { op: where(ops("Mul", "Div", "Add", "Sub"), isNoop), reason: "no-op arithmetic (NoopElimination)", passThrough: true }];
 
 function level1(): FusionRule[] {
   return [
@@ -187,9 +187,14 @@ function transformerLevel2(): FusionRule[] {
   ];
 }
 
-function level2(): FusionRule[] {
+/**
+ * Level-2 rules. `convSum`: FusedConv also takes a residual Add before its activation (Conv + Add + Relu), as
+ * onnxruntime-web's FusedConv does.
+ */
+export function level2(convSum = false): FusionRule[] {
   const l1 = level1();
-  const withAct = (r: FusionRule): FusionRule => ({ ...r, extend: [...(r.extend ?? []), step(CONV_ACT)] });
+  const sum = convSum ? [step(ops("Add"), { others: "any", sameShape: true })] : [];
+  const withAct = (r: FusionRule): FusionRule => ({ ...r, extend: [...(r.extend ?? []), ...sum, step(CONV_ACT)] });
   return [
     withAct(l1[0]!),
     l1[1]!,
