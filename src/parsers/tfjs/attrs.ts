@@ -67,22 +67,24 @@ function toFloat(v: unknown, what: string): number {
   return invalid(`${what}: '${String(v)}' is not a number`);
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: false });
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64_CODES = new Map([...BASE64].map((c, i) => [c.charCodeAt(0), i]));
+
 /** Base64 → text (TF.js stores string attributes base64-encoded). Invalid base64 is kept verbatim. */
 export function decodeBase64(s: string): string {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 === 1) return s;
-  const bytes = base64Bytes(s);
-  return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  return UTF8.decode(base64Bytes(s));
 }
 
 function base64Bytes(s: string): Uint8Array {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const clean = s.replace(/=+$/, "");
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let bits = 0;
   let acc = 0;
   let o = 0;
   for (let i = 0; i < clean.length; i++) {
-    acc = (acc << 6) | alphabet.indexOf(clean[i]!);
+    acc = ((acc << 6) | BASE64_CODES.get(clean.charCodeAt(i))!) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;

@@ -63,9 +63,14 @@ function declaredOutputs(op: string, attrs: Record<string, AttrValue>): number {
 
 /** "x" → ["x", 0]; "x:2" → ["x", 2]; "^x" → undefined (control input). */
 function splitInput(ref: string): [string, number] | undefined {
-  if (ref.startsWith("^")) return undefined;
-  const m = /^(.*):(\d+)$/.exec(ref);
-  return m ? [m[1]!, Number(m[2])] : [ref, 0];
+  if (ref.charCodeAt(0) === 94 /* ^ */) return undefined;
+  const colon = ref.lastIndexOf(":");
+  if (colon < 0 || colon === ref.length - 1) return [ref, 0];
+  for (let i = colon + 1; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    if (c < 48 || c > 57) return [ref, 0];
+  }
+  return [ref.slice(0, colon), Number(ref.slice(colon + 1))];
 }
 
 const tensorName = (node: string, index: number): string => (index === 0 ? node : `${node}:${index}`);
@@ -131,8 +136,8 @@ export function parseTfjsGraphModel(json: Record<string, unknown>, opts: TfjsPar
     const rawAttr = n.attr ?? {};
     if (!isObject(rawAttr)) invalid(`node '${name}': attr is not an object`);
     const attrs: Record<string, AttrValue> = {};
-    for (const [key, value] of Object.entries(rawAttr)) {
-      const decoded = tfAttr(value, `node '${name}' attr '${key}'`);
+    for (const key in rawAttr) {
+      const decoded = tfAttr(rawAttr[key], `node '${name}' attr '${key}'`);
       if (decoded !== undefined) attrs[key] = decoded;
     }
     raws.push({ name, op, inputs: input as string[], attrs });

@@ -77,10 +77,17 @@ export function readWeightsManifest(manifest: unknown): { entries: Map<string, W
   return { entries, paths, quantized };
 }
 
-/** Decodes the values of a small weight from the concatenated shard bytes; undefined when too big or out of range. */
+/** Float constants up to this size keep values (scalars and short vectors used in shape arithmetic, not weights). */
+const MAX_FLOAT_VALUES = 64;
+
+/**
+ * Decodes the values of a small constant from the concatenated shard bytes: integer / bool constants up to
+ * LIMITS.maxFoldedElements elements (shape operands), float ones up to MAX_FLOAT_VALUES (scalars); undefined otherwise.
+ */
 export function smallWeightValues(entry: WeightEntry, data: Uint8Array): number[] | undefined {
   const n = entry.shape.reduce((a, d) => a * d, 1);
-  if (n > LIMITS.maxFoldedElements || entry.byteOffset === undefined || entry.byteLength === undefined) return undefined;
+  const limit = entry.dtype === "int32" || entry.dtype === "bool" || entry.dtype === "int64" ? LIMITS.maxFoldedElements : MAX_FLOAT_VALUES;
+  if (n > limit || entry.byteOffset === undefined || entry.byteLength === undefined) return undefined;
   if (entry.byteOffset + entry.byteLength > data.byteLength) return undefined;
   const view = new DataView(data.buffer, data.byteOffset + entry.byteOffset, entry.byteLength);
   const out = new Array<number>(n);
