@@ -221,6 +221,10 @@ describe("parseOnnx on bad input: a specific EdgelatError code each", () => {
     for (const bytes of [tensor, graph, node]) expect(codeOf(() => parseOnnx(bytes))).toBe("invalid_model");
     expect(codeOf(() => parseOnnx(onnx.ModelProto.encode({ irVersion: 7, opsetImport: [{ version: 13 }] }).finish()))).toBe("invalid_model");
     expect(codeOf(() => parseOnnx(onnx.ModelProto.encode({ irVersion: 7, graph: tiny() }).finish()))).toBe("invalid_model");
+    // a model whose graph field holds another message: nothing of a graph decodes
+    const wrapped = onnx.ModelProto.encode({ irVersion: 7, opsetImport: [{ version: 13 }] }).finish();
+    const inner = onnx.OperatorSetIdProto.encode({ version: 3 }).finish(); // field 2 as a varint: not a graph name
+    expect(codeOf(() => parseOnnx(new Uint8Array([...wrapped, 0x3a, inner.length, ...inner])))).toBe("invalid_model");
   });
 
   it("malformed data inside the graph → invalid_protobuf", () => {

@@ -308,7 +308,12 @@ function convertGraph(
   }
 
   const graph: Graph = { name: pg.name || label, format: "onnx", nodes, tensors, inputs, outputs, opsets: { ...ctx.opsets }, metadata: {} };
-  if (outer === undefined) return validateGraph(graph);
+  if (outer === undefined) {
+    if (nodes.length === 0 && outputs.length === 0) {
+      throw new EdgelatError("invalid_model", "The model's graph has neither nodes nor outputs (another protobuf message?)");
+    }
+    return validateGraph(graph);
+  }
 
   // A subgraph may read names of enclosing graphs: they must exist there, and count as produced for validation.
   const local = new Set<string>(inputs);
