@@ -7,7 +7,7 @@ import type { Dim } from "../../ir/types.js";
 import { unknownShape } from "../../shape/unknown.js";
 import type { OpSpec, TensorType } from "../types.js";
 import { onnxDType } from "./dtypes.js";
-import { attrInt, attrInts, attrTensor, castValue, fmt, foldable, invalidShape, needValues, numel, outCount, shapeOf } from "./util.js";
+import { attrInt, attrInts, attrTensor, castValue, checkDims, fmt, foldable, invalidShape, needValues, numel, outCount, shapeOf } from "./util.js";
 
 export const Shape: OpSpec = {
   opType: "Shape",
@@ -46,7 +46,7 @@ export const ConstantOfShape: OpSpec = {
   inputs: [{ name: "input" }],
   attrs: { value: { type: "tensor" } },
   shape(ctx) {
-    const dims = needValues(ctx, 0, "ConstantOfShape shape");
+    const dims = checkDims(needValues(ctx, 0, "ConstantOfShape shape"), "ConstantOfShape shape");
     const value = attrTensor(ctx, "value");
     const dtype = value?.dtype ?? "float32";
     const fill = value?.constant?.values?.[0] ?? 0;

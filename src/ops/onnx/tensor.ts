@@ -15,6 +15,7 @@ import {
   attrInts,
   attrStr,
   broadcastEval,
+  checkDims,
   fmt,
   foldable,
   hasInput,
@@ -441,7 +442,7 @@ export const Expand: OpSpec = {
   category: "elementwise",
   inputs: [{ name: "input" }, { name: "shape" }],
   shape(ctx) {
-    const target = needValues(ctx, 1, "Expand shape");
+    const target = checkDims(needValues(ctx, 1, "Expand shape"), "Expand shape");
     const shape = broadcastShapes(shapeOf(ctx, 0), target);
     const t: TensorType = { dtype: ctx.inputs[0]!.dtype, shape };
     const k = known(ctx, 0);

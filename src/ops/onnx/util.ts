@@ -137,6 +137,12 @@ export function valuesOf(ctx: OpContext, i: number): number[] | undefined {
   return ctx.inputs[i]?.values;
 }
 
+/** Checks that folded values used as dims (Expand / ConstantOfShape / Tile targets) are non-negative integers. */
+export function checkDims(dims: readonly number[], what: string): number[] {
+  for (const d of dims) if (!Number.isInteger(d) || d < 0) invalidShape(`${what} ${fmt(dims)} has an invalid dimension ${d}`);
+  return dims as number[];
+}
+
 /** Known values of input `i`; otherwise the output shape is data-dependent (`UnknownShape`). */
 export function needValues(ctx: OpContext, i: number, what: string): number[] {
   const v = ctx.inputs[i]?.values;
@@ -147,7 +153,7 @@ export function needValues(ctx: OpContext, i: number, what: string): number[] {
 /** True when values of a tensor of this shape may be computed and kept. */
 export function foldable(shape: Shape): shape is number[] {
   const n = numel(shape);
-  return n !== undefined && n <= LIMITS.maxFoldedElements;
+  return n !== undefined && n >= 0 && n <= LIMITS.maxFoldedElements;
 }
 
 /** Row-major strides. */
