@@ -6,10 +6,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { EdgelatError } from "../src/errors.js";
+import { parseNnMeterIR } from "../src/parsers/nnmeter/index.js";
 import { parseTfjs } from "../src/parsers/tfjs/index.js";
 import { inferShapes } from "../src/shape/infer.js";
 import { createRng, type Rng } from "../src/util/rng.js";
 import { corpusModels, CORPUS, tfjsShards } from "./helpers/corpus.js";
+import { DATA } from "./helpers/data.js";
 
 type Json = unknown;
 
@@ -163,5 +165,37 @@ describe.skipIf(!CORPUS)("fuzz: mutated real TF.js model.json files", () => {
         expect(e).toBeInstanceOf(EdgelatError);
       }
     }
+  });
+});
+
+describe.skipIf(!DATA)("fuzz: mutated nn-Meter IR (mobilenetv3small_0)", () => {
+  it("300 seeded mutations → a Graph or an EdgelatError", () => {
+    const text = readFileSync(`${DATA}/nn-meter/testmodels/mobilenetv3small_0.nnmeter-ir.json`, "utf8");
+    const json = JSON.parse(text) as Json;
+    const names = Object.keys(json as object);
+    const rng = createRng(4242);
+    const codes = new Map<string, number>();
+    let parsed = 0;
+    for (let i = 0; i < 300; i++) {
+      const kind = rng.int(0, 4);
+      const input =
+        kind === 0
+          ? text.slice(0, rng.int(0, text.length))
+          : kind === 1
+            ? updateAt(json, randomPath(json, rng), () => DELETE)
+            : kind === 2
+              ? updateAt(json, randomPath(json, rng), () => WEIRD[rng.int(0, WEIRD.length)])
+              : updateAt(json, [names[rng.int(0, names.length)]!, "attr", "output_shape", 0, rng.int(0, 4)], () => [-3, 1e12, 0.5][rng.int(0, 3)]);
+      try {
+        inferShapes(parseNnMeterIR(input));
+        parsed++;
+      } catch (e) {
+        if (!(e instanceof EdgelatError)) throw new Error(`nn-Meter mutation ${i}: ${(e as Error)?.stack ?? String(e)}`);
+        codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
+      }
+    }
+    console.log(`fuzz-nnmeter: parsed ${parsed}, errors ${JSON.stringify(Object.fromEntries(codes))}`);
+    expect(parsed).toBeGreaterThan(30);
+    expect(codes.size).toBeGreaterThanOrEqual(3);
   });
 });
