@@ -14,6 +14,20 @@ export { inferShapes, summarizeGraph, type GraphSummary } from "./shape/infer.js
 export { UnknownShape, unknownShape } from "./shape/unknown.js";
 export { DTYPE_BYTES } from "./shape/dtype.js";
 export { onnxOpSpecs } from "./ops/onnx/index.js";
+export {
+  buildMobileNetV2,
+  buildMobileNetV3Large,
+  buildMobileNetV3Small,
+  buildResNet18,
+  buildResNet34,
+  buildViT,
+  buildViTBlock,
+  Layers,
+  type ClassifierNetOptions,
+  type ResNetOptions,
+  type ViTOptions,
+  type ViTBlockOptions,
+} from "./models/index.js";
 export type * from "./fusion/types.js";
 export type * from "./predictors/types.js";
 export * from "./predictors/index.js";
