@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { isEdgelatError } from "../errors.js";
+import { GraphBuilder } from "../ir/builder.js";
+import type { Graph } from "../ir/types.js";
+import { inferShapes } from "../shape/infer.js";
+import { backendIds, fuse, getRuleSet, node, ops, rule, ruleSets, single, step, type RuleSet } from "./index.js";
+
+/** Conv(3→16, 3×3 s2 with explicit Pad) → BN → Clip(0,6) → dw 3×3 → Relu → 1×1 conv → Add(residual) → GAP → Flatten → Gemm. */
+function block(): Graph {
+  const b = new GraphBuilder("block");
+  const x = b.input("x", [1, 16, 32, 32]);
+  const p = b.op("Pad", [x, b.constant("pads", [8], "int64", [0, 0, 1, 1, 0, 0, 1, 1])], {}, { name: "pad" });
+  const c = b.op("Conv", [p, b.constant("w", [16, 16, 3, 3])], { kernel_shape: [3, 3] }, { name: "conv" });
+  const bn = b.op("BatchNormalization", [c, ...["g", "be", "m", "v"].map((n) => b.constant(n, [16]))], {}, { name: "bn" });
+  const r6 = b.op("Clip", [bn, b.constant("lo", [], "float32", [0]), b.constant("hi", [], "float32", [6])], {}, { name: "relu6" });
+  const dw = b.op("Conv", [r6, b.constant("wd", [16, 1, 3, 3])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 16 }, { name: "dw" });
+  const r = b.op("Relu", [dw], {}, { name: "relu" });
+  const id = b.op("Identity", [r], {}, { name: "identity" });
+  const pw = b.op("Conv", [id, b.constant("wp", [16, 16, 1, 1])], { kernel_shape: [1, 1] }, { name: "pw" });
+  const add = b.op("Add", [pw, x], {}, { name: "add" });
+  const gap = b.op("GlobalAveragePool", [add], {}, { name: "gap" });
+  const f = b.op("Flatten", [gap], {}, { name: "flatten" });
+  b.output(b.op("Gemm", [f, b.constant("wf", [10, 16]), b.constant("bf", [10])], { transB: 1 }, { name: "fc" }));
+  return b.build();
+}
+
+describe("fuse", () => {
+  const inferred = inferShapes(block());
+
+  it("tflite-gpu: PAD merged, BN folded, activations and the residual ADD linked into the producing conv", () => {
+    const kg = fuse(inferred, "tflite-gpu@2.10");
+    expect(kg.kernels.map((k) => [k.type, k.class, k.nodes])).toEqual([
+      ["conv-pad-bn-relu6", "conv", ["conv", "pad", "bn", "relu6"]],
+      ["dwconv-relu", "dwconv", ["dw", "relu"]],
+      ["conv-add", "conv", ["pw", "add"]],
+      ["gap", "global-pool", ["gap"]],
+      ["fc", "fc", ["fc"]],
+    ]);
+    expect(kg.noKernel.map((n) => [n.node, n.reason])).toEqual([
+      ["identity", "identity at inference"],
+      ["flatten", "metadata-only (reshape)"],
+    ]);
+  });
+
+  it("computes features over the kernel boundary (FLOPs summed, bytes of crossing tensors only, geometry with merged PAD)", () => {
+    const kg = fuse(inferred, "tflite-gpu@2.10");
+    const conv = kg.kernels[0]!.features;
+    const idx = (name: string) => inferred.graph.nodes.findIndex((n) => n.name === name);
+    const flops = ["conv", "pad", "bn", "relu6"].reduce((s, n) => s + inferred.costs[idx(n)]!.flops, 0);
+    expect(conv.flops).toBe(flops);
+    expect(conv.flops).toBeGreaterThan(2 * 16 * 16 * 9 * 16 * 16); // 2 × MACs of the 3×3 conv at least
+    // reads x (1·16·32·32 floats), the conv weight and BN parameters; writes only the Clip output
+    expect(conv.bytesWritten).toBe(16 * 32 * 32 * 4);
+    expect(conv.bytesRead).toBe((16 * 32 * 32 + 16 * 16 * 9 + 4 * 16) * 4 + 8 * 8 + 2 * 4);
+    expect(conv).toMatchObject({ cin: 16, cout: 16, hIn: 32, wIn: 32, hOut: 32, wOut: 32, kernelH: 3, kernelW: 3, strideH: 1, padH: 2, padW: 2, groups: 1, nodes: 4 });
+    expect(kg.kernels[1]!.features).toMatchObject({ groups: 16, padH: 2, cin: 16 });
+    expect(kg.kernels[4]!.features).toMatchObject({ cin: 16, cout: 10, flops: 2 * 16 * 10 + 10 });
+  });
+
+  it("ort-cpu: level by level (Conv+BN at basic, FusedConv at extended, NCHWc reorders at all)", () => {
+    const types = (id: string) => fuse(inferred, id).kernels.map((k) => k.type);
+    expect(types("ort-cpu@1.30/basic")).toEqual(["conv-pad-bn", "relu6", "dwconv", "relu", "conv", "add", "gap", "flatten", "fc"]);
+    expect(types("ort-cpu@1.30/extended")).toEqual(["conv-pad-bn-relu6", "dwconv-relu", "conv", "add", "gap", "flatten", "fc"]);
+    const all = fuse(inferred, "ort-cpu@1.30/all").kernels;
+    // the residual input x is NCHW (a graph input), so the Add runs in NCHW between reorders, as ORT does
+    expect(all.map((k) => `${k.type}${k.class === "layout-reorder" ? `:${k.opTypes[0]}` : ""}`)).toEqual([
+      "layout-reorder:ReorderInput",
+      "conv-pad-bn-relu6",
+      "dwconv-relu",
+      "conv",
+      "layout-reorder:ReorderOutput",
+      "add",
+      "layout-reorder:ReorderInput",
+      "gap",
+      "layout-reorder:ReorderOutput",
+      "flatten",
+      "fc",
+    ]);
+    expect(all[0]).toMatchObject({ inputs: ["x"], outputs: ["x#nchwc"], nodes: [] });
+    expect(all[1]!.inputs[0]).toBe("x#nchwc");
+    expect(all[8]).toMatchObject({ inputs: ["gap:0#nchwc"], outputs: ["gap:0"] });
+  });
+
+  it("is pure: the inferred graph is not modified", () => {
+    const before = JSON.stringify(inferred.graph.nodes) + JSON.stringify([...inferred.graph.tensors]);
+    for (const id of backendIds()) fuse(inferred, id);
+    expect(JSON.stringify(inferred.graph.nodes) + JSON.stringify([...inferred.graph.tensors])).toBe(before);
+  });
+
+  it("disables rules by name, and rejects unknown rule names", () => {
+    const kg = fuse(inferred, "ort-cpu@1.30/extended", { disable: ["conv-bn-add-mul", "pad-conv"] });
+    expect(kg.kernels.map((k) => k.type).slice(0, 3)).toEqual(["pad", "conv", "bn"]);
+    try {
+      fuse(inferred, "ort-cpu@1.30/extended", { disable: ["no-such-rule"] });
+      expect.unreachable();
+    } catch (e) {
+      expect(isEdgelatError(e, "invalid_argument")).toBe(true);
+    }
+  });
+
+  it("unknown backend → unknown_backend listing the valid ids", () => {
+    expect(backendIds()).toEqual([
+      "ort-cpu@1.30/basic",
+      "ort-cpu@1.30/extended",
+      "ort-cpu@1.30/all",
+      "ort-web-wasm@1.30",
+      "tfjs-wasm@4.22",
+      "tflite-cpu@2.10",
+      "tflite-gpu@2.10",
+      "pytorch-mobile@2.0",
+      "openvino-vpu",
+    ]);
+    try {
+      getRuleSet("tflite-gpu@9");
+      expect.unreachable();
+    } catch (e) {
+      expect(isEdgelatError(e, "unknown_backend")).toBe(true);
+      expect((e as Error).message).toContain("tflite-gpu@2.10");
+    }
+    for (const s of ruleSets) expect(s.source.length).toBeGreaterThan(20);
+  });
+
+  it("tflite-gpu links a residual ADD into the producer computed last (ResNet downsample after the main branch)", () => {
+    const b = new GraphBuilder("res");
+    const x = b.input("x", [1, 8, 16, 16]);
+    const main = b.op("Conv", [x, b.constant("w1", [16, 8, 3, 3])], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }, { name: "main" });
+    const down = b.op("Conv", [x, b.constant("w2", [16, 8, 1, 1])], { kernel_shape: [1, 1], strides: [2, 2] }, { name: "down" });
+    b.output(b.op("Relu", [b.op("Add", [main, down], {}, { name: "add" })], {}, { name: "relu" }));
+    const kg = fuse(inferShapes(b.build()), "tflite-gpu@2.10");
+    expect(kg.kernels.map((k) => k.nodes)).toEqual([["main"], ["down", "add", "relu"]]);
+  });
+
+  it("takes a custom rule set (DAG pattern with a shared input: x·HardSigmoid(x))", () => {
+    const b = new GraphBuilder("hs");
+    const x = b.input("x", [1, 8, 4, 4]);
+    const c = b.op("Conv", [x, b.constant("w", [8, 8, 1, 1])], { kernel_shape: [1, 1] }, { name: "c" });
+    b.output(b.op("Mul", [b.op("HardSigmoid", [c], {}, { name: "hsig" }), c], {}, { name: "mul" }));
+    const custom: RuleSet = {
+      id: "custom",
+      source: "test",
+      elide: [],
+      rules: [
+        rule("hswish", [node(ops("HardSigmoid"), ["$x"]), node(ops("Mul"), ["$x", 0], true)], { type: "hswish" }),
+        single("conv-relu", ops("Conv"), [step(ops("Relu"))]),
+      ],
+    };
+    const kg = fuse(inferShapes(b.build()), custom);
+    expect(kg.kernels.map((k) => [k.type, k.nodes, k.rule])).toEqual([
+      ["conv", ["c"], "conv-relu"],
+      ["hswish", ["hsig", "mul"], "hswish"],
+    ]);
+  });
+});
