@@ -77,7 +77,7 @@ describe("fuse", () => {
       "fc",
     ]);
     expect(all[0]).toMatchObject({ inputs: ["x"], outputs: ["x#nchwc"], nodes: [] });
-    expect(all[1]!.inputs[0]).toBe("x#nchwc");
+    expect(all[1]!.inputs).toContain("x#nchwc");
     expect(all[8]).toMatchObject({ inputs: ["gap:0#nchwc"], outputs: ["gap:0"] });
   });
 
