@@ -1,15 +1,15 @@
 // `edgelat eval help|brp`: the published NAS-Bench-201 protocols on the shared data folder.
 import { writeFileSync } from "node:fs";
 import { EdgelatError } from "../errors.js";
-import { brpMarkdown, evaluateBrp, evaluateHelp, helpMarkdown } from "../transfer/evaluate.js";
+import { brpMarkdown, endToEndMarkdown, evaluateBrp, evaluateEndToEnd, evaluateHelp, helpMarkdown } from "../transfer/evaluate.js";
 import type { Command, CommandIO } from "./main.js";
 
-interface EvalArgs { protocol: "help" | "brp"; ks?: number[]; seeds?: number; seed?: number; json: boolean; out?: string; data?: string }
+interface EvalArgs { protocol: "help" | "brp" | "e2e"; ks?: number[]; seeds?: number; seed?: number; json: boolean; out?: string; data?: string }
 
 function parseArgs(args: string[]): EvalArgs {
   const [protocol, ...rest] = args;
-  if (protocol !== "help" && protocol !== "brp") {
-    throw new EdgelatError("invalid_argument", `eval needs a protocol: 'help' or 'brp' (got '${protocol ?? ""}')`);
+  if (protocol !== "help" && protocol !== "brp" && protocol !== "e2e") {
+    throw new EdgelatError("invalid_argument", `eval needs a protocol: 'help', 'brp' or 'e2e' (got '${protocol ?? ""}')`);
   }
   const a: EvalArgs = { protocol, json: false };
   const int = (flag: string, v: string | undefined, min: number): number => {
@@ -40,9 +40,11 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const progress = tty ? (m: string) => process.stderr.write(`\r\x1b[K[${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`) : undefined;
   const report = a.protocol === "help"
     ? evaluateHelp({ root: a.data, ks: a.ks, seeds: a.seeds, progress })
-    : evaluateBrp({ root: a.data, seed: a.seed, progress });
+    : a.protocol === "brp" ? evaluateBrp({ root: a.data, seed: a.seed, progress })
+    : evaluateEndToEnd({ root: a.data, seed: a.seed, progress });
   if (tty) process.stderr.write("\r\x1b[K");
-  const md = report.protocol === "help-nb201" ? helpMarkdown(report) : brpMarkdown(report);
+  const md = report.protocol === "help-nb201" ? helpMarkdown(report)
+    : report.protocol === "brp-nas-nb201" ? brpMarkdown(report) : endToEndMarkdown(report);
   if (a.out) {
     try { writeFileSync(a.out, a.json ? JSON.stringify(report, null, 1) : `${md}\n`); } catch (e) {
       throw new EdgelatError("io_error", `Cannot write ${a.out}: ${(e as Error).message}`);
@@ -53,7 +55,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
 }
 
 export const command: Command = {
-  summary: "Reproduce the HELP (few-shot, unseen devices) or BRP-NAS (900 samples) protocol on NAS-Bench-201 latency data",
-  usage: "edgelat eval help|brp [--k 5,10,20,50] [--seeds 10] [--seed 0] [--json] [--out file] [--data ../shared/data]",
+  summary: "Reproduce the HELP (few-shot, unseen devices) or BRP-NAS (900 samples) protocol, or learn devices from end-to-end totals (e2e), on NAS-Bench-201 latency data",
+  usage: "edgelat eval help|brp|e2e [--k 5,10,20,50] [--seeds 10] [--seed 0] [--json] [--out file] [--data ../shared/data]",
   run,
 };
