@@ -5,6 +5,7 @@
  * Small known values are folded (shape computations: Shape → StridedSlice → Pack → Reshape). These ops move data and
  * cost no FLOPs (Cumsum: 1 per element).
  */
+import { EdgelatError, LIMITS } from "../../errors.js";
 import type { Dim, DType, Shape } from "../../ir/types.js";
 import { unknownShape } from "../../shape/unknown.js";
 import type { OpContext, OpSpec, TensorType } from "../types.js";
@@ -178,7 +179,9 @@ const Split: OpSpec = {
     const x = shapeOf(ctx, 1);
     const axis = normAxis(needInts(ctx, 0, "Split axis")[0]!, x.length, "Split axis");
     const n = attrInt(ctx, "num_split") ?? ctx.node.outputs.length;
-    if (n < 1) invalidShape(`Split num_split ${n} must be ≥ 1`);
+    if (n < 1 || n !== ctx.node.outputs.length) {
+      throw new EdgelatError("invalid_attribute", `Split num_split ${n} must be ≥ 1 and equal the node's ${ctx.node.outputs.length} outputs`, { attribute: "num_split" });
+    }
     const d = x[axis]!;
     if (typeof d === "number" && d % n !== 0) invalidShape(`Split: dim ${d} of ${fmt(x)} is not divisible by ${n}`);
     const size: Dim = typeof d === "number" ? d / n : "?";
@@ -211,9 +214,14 @@ const SplitV: OpSpec = {
 
 interface AxisSel {
   size: Dim;
-  /** Indices taken along the input axis (only when the input dim is known). */
-  indices?: number[];
+  /** First index and step taken along the input axis (only when the input dim is known). */
+  from?: number;
+  step?: number;
 }
+
+/** Index lists per axis, built only to fold small known values (never for the shape alone). */
+const indicesOf = (sel: AxisSel): number[] | undefined =>
+  typeof sel.size === "number" && sel.from !== undefined ? range(sel.size, sel.from, sel.step ?? 1) : undefined;
 
 function sliceAxis(dim: Dim, begin: number, end: number, stride: number, beginMasked: boolean, endMasked: boolean): AxisSel {
   if (stride === 0) invalidShape("StridedSlice stride 0");
@@ -233,7 +241,7 @@ function sliceAxis(dim: Dim, begin: number, end: number, stride: number, beginMa
     e = endMasked ? -1 : Math.min(dim - 1, Math.max(-1, norm(end)));
   }
   const size = Math.max(0, Math.ceil((e - b) / stride));
-  return { size, indices: range(size, b, stride) };
+  return { size, from: b, step: stride };
 }
 
 const bit = (mask: number, i: number): boolean => ((mask >>> i) & 1) === 1;
@@ -249,13 +257,13 @@ function stridedSlice(ctx: OpContext): TensorType[] {
   const m = (k: string): number => attrInt(ctx, k) ?? 0;
   const [beginMask, endMask, ellipsisMask, newAxisMask, shrinkMask] = [m("begin_mask"), m("end_mask"), m("ellipsis_mask"), m("new_axis_mask"), m("shrink_axis_mask")];
   const outShape: Dim[] = [];
-  const perAxis: (number[] | undefined)[] = [];
+  const perAxis: AxisSel[] = [];
   let dense = 0;
   let sawEllipsis = false;
   const takeFull = (): void => {
     const d = x[dense]!;
     outShape.push(d);
-    perAxis.push(typeof d === "number" ? range(d) : undefined);
+    perAxis.push(typeof d === "number" ? { size: d, from: 0, step: 1 } : { size: d });
     dense++;
   };
   for (let i = 0; i < n; i++) {
@@ -279,24 +287,25 @@ function stridedSlice(ctx: OpContext): TensorType[] {
       if (typeof d === "number") {
         const idx = begin[i]! < 0 ? begin[i]! + d : begin[i]!;
         if (idx < 0 || idx >= d) invalidShape(`StridedSlice index ${begin[i]} out of range for dim ${d} of ${fmt(x)}`);
-        perAxis.push([idx]);
+        perAxis.push({ size: 1, from: idx, step: 1 });
       } else {
         if (begin[i]! < 0) return unknownShape(`StridedSlice negative index over symbolic dim ${d}`);
-        perAxis.push(undefined);
+        perAxis.push({ size: 1 });
       }
       dense++;
       continue;
     }
     const sel = sliceAxis(d, begin[i]!, end[i]!, stridesV[i]!, bit(beginMask, i), bit(endMask, i));
     outShape.push(sel.size);
-    perAxis.push(sel.indices);
+    perAxis.push(sel);
     dense++;
   }
   while (dense < x.length) takeFull();
   const t = ctx.inputs[0]!;
   const out: TensorType = { dtype: t.dtype, shape: outShape };
-  if (t.values !== undefined && isStatic(x) && perAxis.every((p) => p !== undefined)) {
-    withValues(out, gatherIndices(x, t.values, perAxis as number[][]));
+  if (t.values !== undefined && isStatic(x)) {
+    const lists = perAxis.map(indicesOf);
+    if (lists.every((l) => l !== undefined)) withValues(out, gatherIndices(x, t.values, lists as number[][]));
   }
   return [out];
 }
@@ -326,29 +335,21 @@ const Slice: OpSpec = {
     const begin = needInts(ctx, 1, "Slice begin");
     const size = needInts(ctx, 2, "Slice size");
     if (begin.length !== x.length || size.length !== x.length) invalidShape(`Slice begin ${fmt(begin)} / size ${fmt(size)} do not match rank of ${fmt(x)}`);
-    const perAxis: (number[] | undefined)[] = [];
     const shape: Dim[] = x.map((d, i) => {
       const b = begin[i]!;
       const s = size[i]!;
       if (typeof d !== "number") {
-        if (s >= 0) {
-          perAxis.push(undefined);
-          return s;
-        }
-        if (b === 0) {
-          perAxis.push(undefined);
-          return d;
-        }
+        if (s >= 0) return s;
+        if (b === 0) return d;
         return unknownShape(`Slice to the end of symbolic dim ${d}`);
       }
       const len = s === -1 ? d - b : s;
       if (b < 0 || len < 0 || b + len > d) invalidShape(`Slice begin ${fmt(begin)} size ${fmt(size)} out of range for ${fmt(x)}`);
-      perAxis.push(range(len, b));
       return len;
     });
     const t = ctx.inputs[0]!;
     const out: TensorType = { dtype: t.dtype, shape };
-    if (t.values !== undefined && isStatic(x) && perAxis.every((p) => p !== undefined)) withValues(out, gatherIndices(x, t.values, perAxis as number[][]));
+    if (t.values !== undefined && isStatic(x)) withValues(out, gatherIndices(x, t.values, (shape as number[]).map((len, i) => range(len, begin[i]!))));
     return [out];
   },
 };
@@ -528,8 +529,9 @@ const Range: OpSpec = {
     const [start, limit, delta] = [0, 1, 2].map((i) => needValues(ctx, i, "Range bound")[0]!);
     if (delta === 0) invalidShape("Range delta is 0");
     const n = Math.max(0, Math.ceil((limit! - start!) / delta!));
+    if (!Number.isFinite(n)) invalidShape(`Range(${start}, ${limit}, ${delta}) is not finite`);
     const out: TensorType = { dtype: ctx.inputs[0]!.dtype, shape: [n] };
-    return [withValues(out, range(n, start, delta))];
+    return [n <= LIMITS.maxFoldedElements ? withValues(out, range(n, start, delta)) : out];
   },
 };
 

@@ -166,3 +166,13 @@ describe("more TF specs", () => {
     expect(() => run("FusedBatchNormV3", [1, 4, 4, 8], [{ shape: [3] }, { shape: [3] }, { shape: [3] }, { shape: [3] }])).toThrow(expect.objectContaining({ code: "invalid_shape" }));
   });
 });
+
+describe("TF specs stay bounded on huge sizes", () => {
+  it("slicing a huge dim, a huge Range and a bad num_split neither hang nor allocate", () => {
+    const c = (v: number[]) => ({ shape: [v.length], values: v });
+    expect(run("StridedSlice", [1, 2 ** 30], [c([0, 5]), c([1, 2 ** 30]), c([1, 1])]).shape).toEqual([1, 2 ** 30 - 5]);
+    expect(run("Slice", [2 ** 30, 2], [c([1, 0]), c([-1, 2])]).shape).toEqual([2 ** 30 - 1, 2]);
+    expect(() => run("Range", undefined, [{ shape: [], values: [0] }, { shape: [], values: [1e15] }, { shape: [], values: [1] }])).toThrow(expect.objectContaining({ code: "too_large" }));
+    expect(() => run("Split", undefined, [{ shape: [], values: [0] }, { shape: [4, 4] }], { num_split: 1e9 }, 2)).toThrow(expect.objectContaining({ code: "invalid_attribute" }));
+  });
+});

@@ -34,9 +34,19 @@ export interface TfjsParseOptions {
 
 const CONTROL_FLOW = new Set(["Enter", "Merge", "Switch", "LoopCond", "Exit", "NextIteration", "While", "StatelessWhile", "If", "StatelessIf"]);
 
+/** Most outputs a node may claim (Split num_split, Unpack num, output references). */
+const MAX_OUTPUTS = 4096;
+
 /** Outputs an op always has, beyond those its consumers reference. */
 function declaredOutputs(op: string, attrs: Record<string, AttrValue>): number {
-  const n = (k: string): number => (typeof attrs[k] === "number" ? (attrs[k] as number) : 1);
+  const n = (k: string): number => {
+    const v = attrs[k];
+    if (v === undefined) return 1;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > MAX_OUTPUTS) {
+      throw new EdgelatError("invalid_attribute", `${op} attribute ${k}=${JSON.stringify(v)} must be an integer in [1, ${MAX_OUTPUTS}]`, { attribute: k });
+    }
+    return v;
+  };
   switch (op) {
     case "Split":
     case "SplitV":
@@ -153,7 +163,7 @@ export function parseTfjsGraphModel(json: Record<string, unknown>, opts: TfjsPar
       if (have === undefined) {
         throw new EdgelatError("dangling_tensor", `Node '${r.name}' reads '${ref}', which no node produces`, { node: r.name, tensor: ref });
       }
-      if (k >= 4096) throw new EdgelatError("too_large", `Node '${r.name}' reads output ${k} of '${src}'`, { node: r.name });
+      if (k >= MAX_OUTPUTS) throw new EdgelatError("too_large", `Node '${r.name}' reads output ${k} of '${src}'`, { node: r.name });
       if (k + 1 > have) outputCount.set(src, k + 1);
     }
   }
