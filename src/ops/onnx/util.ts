@@ -1,6 +1,6 @@
 /** Helpers shared by the ONNX op specs: attribute access, shape arithmetic, small-value folding, spec factories. */
 import { EdgelatError, LIMITS } from "../../errors.js";
-import type { AttrValue, Dim, DType, Shape, TensorInfo } from "../../ir/types.js";
+import type { Dim, DType, Shape, TensorInfo } from "../../ir/types.js";
 import { broadcastShapes } from "../../shape/common.js";
 import { isIntegerDType } from "../../shape/dtype.js";
 import { unknownShape } from "../../shape/unknown.js";
@@ -327,19 +327,3 @@ export function nary(opType: string, opts: NaryOptions = {}): OpSpec {
   if (opts.attrs !== undefined) spec.attrs = opts.attrs;
   return spec;
 }
-
-/** An op whose values are unknown at compile time but shape equals an input's (e.g. ScatterND → data). */
-export function sameShape(opType: string, category: OpCategory, inputs: InputSpec[], flopsPerElement = 0, attrs?: Record<string, AttrSpec>): OpSpec {
-  const spec: OpSpec = {
-    opType,
-    domain: "",
-    category,
-    inputs,
-    shape: (ctx) => [like(ctx, 0)],
-    flops: (_ctx, outputs) => flopsPerElement * outCount(outputs),
-  };
-  if (attrs !== undefined) spec.attrs = attrs;
-  return spec;
-}
-
-export type { AttrValue };
