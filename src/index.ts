@@ -29,6 +29,11 @@ export {
   type ViTBlockOptions,
 } from "./models/index.js";
 export type * from "./fusion/types.js";
+export { fuse, ruleSets, getRuleSet, backendIds, type FuseEngineOptions } from "./fusion/index.js";
+export type { FusionRule, RuleSet, PatternNode, ExtendStep, OpMatcher, InputRef, Elision, MatchEnv } from "./fusion/pattern.js";
+export * as fusionPatterns from "./fusion/pattern.js";
+export { kernelSignatures, compareSignatures, type KernelSignatures, type SignatureComparison } from "./fusion/compare.js";
+export { ortSignatures, type OrtSignatures } from "./fusion/ort-signatures.js";
 export type * from "./predictors/types.js";
 export * from "./predictors/index.js";
 export * from "./metrics/index.js";

@@ -17,6 +17,7 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   devices: async () => (await import("./devices.js")).command,
   eval: async () => (await import("./eval.js")).command,
+  fuse: async () => (await import("./fuse.js")).command,
   inspect: async () => (await import("./inspect.js")).command,
   predict: async () => (await import("./predict.js")).command,
 };
