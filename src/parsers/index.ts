@@ -38,7 +38,7 @@ export function parseModel(input: Uint8Array | string | object, opts: ParseModel
       return parseTfjs(input, o);
     }
     case "nnmeter-ir":
-      return parseNnMeterIR(input);
+      return parseNnMeterIR(input, opts.inputShapes ? { inputShapes: opts.inputShapes } : {});
     default: {
       const what = input instanceof Uint8Array ? `${input.byteLength} bytes` : typeof input === "string" ? `text of ${input.length} characters` : "an object";
       throw new EdgelatError("unknown_format", `Unrecognised model format (${what}): expected ONNX protobuf, TF.js model.json or nn-Meter IR JSON`);

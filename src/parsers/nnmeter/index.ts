@@ -15,6 +15,7 @@ import { EdgelatError, LIMITS } from "../../errors.js";
 import { checkShape, validateGraph } from "../../ir/graph.js";
 import type { AttrValue, Graph, Node, Shape, TensorInfo } from "../../ir/types.js";
 import { invalid, isObject } from "../tfjs/attrs.js";
+import { applyInputShapes } from "../tfjs/graph-model.js";
 import { toJsonObject } from "../tfjs/index.js";
 
 /** nn-Meter type names that differ from the TF op names. */
@@ -86,7 +87,7 @@ function readIr(json: Record<string, unknown>): IrNode[] {
   });
 }
 
-export function parseNnMeterIR(json: unknown): Graph {
+export function parseNnMeterIR(json: unknown, opts: { inputShapes?: Record<string, Shape> } = {}): Graph {
   const obj = toJsonObject(json);
   const ir = readIr(obj);
   const names = new Set(ir.map((n) => n.name));
@@ -194,7 +195,7 @@ export function parseNnMeterIR(json: unknown): Graph {
     nodes.push({ name: n.name, opType: n.type, domain: "tf", inputs: nodeInputs, outputs, attrs });
   }
   const outputs = nodes.filter((n) => !consumed.has(n.outputs[0]!)).map((n) => n.outputs[0]!);
-  return validateGraph({
+  const graph: Graph = {
     name: "nnmeter-ir",
     format: "nnmeter-ir",
     nodes,
@@ -203,5 +204,7 @@ export function parseNnMeterIR(json: unknown): Graph {
     outputs,
     opsets: { tf: 1 },
     metadata: { format: "nn-Meter IR" },
-  });
+  };
+  applyInputShapes(graph, opts.inputShapes);
+  return validateGraph(graph);
 }

@@ -64,6 +64,8 @@ describe("parseNnMeterIR", () => {
     (ir.relu as { inbounds: string[] }).inbounds = ["nope"];
     expect(() => parseNnMeterIR(ir)).toThrow(expect.objectContaining({ code: "dangling_tensor" }));
     expect(() => parseNnMeterIR("{ not json")).toThrow(EdgelatError);
+    expect(parseNnMeterIR(smallIr(), { inputShapes: { input: [2, 32, 32, 3] } }).tensors.get("input")!.shape).toEqual([2, 32, 32, 3]);
+    expect(() => parseNnMeterIR(smallIr(), { inputShapes: { nope: [1] } })).toThrow(expect.objectContaining({ code: "invalid_argument" }));
     expect(() => parseNnMeterIR({ a: { inbounds: [], attr: {} } })).toThrow(expect.objectContaining({ code: "invalid_json" }));
   });
 });
