@@ -1,6 +1,7 @@
 /**
  * Seeded fuzzing of parseOnnx: valid models are mutated (bit flips, byte insertions/deletions, truncation, varint
- * corruption, length-field inflation, wire-type changes, field duplication, splicing) and every parse must either
+ * corruption, length-field inflation, wire-type changes, field duplication, splicing, new varint values, changed
+ * names) and every parse must either
  * succeed or throw an EdgelatError with a code — never another exception, never a hang.
  * Seeds: models generated here, plus the real ONNX corpus (`.cache/models`, from `npm run gather-models`) when
  * present.
@@ -60,28 +61,68 @@ function featureModel(): Uint8Array {
   }).finish();
 }
 
-/** Byte offsets worth mutating: tags and length fields of every (nested) message, found by scanning recursively. */
-function structuralOffsets(bytes: Uint8Array): { tags: number[]; lengths: { pos: number; start: number; end: number }[] } {
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** A length-delimited field: its length varint at `pos`, its payload [start, end). */
+interface LengthField extends Span {
+  pos: number;
+}
+
+/** A varint value with the length fields of the messages enclosing it (outermost first). */
+interface VarintField extends Span {
+  enclosing: LengthField[];
+}
+
+/**
+ * Byte offsets worth mutating, found by scanning every (nested) message: tags, length fields (with their payload),
+ * and varint values (dims, data types, attribute types, ints) with their enclosing messages.
+ */
+function structuralOffsets(bytes: Uint8Array): { tags: number[]; lengths: LengthField[]; varints: VarintField[] } {
   const tags: number[] = [];
-  const lengths: { pos: number; start: number; end: number }[] = [];
-  const visit = (start: number, end: number, depth: number): void => {
+  const lengths: LengthField[] = [];
+  const varints: VarintField[] = [];
+  const visit = (start: number, end: number, depth: number, enclosing: LengthField[]): void => {
     const { fields, failure } = scanMessage(bytes, start, end);
     if (failure !== undefined || depth > 12) return;
     let tagPos = start;
     for (const f of fields) {
       tags.push(tagPos);
+      if (f.wire === 0) varints.push({ start: f.start, end: f.end, enclosing });
       if (f.wire === 2) {
-        const tagSize = varintSize(f.field * 8 + 2);
-        lengths.push({ pos: tagPos + tagSize, start: f.start, end: f.end });
+        const length = { pos: tagPos + varintSize(f.field * 8 + 2), start: f.start, end: f.end };
+        lengths.push(length);
         // Nested messages are worth descending into; large payloads are weights (raw_data), not structure.
-        if (f.end - f.start >= 2 && f.end - f.start < 1 << 20) visit(f.start, f.end, depth + 1);
-        else if (f.end - f.start >= 1 << 20) visit(f.start, Math.min(f.end, f.start + 64), depth + 1);
+        if (f.end - f.start >= 2 && f.end - f.start < 1 << 20) visit(f.start, f.end, depth + 1, [...enclosing, length]);
       }
       tagPos = f.end;
     }
   };
-  visit(0, bytes.length, 0);
-  return { tags, lengths };
+  visit(0, bytes.length, 0, []);
+  return { tags, lengths, varints };
+}
+
+/** Replaces a varint value and rewrites the lengths of the messages enclosing it, so the file stays well-formed. */
+function replaceVarint(bytes: Uint8Array, v: VarintField, replacement: number[]): Uint8Array {
+  const edits: (Span & { bytes: number[] })[] = [{ start: v.start, end: v.end, bytes: replacement }];
+  let delta = replacement.length - (v.end - v.start);
+  for (let i = v.enclosing.length - 1; i >= 0; i--) {
+    const l = v.enclosing[i]!;
+    const encoded = encodeVarint(l.end - l.start + delta);
+    edits.push({ start: l.pos, end: l.start, bytes: encoded });
+    delta += encoded.length - (l.start - l.pos);
+  }
+  edits.reverse(); // outermost (smallest offset) first
+  const parts: (Uint8Array | number[])[] = [];
+  let at = 0;
+  for (const e of edits) {
+    parts.push(bytes.subarray(at, e.start), e.bytes);
+    at = e.end;
+  }
+  parts.push(bytes.subarray(at));
+  return concat(...parts);
 }
 
 function varintSize(v: number): number {
@@ -119,8 +160,12 @@ interface Seed {
   offsets: ReturnType<typeof structuralOffsets>;
 }
 
-const MUTATORS = ["bitflip", "insert", "delete", "truncate", "varint", "inflate", "wiretype", "duplicate", "splice"] as const;
-type Mutator = (typeof MUTATORS)[number];
+type Mutator = "bitflip" | "insert" | "delete" | "truncate" | "varint" | "inflate" | "wiretype" | "duplicate" | "splice" | "number" | "text";
+/** Mutation kinds, drawn uniformly; those keeping the wire format valid appear more often, to reach the graph checks. */
+const MUTATORS: readonly Mutator[] = [
+  "bitflip", "insert", "delete", "truncate", "varint", "inflate", "wiretype", "duplicate", "splice",
+  "number", "number", "number", "text", "text",
+];
 
 /** One mutation of `seed`; positions favour the structure (tags, lengths) over weight payloads. */
 function mutate(kind: Mutator, seed: Seed, other: Seed, rng: Rng): Uint8Array {
@@ -173,6 +218,24 @@ function mutate(kind: Mutator, seed: Seed, other: Seed, rng: Rng): Uint8Array {
       const f = offsets.lengths[rng.int(0, offsets.lengths.length)]!;
       const tagStart = offsets.tags.filter((t) => t < f.pos).pop() ?? 0;
       return concat(bytes.subarray(0, f.end), bytes.subarray(tagStart, f.end), bytes.subarray(f.end));
+    }
+    case "number": {
+      // a new value for a varint field: dims, data types, attribute types and ints, opset versions
+      if (offsets.varints.length === 0) return bytes;
+      const f = offsets.varints[rng.int(0, offsets.varints.length)]!;
+      const minusOne = [...new Array<number>(9).fill(0xff), 0x01]; // int64 −1
+      const choices = [[0], [1], [2], [7], [17], [99], encodeVarint(2 ** 31), encodeVarint(2 ** 40), minusOne, encodeVarint(rng.int(0, 1000))];
+      return replaceVarint(bytes, f, choices[rng.int(0, choices.length)]!);
+    }
+    case "text": {
+      // flip bytes inside a short length-delimited payload (names, strings): the wire structure stays valid
+      const short = offsets.lengths.filter((f) => f.end - f.start > 0 && f.end - f.start <= 64);
+      if (short.length === 0) return bytes;
+      const f = short[rng.int(0, short.length)]!;
+      const out = new Uint8Array(bytes);
+      const p = f.start + rng.int(0, f.end - f.start);
+      out[p] = rng.next() < 0.5 ? out[p]! ^ 1 : rng.int(0, 256);
+      return out;
     }
     case "splice": {
       const a = rng.next() < 0.5 ? tagPos() : anyPos();
@@ -235,7 +298,9 @@ describe("fuzzing parseOnnx", () => {
     );
     expect(outcome.failures).toEqual([]);
     // the mutations reach every layer: wire format, model structure, graph validation
-    for (const code of ["truncated", "invalid_protobuf", "invalid_model"]) expect(outcome.codes.get(code) ?? 0).toBeGreaterThan(0);
+    for (const code of ["truncated", "invalid_protobuf", "invalid_model", "invalid_shape", "too_large", "dangling_tensor", "invalid_attribute"]) {
+      expect(outcome.codes.get(code) ?? 0, code).toBeGreaterThan(0);
+    }
     expect(outcome.ok).toBeGreaterThan(0);
     expect(outcome.ok + [...outcome.codes.values()].reduce((a, b) => a + b, 0)).toBe(GENERATED_ITERATIONS);
   });
