@@ -20,6 +20,7 @@ export {
   buildMobileNetV3Small,
   buildResNet18,
   buildResNet34,
+  buildResNet50,
   buildViT,
   buildViTBlock,
   Layers,

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -82,5 +82,17 @@ describe("edgelat inspect", () => {
     expect(io3.stderr.join("")).toMatch(/\[invalid_argument\]/);
     expect(await command.run([], capture())).toBe(2);
     expect(parseInputSpec("images:0=1x224x224x3")).toEqual(["images:0", [1, 224, 224, 3]]);
+  });
+});
+
+const centernet = ".cache/models/tfjs/centernet/model.json";
+describe.skipIf(!existsSync(centernet))("edgelat inspect on a real TF.js model", () => {
+  it("loads the weight shards next to model.json so shape constants fold: 0 unknown shapes", async () => {
+    const io = capture();
+    expect(await command.run([centernet, "--json"], io)).toBe(0);
+    const report = JSON.parse(io.stdout.join(""));
+    expect(report.format).toBe("tfjs-graph");
+    expect(report.unknownShapes).toBe(0);
+    expect(report.flops).toBeGreaterThan(1e9);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseOnnx, toOnnx } from "../parsers/index.js";
 import { inferShapes, summarizeGraph } from "../shape/infer.js";
 import type { InferredGraph } from "../shape/types.js";
-import { buildMobileNetV2, buildMobileNetV3Large, buildMobileNetV3Small, buildResNet18, buildViT } from "./index.js";
+import { buildMobileNetV2, buildMobileNetV3Large, buildMobileNetV3Small, buildResNet18, buildResNet34, buildResNet50, buildViT } from "./index.js";
 
 /** MACs of the conv and fully-connected / matmul layers alone (bias adds excluded). */
 function convFcMacs(inf: InferredGraph): number {
@@ -46,6 +46,15 @@ describe("reference models", () => {
     expect(s.flops).toBe(3_638_007_272);
     expect(s.params).toBe(11_699_112);
     expect(Math.abs(s.params / 11.7e6 - 1)).toBeLessThan(0.01);
+  });
+
+  it("ResNet-34 ≈ 3.6G MACs / 21.8M params, ResNet-50 ≈ 4.09G MACs / 25.6M params", () => {
+    const r34 = inferShapes(buildResNet34());
+    expect(Math.abs(convFcMacs(r34) / 3.66e9 - 1)).toBeLessThan(0.01);
+    expect(Math.abs(summarizeGraph(r34).params / 21.8e6 - 1)).toBeLessThan(0.01);
+    const r50 = inferShapes(buildResNet50());
+    expect(Math.abs(convFcMacs(r50) / 4.09e9 - 1)).toBeLessThan(0.01);
+    expect(Math.abs(summarizeGraph(r50).params / 25.6e6 - 1)).toBeLessThan(0.01);
   });
 
   it("MobileNetV3-Large ≈ 219M MACs, -Small ≈ 56M MACs (±3%)", () => {
