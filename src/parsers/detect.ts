@@ -80,18 +80,30 @@ function firstNonSpace(bytes: Uint8Array): number | undefined {
 
 /** The format of a model given as bytes, JSON text or a parsed JSON object; undefined when unrecognised. */
 export function detectFormat(input: Uint8Array | string | object): DetectedFormat | undefined {
+  return sniff(input).format;
+}
+
+/**
+ * `detectFormat`, also handing back the parsed JSON (so JSON text is parsed once) or, for malformed JSON that names
+ * its format, the text for the parser to report on.
+ */
+export function sniff(input: Uint8Array | string | object): { format?: DetectedFormat; value: unknown } {
   if (input instanceof Uint8Array) {
-    if (firstNonSpace(input) === 0x7b /* { */) return detectFormat(new TextDecoder().decode(input));
-    return looksLikeOnnx(input) ? "onnx" : undefined;
+    if (firstNonSpace(input) === 0x7b /* { */) return sniff(new TextDecoder().decode(input));
+    return looksLikeOnnx(input) ? { format: "onnx", value: input } : { value: input };
   }
   if (typeof input === "string") {
-    if (!input.trimStart().startsWith("{")) return undefined;
+    if (!input.trimStart().startsWith("{")) return { value: input };
+    let json: unknown;
     try {
-      return detectJson(JSON.parse(input));
+      json = JSON.parse(input);
     } catch {
       // Truncated / malformed JSON that still names its format: report it as that format, the parser says what is wrong.
-      return /"modelTopology"\s*:/.test(input.slice(0, 4096)) ? "tfjs-graph" : undefined;
+      return /"modelTopology"\s*:/.test(input.slice(0, 4096)) ? { format: "tfjs-graph", value: input } : { value: input };
     }
+    const format = detectJson(json);
+    return format ? { format, value: json } : { value: json };
   }
-  return detectJson(input);
+  const format = detectJson(input);
+  return format ? { format, value: input } : { value: input };
 }

@@ -5,7 +5,7 @@
  */
 import { EdgelatError } from "../errors.js";
 import type { Graph, Shape } from "../ir/types.js";
-import { detectFormat } from "./detect.js";
+import { sniff } from "./detect.js";
 import { parseNnMeterIR } from "./nnmeter/index.js";
 import { parseOnnx } from "./onnx/index.js";
 import { parseTfjs, type TfjsParseOptions } from "./tfjs/index.js";
@@ -25,20 +25,20 @@ export interface ParseModelOptions {
 }
 
 export function parseModel(input: Uint8Array | string | object, opts: ParseModelOptions = {}): Graph {
-  const format = detectFormat(input);
+  const { format, value } = sniff(input);
   switch (format) {
     case "onnx":
-      return parseOnnx(input as Uint8Array, opts.inputShapes ? { inputShapes: opts.inputShapes } : {});
+      return parseOnnx(value as Uint8Array, opts.inputShapes ? { inputShapes: opts.inputShapes } : {});
     case "tfjs-graph":
     case "tfjs-layers": {
       const o: TfjsParseOptions = {};
       if (opts.inputShapes) o.inputShapes = opts.inputShapes;
       if (opts.weightData) o.weightData = opts.weightData;
       if (opts.outputs) o.outputs = opts.outputs;
-      return parseTfjs(input, o);
+      return parseTfjs(value, o);
     }
     case "nnmeter-ir":
-      return parseNnMeterIR(input, opts.inputShapes ? { inputShapes: opts.inputShapes } : {});
+      return parseNnMeterIR(value, opts.inputShapes ? { inputShapes: opts.inputShapes } : {});
     default: {
       const what = input instanceof Uint8Array ? `${input.byteLength} bytes` : typeof input === "string" ? `text of ${input.length} characters` : "an object";
       throw new EdgelatError("unknown_format", `Unrecognised model format (${what}): expected ONNX protobuf, TF.js model.json or nn-Meter IR JSON`);
