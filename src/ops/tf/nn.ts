@@ -1,7 +1,7 @@
 /**
  * TF pooling, reductions, softmax, matrix products, image resizing and detection post-processing.
  * FLOPs (as the ONNX specs): pools ∏ksize per output element; reductions / ArgMax 1 per input element; Softmax 5 per
- * element; MatMul 2·M·N·K (+ fused_ops per output element); ResizeBilinear 4 per output element (nearest: 0).
+ * element; MatMul 2·M·N·K (+ fused_ops per output element); ResizeBilinear 4 per output element, nearest 1 (as ONNX Resize).
  * NonMaxSuppression and Where have data-dependent output sizes: unknown, with that reason (unless padded).
  */
 import type { Dim, Shape } from "../../ir/types.js";
@@ -379,7 +379,7 @@ export const nnSpecs: OpSpec[] = [
   batchMatMul("BatchMatMulV2"),
   Einsum,
   resize("ResizeBilinear", 4),
-  resize("ResizeNearestNeighbor", 0),
+  resize("ResizeNearestNeighbor", 1),
   CropAndResize,
   TopKV2,
   nms("NonMaxSuppressionV3", 1),
