@@ -155,6 +155,18 @@ function isStatic(shape: Shape): boolean {
   return true;
 }
 
+/** Fast pre-check of an inferred shape; `checkShape` (which builds a message) runs only when this fails. */
+function plausibleShape(shape: Shape): boolean {
+  if (shape.length > LIMITS.maxRank) return false;
+  let n = 1;
+  for (const d of shape) {
+    if (typeof d !== "number") continue;
+    if (!Number.isInteger(d) || d < 0 || d > LIMITS.maxDim) return false;
+    n *= d;
+  }
+  return n <= LIMITS.maxTensorElements;
+}
+
 function bytesOf(t: TensorType | undefined): number {
   if (t === undefined || t.shape === undefined) return 0;
   let n = DTYPE_BYTES[t.dtype] ?? 0;
@@ -351,7 +363,7 @@ function runNodes(
         continue;
       }
       if (t.shape !== undefined) {
-        checkShape(t.shape, `Node '${node.name}' (${describeOp(node)}) output ${name}`);
+        if (!plausibleShape(t.shape)) checkShape(t.shape, `Node '${node.name}' (${describeOp(node)}) output ${name}`);
         const stat = isStatic(t.shape);
         if (!stat) reason ??= `output ${name} has symbolic dims ${fmtShape(t.shape)}`;
         if (stat && (t.constant || allConstant || t.values !== undefined)) t.constant = true;
