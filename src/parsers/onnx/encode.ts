@@ -1,8 +1,9 @@
 /**
  * IR Graph → ONNX ModelProto bytes, so that graphs built in code (search spaces, tests) can be run and profiled by
  * ONNX runtimes. Constants become initializers holding their known values, else generated data:
- *   "random"   (default) seeded N(0, 0.05) floats (positive where an op needs it, e.g. BatchNormalization's
- *              variance), zeros for integer/bool tensors — finite outputs on any runtime;
+ *   "random"   (default) seeded small floats, uniform with standard deviation 0.05 (1 + |x| where an op needs a
+ *              positive operand, e.g. BatchNormalization's variance), zeros for integer/bool tensors — finite
+ *              outputs on any runtime;
  *   "zeros"    all zeros;
  *   "stripped" no data at all (shape and dtype only): a small file for parsers and inspection, which runtimes
  *              cannot execute.
@@ -21,7 +22,7 @@ import { codeOfDtype, encodeRaw, rawByteLength } from "./tensor-data.js";
 
 export interface ToOnnxOptions {
   /**
-   * How constants without known values are filled: "random" (default; seeded N(0, 0.05), runnable), "zeros"
+   * How constants without known values are filled: "random" (default; seeded, standard deviation 0.05, runnable), "zeros"
    * (runnable), or "stripped" (no data: a small file for parsing and inspection that runtimes cannot execute).
    */
   weights?: "random" | "zeros" | "stripped";
@@ -33,6 +34,9 @@ export interface ToOnnxOptions {
 
 /** Domains of non-ONNX IR graphs (TF.js graph and layers models, nn-Meter IR). */
 const NON_ONNX_DOMAINS = new Set(["tf", "keras", "nnmeter"]);
+
+/** float32 weights can be written straight from a Float32Array on little-endian hosts (ONNX raw data is LE). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Standard deviation of generated weights: small, so activations stay finite through deep networks. */
 const WEIGHT_STD = 0.05;
@@ -99,12 +103,14 @@ function tensorData(t: TensorInfo, positive: boolean, ctx: WriteContext): PTenso
     out.raw_data = new Uint8Array(rawByteLength(code, n)!);
     return out;
   }
-  const data = new Float64Array(n); // complex: real parts random, imaginary parts zero
+  // Uniform on ±√3·σ (standard deviation σ): as finite as a normal, and cheap enough for 10^7-parameter models.
+  const halfWidth = Math.sqrt(3) * WEIGHT_STD;
+  const data = code === 1 && LITTLE_ENDIAN ? new Float32Array(n) : new Float64Array(n); // complex: real parts only
   for (let i = 0; i < n; i++) {
-    const x = ctx.rng.normal() * WEIGHT_STD;
+    const x = (2 * ctx.rng.next() - 1) * halfWidth;
     data[i] = positive ? 1 + Math.abs(x) : x;
   }
-  out.raw_data = encodeRaw(data, code);
+  out.raw_data = data instanceof Float32Array ? new Uint8Array(data.buffer) : encodeRaw(data, code);
   return out;
 }
 
