@@ -6,6 +6,7 @@
  *   term    := [fn ":"] product
  *   fn      := "log"  (ln(1 + max(x, 0)), finite for every non-negative count, ≈ ln x for large x)
  *            | "sqrt" (√max(x, 0))
+ *            | "ceil" (⌈x⌉, e.g. "ceil:cout/4" = GPU channel slices of 4)
  *   product := factor (("*" | "/") factor)*      evaluated left to right; x / 0 gives 0
  *   factor  := a field name (below) | a decimal number ("1" alone is the intercept term)
  *
@@ -65,7 +66,7 @@ function readField(f: KernelFeatures, id: number): number {
 }
 
 const NUMBER = /^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
-const FN_NONE = 0, FN_LOG = 1, FN_SQRT = 2;
+const FN_NONE = 0, FN_LOG = 1, FN_SQRT = 2, FN_CEIL = 3;
 
 /**
  * A parsed term: `fn` and its factors; a factor is a value slot (a field's slot in the per-call field buffer, or a
@@ -85,10 +86,10 @@ function parseTerm(term: unknown, code: EdgelatErrorCode, field: string): Parsed
   const colon = term.indexOf(":");
   if (colon >= 0) {
     const name = term.slice(0, colon);
-    if (name !== "log" && name !== "sqrt") {
-      throw new EdgelatError(code, `${field}: unknown function '${name}' in feature term '${term}' (known: log, sqrt)`, { field, term });
+    if (name !== "log" && name !== "sqrt" && name !== "ceil") {
+      throw new EdgelatError(code, `${field}: unknown function '${name}' in feature term '${term}' (known: log, sqrt, ceil)`, { field, term });
     }
-    fn = name === "log" ? FN_LOG : FN_SQRT;
+    fn = name === "log" ? FN_LOG : name === "sqrt" ? FN_SQRT : FN_CEIL;
     body = term.slice(colon + 1);
   }
   const parts = body.split(/([*/])/);
@@ -158,7 +159,7 @@ export function compileFeatureSpec(spec: FeatureSpec, code: EdgelatErrorCode = "
           if (prog[pc + 1] === 1) v = x === 0 ? 0 : v / x;
           else v *= x;
         }
-        out[offset + t] = fn === FN_LOG ? Math.log1p(v > 0 ? v : 0) : fn === FN_SQRT ? Math.sqrt(v > 0 ? v : 0) : v;
+        out[offset + t] = fn === FN_NONE ? v : fn === FN_LOG ? Math.log1p(v > 0 ? v : 0) : fn === FN_SQRT ? Math.sqrt(v > 0 ? v : 0) : Math.ceil(v);
       }
     },
   };
@@ -196,3 +197,11 @@ export const DEFAULT_LINEAR_SPEC: FeatureSpec = ["flops", "bytes", "hOut*wOut*co
 
 /** Features for linear models fitted in log space: latency ≈ e^b · flops^a · bytes^c · … */
 export const DEFAULT_LOG_LINEAR_SPEC: FeatureSpec = ["log:flops", "log:bytes", "log:params", "log:hOut*wOut*cout", "1"];
+
+/**
+ * A linear stage for `gbt` on ln(latency) (option `linearSpec`): power-law scaling in work and data sizes and
+ * geometry, leaving the trees to model the residual.
+ */
+export const DEFAULT_GBT_LINEAR_SPEC: FeatureSpec = [
+  "log:flops", "log:hIn*wIn*cin", "log:hOut*wOut*cout", "log:params", "log:cin", "log:cout", "log:hOut", "kernelH", "strideH", "1",
+];

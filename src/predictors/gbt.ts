@@ -3,8 +3,13 @@
  * error and a model never predicts a negative latency). Row subsampling per tree uses a seeded RNG: the same samples,
  * options and seed give the identical JSON.
  *
- *   score(x)   = base + Σ_k tree_k(x)            (learning rate already folded into the stored leaf values)
+ *   score(x)   = base + Σ_j linearCoef_j · l_j(x) + Σ_k tree_k(x)   (learning rate folded into the stored leaf values)
  *   latencyMs  = exp(score) for target "log", max(score, 0) for target "linear"
+ *
+ * The optional linear stage (`linearSpec`, off by default) is a ridge regression of the target fitted first; the
+ * trees then boost its residuals. With `log:` terms it captures the smooth power-law scaling of latency, which
+ * piecewise-constant trees approximate poorly between training configurations (on the Pixel 4 GPU CONV_2D data,
+ * group 5-fold by model: 76.6% → 80.7% of ops within ±10% with DEFAULT_GBT_LINEAR_SPEC).
  *
  * stdMs comes from a residual model: a shallow tree fitted on squared residuals (ln-space for the log target) that
  * are out-of-fold when `noiseFolds` ≥ 2 (honest; costs noiseFolds extra fits of the ensemble) or in-sample when 0
@@ -19,10 +24,13 @@ import { resolveOptions, type OptionSchema } from "./options.js";
 import { binFeatures, buildTree, FlatTrees, readTree, readTrees, treeToJSON, type BinnedData, type TreeArrays } from "./tree.js";
 import type { Prediction, Predictor, PredictorJSON, Sample } from "./types.js";
 import { checkSamples, domainOf, outside, readDomain, sampleWeights, type Domain } from "./uncertainty.js";
-import { checkHeader, fail, PREDICTOR_FORMAT_VERSION, readNumber, readObject, readString, readStringArray } from "./validate.js";
+import { weightedLeastSquares } from "./lstsq.js";
+import { checkHeader, fail, type Json, PREDICTOR_FORMAT_VERSION, readNumber, readNumberArray, readObject, readString, readStringArray } from "./validate.js";
 
 export const GBT_OPTIONS = {
   spec: { type: "spec", default: DEFAULT_TREE_SPEC, doc: "feature terms the trees split on" },
+  linearSpec: { type: "spec", default: [], doc: "terms of a ridge-regression stage fitted before boosting (empty: none); e.g. DEFAULT_GBT_LINEAR_SPEC" },
+  linearRidge: { type: "number", default: 1e-4, min: 0, doc: "ridge λ of the linear stage (the '1' term is not penalized)" },
   target: { type: "enum", values: ["log", "linear"], default: "log", doc: "boost on ln(latency) (relative error) or latency in ms" },
   nEstimators: { type: "int", default: 200, min: 1, max: 100000, doc: "number of trees" },
   learningRate: { type: "number", default: 0.1, min: 1e-6, max: 1, doc: "shrinkage per tree" },
@@ -38,6 +46,8 @@ export const GBT_OPTIONS = {
 
 export type GbtOptions = Partial<{
   spec: FeatureSpec;
+  linearSpec: FeatureSpec;
+  linearRidge: number;
   target: "log" | "linear";
   nEstimators: number;
   learningRate: number;
@@ -55,6 +65,9 @@ export interface GbtParams {
   spec: FeatureSpec;
   target: "log" | "linear";
   base: number;
+  /** Linear stage: terms and coefficients (both empty when there is none). */
+  linearSpec: FeatureSpec;
+  linearCoef: number[];
   trees: TreeArrays[];
   /** Predicts the squared residual σ²(x) of the score. */
   noiseTree: TreeArrays;
@@ -68,18 +81,33 @@ export class GbtPredictor implements Predictor {
   private readonly flat: FlatTrees;
   private readonly noise: FlatTrees;
   private readonly x: Float64Array;
+  private readonly linear: CompiledFeatures;
+  private readonly xl: Float64Array;
 
   constructor(readonly params: Readonly<GbtParams>) {
     this.features = compileFeatureSpec(params.spec, "invalid_predictor", "spec");
+    this.linear = compileFeatureSpec(params.linearSpec, "invalid_predictor", "linearSpec");
+    if (params.linearCoef.length !== this.linear.length) {
+      throw new EdgelatError("invalid_predictor", `linearCoef has ${params.linearCoef.length} entries but linearSpec has ${this.linear.length}`, { field: "linearCoef" });
+    }
     this.flat = new FlatTrees(params.trees);
     this.noise = new FlatTrees([params.noiseTree]);
     this.x = new Float64Array(this.features.length);
+    this.xl = new Float64Array(this.linear.length);
   }
 
-  /** base + Σ trees (ln latency for the log target). */
+  /** base + linear stage + Σ trees (ln latency for the log target), added in that order. */
   score(f: KernelFeatures): number {
     this.features.write(f, this.x);
-    return this.params.base + this.flat.sum(this.x);
+    let z = this.params.base;
+    const c = this.params.linearCoef;
+    if (c.length > 0) {
+      this.linear.write(f, this.xl);
+      let l = 0;
+      for (let j = 0; j < c.length; j++) l += c[j]! * this.xl[j]!;
+      z += l;
+    }
+    return z + this.flat.sum(this.x);
   }
 
   predict(f: KernelFeatures): Prediction {
@@ -97,6 +125,8 @@ export class GbtPredictor implements Predictor {
     const p = this.params;
     return {
       kind: this.kind, version: PREDICTOR_FORMAT_VERSION, spec: [...p.spec], target: p.target, base: p.base,
+      // The linear stage is written only when present, so models without one keep their exact JSON.
+      ...(p.linearSpec.length > 0 ? { linearSpec: [...p.linearSpec], linearCoef: [...p.linearCoef] } : {}),
       trees: p.trees.map(treeToJSON), noiseTree: treeToJSON(p.noiseTree),
       domain: { min: [...p.domain.min], max: [...p.domain.max] }, samples: p.samples,
     };
@@ -136,12 +166,41 @@ function boost(data: BinnedData, X: Float64Array[], y: Float64Array, w: Float64A
   return { base, trees, F };
 }
 
+/** A linear stage fitted on `train` rows (weighted ridge), or none. Returns its coefficients and per-row offsets. */
+function linearStage(XL: Float64Array[] | undefined, spec: FeatureSpec, y: Float64Array, w: Float64Array, train: Uint32Array, ridge: number) {
+  const offset = new Float64Array(y.length);
+  if (XL === undefined) return { coef: [] as number[], offset };
+  const rows = Array.from(train);
+  const intercept = spec.map((t, j) => (t.trim() === "1" ? j : -1)).filter((j) => j >= 0);
+  const coef = weightedLeastSquares(rows.map((r) => XL[r]!), rows.map((r) => y[r]!), rows.map((r) => w[r]!), { ridge, unpenalized: intercept });
+  for (let r = 0; r < y.length; r++) {
+    let l = 0;
+    for (let j = 0; j < coef.length; j++) l += coef[j]! * XL[r]![j]!;
+    offset[r] = l;
+  }
+  return { coef, offset };
+}
+
+/** Linear stage + boosting on `train`; F = the in-sample score of every row (train or not). */
+function fitStages(data: BinnedData, X: Float64Array[], XL: Float64Array[] | undefined, y: Float64Array, w: Float64Array, train: Uint32Array, o: Resolved, rng: Rng) {
+  const { coef, offset } = linearStage(XL, o.linearSpec, y, w, train, o.linearRidge);
+  const yr = Float64Array.from(y, (v, r) => v - offset[r]!);
+  const { base, trees, F } = boost(data, X, yr, w, train, o, rng);
+  for (let r = 0; r < F.length; r++) F[r] = F[r]! + offset[r]!;
+  return { coef, base, trees, F };
+}
+
 export function fitGbt(samples: readonly Sample[], options?: GbtOptions): GbtPredictor {
   const o = resolveGbt(options);
   checkSamples(samples);
   const c = compileFeatureSpec(o.spec);
   const n = samples.length;
   const X = samples.map((s) => { const row = new Float64Array(c.length); c.write(s.features, row); return row; });
+  let XL: Float64Array[] | undefined;
+  if (o.linearSpec.length > 0) {
+    const cl = compileFeatureSpec(o.linearSpec, "invalid_argument", "linearSpec");
+    XL = samples.map((s) => { const row = new Float64Array(cl.length); cl.write(s.features, row); return row; });
+  }
   const logT = o.target === "log";
   const y = Float64Array.from(samples, (s) => (logT ? Math.log(s.latencyMs) : s.latencyMs));
   const w = Float64Array.from(sampleWeights(samples));
@@ -151,22 +210,20 @@ export function fitGbt(samples: readonly Sample[], options?: GbtOptions): GbtPre
   // Rows with weight 0 take no part in fitting (they are still predicted, e.g. for the noise model).
   const live = all.filter((r) => w[r]! > 0);
   if (live.length === 0) throw new EdgelatError("invalid_argument", "gbt: every sample has weight 0");
-  const { base, trees, F } = boost(data, X, y, w, live, o, rng);
+  const { coef, base, trees, F } = fitStages(data, X, XL, y, w, live, o, rng);
 
   // Residuals for the noise model: out-of-fold when requested and there are enough rows, else in-sample.
   const r2 = new Float64Array(n);
   const folds = o.noiseFolds >= 2 && live.length >= 2 * o.noiseFolds ? o.noiseFolds : 0;
   if (folds > 0) {
     const foldRng = createRng(o.seed ^ 0x5bd1e995);
-    const fold = new Int32Array(n);
+    const fold = new Int32Array(n).fill(-1);
     const order = Array.from(live);
     for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(foldRng.next() * (i + 1)); const t = order[i]!; order[i] = order[j]!; order[j] = t; }
-    fold.fill(-1);
     order.forEach((r, k) => { fold[r] = k % folds; });
     for (let k = 0; k < folds; k++) {
       const train = Uint32Array.from(order.filter((r) => fold[r] !== k));
-      if (train.length === 0) continue;
-      const fit = boost(data, X, y, w, train, o, foldRng);
+      const fit = fitStages(data, X, XL, y, w, train, o, foldRng);
       for (let r = 0; r < n; r++) if (fold[r] === k) r2[r] = (y[r]! - fit.F[r]!) ** 2;
     }
   } else {
@@ -175,7 +232,10 @@ export function fitGbt(samples: readonly Sample[], options?: GbtOptions): GbtPre
   const noiseTree = buildTree(data, r2, w, Uint32Array.from(live), {
     maxDepth: o.noiseDepth, minSamplesLeaf: Math.max(20, Math.ceil(n / 20)), maxFeatures: c.length, l2: 0,
   }, rng);
-  return new GbtPredictor({ spec: [...o.spec], target: o.target, base, trees, noiseTree, domain: domainOf(X, c.length), samples: n });
+  return new GbtPredictor({
+    spec: [...o.spec], target: o.target, base, linearSpec: [...o.linearSpec], linearCoef: coef, trees, noiseTree,
+    domain: domainOf(X, c.length), samples: n,
+  });
 }
 
 export function gbtFromJSON(json: unknown): GbtPredictor {
@@ -188,9 +248,17 @@ export function gbtFromJSON(json: unknown): GbtPredictor {
     spec,
     target: readString(o, "target", "", ["log", "linear"] as const),
     base: readNumber(o, "base", ""),
+    ...readLinearStage(o),
     trees: readTrees(o, "trees", d),
     noiseTree: readTree(o.noiseTree, "noiseTree", d),
     domain: readDomain(o, "domain", d),
     samples: readNumber(o, "samples", "", { min: 0, int: true }),
   });
+}
+
+/** The optional linear stage of a gbt JSON: both fields absent (no stage) or both present with equal lengths. */
+function readLinearStage(o: Json): { linearSpec: string[]; linearCoef: number[] } {
+  if (o.linearSpec === undefined && o.linearCoef === undefined) return { linearSpec: [], linearCoef: [] };
+  const linearSpec = readStringArray(o, "linearSpec", "");
+  return { linearSpec, linearCoef: readNumberArray(o, "linearCoef", "", { length: linearSpec.length }) };
 }

@@ -1,7 +1,7 @@
 // Public API of the kernel predictors.
 export type { Sample, Prediction, Predictor, PredictorJSON } from "./types.js";
 export {
-  featureVector, compileFeatureSpec, featureKey, FEATURE_KEY_LENGTH, FEATURE_FIELD_NAMES, DEFAULT_TREE_SPEC, DEFAULT_LINEAR_SPEC, DEFAULT_LOG_LINEAR_SPEC,
+  featureVector, compileFeatureSpec, featureKey, FEATURE_KEY_LENGTH, FEATURE_FIELD_NAMES, DEFAULT_TREE_SPEC, DEFAULT_GBT_LINEAR_SPEC, DEFAULT_LINEAR_SPEC, DEFAULT_LOG_LINEAR_SPEC,
   type FeatureSpec, type CompiledFeatures,
 } from "./features.js";
 export { nnls, nnlsNormal, type NnlsOptions } from "./nnls.js";

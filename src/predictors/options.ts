@@ -63,7 +63,8 @@ export function resolveOptions<S extends OptionSchema>(schema: S, options: unkno
         if (typeof v !== "string" || !spec.values.includes(v)) bad(`must be one of ${spec.values.join(", ")}`);
         break;
       case "spec":
-        if (!Array.isArray(v) || v.length === 0) bad("must be a non-empty array of feature terms");
+        // An empty spec is allowed only where the default is empty (it means "none" / "automatic" there).
+        if (!Array.isArray(v) || (v.length === 0 && spec.default.length > 0)) bad("must be a non-empty array of feature terms");
         compileFeatureSpec(v as string[], "invalid_argument", `${who}.${key}`);
         break;
       case "strings":

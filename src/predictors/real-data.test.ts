@@ -1,8 +1,11 @@
 /**
- * Real-data sanity check: a `gbt` fitted on TFLite GPU CONV_2D ops of the Pixel 4 (mobile-ml-benchmark), evaluated by
- * group 5-fold cross-validation with whole models held out. Floors sit a little below the measured values
- * (measured 2026-11-25: MAPE 7.69%, 76.4% of ops within ±10%, Spearman 0.993; flops-linear on the same split:
- * MAPE 33.1%, 16.4% within ±10%), and the forest's out-of-fold uncertainty coverage.
+ * Real-data sanity check: `gbt` fitted on TFLite GPU CONV_2D ops of the Pixel 4 (mobile-ml-benchmark), evaluated by
+ * group 5-fold cross-validation with whole models held out. Floors sit a little below the values measured on
+ * 2026-11-25 (same split, 3,801 ops of 102 models):
+ *   gbt + linear stage (DEFAULT_GBT_LINEAR_SPEC): MAPE 6.36%, 81.9% of ops within ±10%, Spearman 0.9966
+ *   gbt (defaults):                                MAPE 7.50%, 76.7% within ±10%, Spearman 0.9935
+ *   forest (defaults):                             MAPE 7.85%, 75.5% within ±10%; 1σ / 2σ coverage 80% / 95%
+ *   flops-linear:                                  MAPE 33.1%, 16.4% within ±10%, Spearman 0.927
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +14,7 @@ import { DATA } from "../../test/helpers/data.js";
 import { csvRecords } from "../datasets/csv.js";
 import { mape, spearman, withinShare } from "../metrics/index.js";
 import { crossValidate } from "./cv.js";
+import { DEFAULT_GBT_LINEAR_SPEC } from "./features.js";
 import { fitPredictor } from "./fit.js";
 import type { Sample } from "./types.js";
 
@@ -34,7 +38,8 @@ function convSamples(device: string): { samples: Sample[]; groups: string[] } {
       features: {
         flops: f.FLOPS!, params, bytesRead: 2 * (h * h * cin + params), bytesWritten: 2 * ho * ho * cout,
         cin, cout, hIn: h, wIn: h, hOut: ho, wOut: ho, kernelH: k, kernelW: k, strideH: s, strideW: s, groups: g,
-        padH: 0, padW: 0, nodes: 1,
+        // Element-wise ops fused into the GPU kernel are named in it: "convolution_2d_1_linked_:_relu_2".
+        padH: 0, padW: 0, nodes: r.gpu_kernel!.split("_linked_:_").length,
       },
     });
     groups.push(r.model!);
@@ -49,19 +54,20 @@ describe.skipIf(!DATA)("gbt on real TFLite GPU conv latencies (Pixel 4)", () => 
     expect(samples.length).toBe(3801);
     expect(new Set(groups).size).toBe(102);
     const within = (p: readonly number[], m: readonly number[]) => withinShare(p, m, 0.1);
-    const gbt = crossValidate(samples, groups, (tr) => fitPredictor("gbt", tr, { noiseFolds: 0 }), within, { k: 5 });
+    const gbt = crossValidate(samples, groups, (tr) => fitPredictor("gbt", tr, { noiseFolds: 0, linearSpec: DEFAULT_GBT_LINEAR_SPEC }), within, { k: 5 });
     const base = crossValidate(samples, groups, (tr) => fitPredictor("flops-linear", tr), within, { k: 5 });
-    expect(gbt.score).toBeGreaterThan(0.72);
-    expect(mape(gbt.predicted, gbt.measured)).toBeLessThan(0.09);
-    expect(spearman(gbt.predicted, gbt.measured)).toBeGreaterThan(0.985);
-    expect(gbt.score).toBeGreaterThan(base.score + 0.4);
+    expect(gbt.score).toBeGreaterThan(0.79);
+    expect(mape(gbt.predicted, gbt.measured)).toBeLessThan(0.07);
+    expect(spearman(gbt.predicted, gbt.measured)).toBeGreaterThan(0.995);
+    expect(base.score).toBeLessThan(0.2);
+    expect(mape(base.predicted, base.measured)).toBeGreaterThan(0.3);
   });
   it("reports calibrated uncertainty out of fold (forest)", () => {
     const { samples, groups } = convSamples("pixel4");
     const cv = crossValidate(samples, groups, (tr) => fitPredictor("forest", tr), mape, { k: 5 });
     const z = cv.predicted.map((p, i) => Math.abs(p - cv.measured[i]!) / cv.stdMs[i]!);
     const cover = (k: number) => z.filter((v) => v <= k).length / z.length;
-    // Measured: 80.4% of held-out errors within 1σ, 95.2% within 2σ (a Gaussian gives 68% / 95%).
+    // Measured: ≈80% of held-out errors within 1σ, ≈95% within 2σ (a Gaussian gives 68% / 95%).
     expect(cover(1)).toBeGreaterThan(0.65);
     expect(cover(1)).toBeLessThan(0.9);
     expect(cover(2)).toBeGreaterThan(0.9);

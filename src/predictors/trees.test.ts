@@ -64,6 +64,31 @@ describe("gbt", () => {
   });
 });
 
+describe("gbt linear stage", () => {
+  // A smooth power law: trees alone approximate it stepwise; the linear stage in log space captures it exactly.
+  const law = (f: KernelFeatures) => 3e-7 * f.flops ** 0.85 * (f.kernelH === 1 ? 0.7 : 1);
+  const train = syntheticSamples(600, law, 61, 0.01);
+  const test = syntheticSamples(300, law, 62, 0);
+  it("improves held-out accuracy on smooth scaling and round-trips", () => {
+    const plain = fitGbt(train, { nEstimators: 60, noiseFolds: 0 });
+    const staged = fitGbt(train, { nEstimators: 60, noiseFolds: 2, linearSpec: ["log:flops", "1"] });
+    const err = (m: { predict: (f: KernelFeatures) => { latencyMs: number } }) => mape(test.map((s) => m.predict(s.features).latencyMs), test.map((s) => s.latencyMs));
+    expect(staged.params.linearCoef[0]).toBeGreaterThan(0.8);
+    expect(staged.params.linearCoef[0]).toBeLessThan(0.9);
+    expect(err(staged)).toBeLessThan(0.03);
+    expect(err(staged)).toBeLessThan(err(plain) / 2);
+    const back = predictorFromJSON(JSON.parse(JSON.stringify(staged)));
+    for (const s of test) expect(Object.is(back.predict(s.features).latencyMs, staged.predict(s.features).latencyMs)).toBe(true);
+    // Models without a stage keep their JSON free of it; a half-present stage is rejected.
+    expect("linearSpec" in plain.toJSON()).toBe(false);
+    const bad = JSON.parse(JSON.stringify(staged));
+    bad.linearCoef.pop();
+    expect(() => predictorFromJSON(bad)).toThrowError(expect.objectContaining({ code: "invalid_predictor", message: expect.stringContaining("linearCoef") }));
+    delete bad.linearCoef;
+    expect(() => predictorFromJSON(bad)).toThrowError(expect.objectContaining({ code: "invalid_predictor", message: expect.stringContaining("linearCoef") }));
+  });
+});
+
 describe("tree sample weights", () => {
   it("follow the weighted copy when two copies of each kernel disagree", () => {
     const base = syntheticSamples(300, piecewise, 51, 0);
