@@ -26,6 +26,10 @@ describe("Resize / Upsample", () => {
     expect(inferNode("Upsample", [x(1, 3, 4, 4)], { scales: [1, 1, 2, 2] }, { opset: 7 }).shapes[0]).toEqual([1, 3, 8, 8]);
     expect(inferNode("Upsample", [x(1, 3, 4, 4), f32(1, 1, 3, 3)], {}, { opset: 9 }).shapes[0]).toEqual([1, 3, 12, 12]);
   });
+  it("tf_crop_and_resize scales the roi extent", () => {
+    const r = inferNode("Resize", [x(1, 3, 20, 20), f32(0, 0, 0, 0, 1, 1, 0.5, 0.5), f32(1, 1, 2, 2)], { coordinate_transformation_mode: "tf_crop_and_resize", mode: "linear" });
+    expect(r.shapes[0]).toEqual([1, 3, 20, 20]);
+  });
   it("unknown scales leave the output unknown with a reason", () => {
     const r = inferNode("Resize", [x(1, 3, 4, 4), null, { shape: [4] }]);
     expect(r.shapes[0]).toBeUndefined();

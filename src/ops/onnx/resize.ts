@@ -44,7 +44,10 @@ function resizeShape(ctx: OpContext, scalesAt: number, sizesAt: number): Shape {
   const scales = valuesOf(ctx, scalesAt);
   if (scales === undefined) unknownShape("Resize scales are not a known constant");
   if (scales.length !== axes.length) invalidShape(`Resize scales ${fmt(scales)} do not fit ${axes.length} axes of ${fmt(x)}`);
-  axes.forEach((a, j) => (out[a] = scaled(x[a]!, scales[j]!)));
+  // tf_crop_and_resize: output = floor(in · (roi_end − roi_start) · scale).
+  const roi = ctx.opset >= 11 && attrStr(ctx, "coordinate_transformation_mode") === "tf_crop_and_resize" ? valuesOf(ctx, 1) : undefined;
+  if (roi !== undefined && roi.length !== 2 * axes.length) invalidShape(`Resize roi ${fmt(roi)} does not fit ${axes.length} axes`);
+  axes.forEach((a, j) => (out[a] = scaled(x[a]!, roi === undefined ? scales[j]! : scales[j]! * (roi[j + axes.length]! - roi[j]!))));
   return out;
 }
 
