@@ -21,7 +21,7 @@ import type { OpCategory, OpRegistry } from "../ops/types.js";
 import { DTYPE_BYTES } from "../shape/dtype.js";
 import type { InferredGraph } from "../shape/types.js";
 import { anchorLabel, classOf, labelOf } from "./classify.js";
-import { anchorGeometry, padAmounts } from "./geometry.js";
+import { fillGeometry, padAmounts } from "./geometry.js";
 import { planNchwc, type NchwcEnv } from "./nchwc.js";
 import type { ExtendStep, FusionRule, InputRef, MatchEnv, OpMatcher, RuleSet } from "./pattern.js";
 import type { FuseOptions, Kernel, KernelFeatures, KernelGraph, NoKernelNode } from "./types.js";
@@ -143,11 +143,12 @@ class State implements MatchEnv {
   readonly category: (OpCategory | undefined)[];
   /** -1 free, -2 no kernel, ≥ 0 kernel slot. */
   readonly owner: Int32Array;
-  readonly producer = new Map<string, number>();
-  /** Consumer edges per (alias-resolved) tensor, counting only nodes that run. */
-  readonly consumers = new Map<string, number>();
-  /** The last consumer seen: the only one when the count is 1. */
-  readonly lastConsumer = new Map<string, number>();
+  /** Tensor name → dense id; per id: producing node (-1 none), consumer edges of nodes that run (alias-resolved),
+   * and the last such consumer (the only one when the count is 1). */
+  readonly tid = new Map<string, number>();
+  readonly prodOf: number[] = [];
+  readonly cnt: number[] = [];
+  readonly last: number[] = [];
   readonly graphOutputs: Set<string>;
   readonly alias = new Map<string, string>();
   readonly folded: ReadonlySet<string>;
@@ -163,12 +164,43 @@ class State implements MatchEnv {
     for (let i = 0; i < this.n; i++) {
       const node = this.nodes[i]!;
       this.category[i] = catOf(node);
-      for (const o of node.outputs) if (o !== "") this.producer.set(o, i);
+      for (const o of node.outputs) if (o !== "") this.prodOf[this.id(o)] = i;
     }
     this.graphOutputs = new Set(g.outputs);
   }
 
+  id(t: string): number {
+    let i = this.tid.get(t);
+    if (i === undefined) {
+      i = this.prodOf.length;
+      this.tid.set(t, i);
+      this.prodOf.push(-1);
+      this.cnt.push(0);
+      this.last.push(-1);
+    }
+    return i;
+  }
+
+  producerOf(t: string): number | undefined {
+    const i = this.tid.get(t);
+    if (i === undefined) return undefined;
+    const p = this.prodOf[i]!;
+    return p < 0 ? undefined : p;
+  }
+
+  consumerCount(t: string): number {
+    const i = this.tid.get(t);
+    return i === undefined ? 0 : this.cnt[i]!;
+  }
+
+  lastConsumerOf(t: string): number | undefined {
+    const i = this.tid.get(t);
+    const c = i === undefined ? -1 : this.last[i]!;
+    return c < 0 ? undefined : c;
+  }
+
   res(t: string): string {
+    if (this.alias.size === 0) return t;
     let a = this.alias.get(t);
     if (a === undefined) return t;
     for (let b = this.alias.get(a); b !== undefined; b = this.alias.get(a)) a = b;
@@ -179,7 +211,7 @@ class State implements MatchEnv {
     if (t === "") return false;
     const r = this.res(t);
     if (this.tensors.get(r)?.constant !== undefined) return true;
-    const p = this.producer.get(r);
+    const p = this.producerOf(r);
     return p !== undefined && this.folded.has(this.nodes[p]!.name);
   }
 
@@ -232,8 +264,16 @@ interface Match {
   extLabels: (string | undefined)[];
 }
 
+const SINGLE = new Int32Array(1);
+
 function matchPattern(st: State, r: FusionRule, root: number): Int32Array | undefined {
   const pat = r.pattern;
+  if (pat.length === 1 && (pat[0]!.inputs === undefined || pat[0]!.inputs.length === 0)) {
+    // one node without input constraints: the common case, no bookkeeping
+    if (st.owner[root] !== -1 || !st.accepts(pat[0]!.op, root)) return undefined;
+    SINGLE[0] = root;
+    return SINGLE;
+  }
   const bound = new Int32Array(pat.length).fill(-1);
   const ext = new Map<string, string>();
   const trail: number[] = [];
@@ -250,7 +290,7 @@ function matchPattern(st: State, r: FusionRule, root: number): Int32Array | unde
     const t = st.res(tensor);
     if (ref === "const") return st.isConst(t);
     if (typeof ref === "number") {
-      const p = st.producer.get(t);
+      const p = st.producerOf(t);
       if (p === undefined || st.nodes[p]!.outputs[0] !== t) return false;
       return matchNode(ref, p);
     }
@@ -299,7 +339,7 @@ function matchPattern(st: State, r: FusionRule, root: number): Int32Array | unde
       const t = outs[o]!;
       if (t === "") continue;
       if (st.isOutput(t)) return undefined;
-      const total = st.consumers.get(t) ?? 0;
+      const total = st.consumerCount(t);
       if (o > 0) {
         if (total > 0) return undefined;
         continue;
@@ -323,12 +363,12 @@ function extend(st: State, steps: readonly ExtendStep[], members: number[], labe
     for (;;) {
       const node = st.nodes[cur]!;
       const out = node.outputs[0];
-      if (out === undefined || out === "" || st.isOutput(out) || st.consumers.get(out) !== 1) return;
+      if (out === undefined || out === "" || st.isOutput(out) || st.consumerCount(out) !== 1) return;
       for (let o = 1; o < node.outputs.length; o++) {
         const t = node.outputs[o]!;
-        if (t !== "" && ((st.consumers.get(t) ?? 0) > 0 || st.isOutput(t))) return;
+        if (t !== "" && ((st.consumerCount(t)) > 0 || st.isOutput(t))) return;
       }
-      const c = st.lastConsumer.get(out)!;
+      const c = st.lastConsumerOf(out)!;
       if (st.owner[c] !== -1 || !st.accepts(step.op, c)) break;
       const cn = st.nodes[c]!;
       let ok = true;
@@ -348,7 +388,7 @@ function extend(st: State, steps: readonly ExtendStep[], members: number[], labe
         if (others === "const") ok = false;
         else {
           // "ready": produced earlier than the anchor in execution order (or a graph input).
-          const pr = st.producer.get(t);
+          const pr = st.producerOf(t);
           if (pr !== undefined && pr >= anchorIdx) ok = false;
         }
       }
@@ -426,13 +466,13 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
     for (const x of node.inputs) {
       if (x === "") continue;
       const t = st.res(x);
-      if (inKernel(st.producer.get(t)) || inputs.includes(t)) continue;
+      if (inKernel(st.producerOf(t)) || inputs.includes(t)) continue;
       inputs.push(t);
       bytesRead += tensorBytes(st, t);
     }
     for (const t of node.outputs) {
       if (t === "") continue;
-      const total = st.consumers.get(t) ?? 0;
+      const total = st.consumerCount(t);
       let inside = 0;
       if (total > 0 && d.members.length > 1) {
         for (const j of d.members) for (const y of st.nodes[j]!.inputs) if (y !== "" && st.res(y) === t) inside++;
@@ -444,26 +484,18 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
     }
   }
   if (typeName === undefined) typeName = parts.join("-");
-  const geo = anchorGeometry(anchorNode, cls, st);
+  const features: KernelFeatures = { flops, params, bytesRead, bytesWritten, nodes: d.members.length };
   // A Pad merged into the kernel pads the anchor's input: its input is the kernel's, its amounts add to the anchor's.
   const firstIn = firstActivation(st, d.members, anchorNode);
-  const features: KernelFeatures = {
-    flops,
-    params,
-    bytesRead,
-    bytesWritten,
-    nodes: d.members.length,
-  };
   const inShape = firstIn === undefined ? undefined : st.shape(firstIn);
   const outShape = outputs.length > 0 ? st.shape(outputs[0]!) : undefined;
-  if (inShape !== undefined) features.inputShape = [...inShape];
-  if (outShape !== undefined) features.outputShape = [...outShape];
-  for (const [k, v] of Object.entries(geo) as [keyof typeof geo, number | undefined][]) if (v !== undefined) features[k] = v;
+  if (inShape !== undefined) features.inputShape = inShape.slice();
+  if (outShape !== undefined) features.outputShape = outShape.slice();
+  fillGeometry(features, anchorNode, cls, st);
   if (padH !== 0 || padW !== 0) {
-    const inSp = inShape !== undefined && inShape.length === 4 ? (anchorNode.domain === "tf" ? [inShape[1]!, inShape[2]!] : [inShape[2]!, inShape[3]!]) : undefined;
-    if (inSp !== undefined) {
-      features.hIn = inSp[0];
-      features.wIn = inSp[1];
+    if (inShape !== undefined && inShape.length === 4) {
+      features.hIn = anchorNode.domain === "tf" ? inShape[1]! : inShape[2]!;
+      features.wIn = anchorNode.domain === "tf" ? inShape[2]! : inShape[3]!;
     }
     features.padH = (features.padH ?? 0) + padH;
     features.padW = (features.padW ?? 0) + padW;
@@ -553,8 +585,9 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
     for (const x of nodes[i]!.inputs) {
       if (x === "") continue;
       const t = st.res(x);
-      st.consumers.set(t, (st.consumers.get(t) ?? 0) + 1);
-      st.lastConsumer.set(t, i);
+      const id = st.id(t);
+      st.cnt[id]!++;
+      st.last[id] = i;
     }
   }
 
@@ -638,8 +671,8 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
     isConst: (t) => st.isConst(t),
     shape: (t) => st.shape(t),
     values: (t) => st.values(t),
-    consumerCount: (t) => st.consumers.get(t) ?? 0,
-    lastConsumerOf: (t) => st.lastConsumer.get(t),
+    consumerCount: (t) => st.consumerCount(t),
+    lastConsumerOf: (t) => st.lastConsumerOf(t),
     isOutput: (t) => st.isOutput(t),
   };
   const plan = planNchwc(env, drafts, block, convAlign);

@@ -13,30 +13,18 @@ export type Geometry = Pick<
   "cin" | "cout" | "hIn" | "wIn" | "hOut" | "wOut" | "kernelH" | "kernelW" | "strideH" | "strideW" | "groups" | "padH" | "padW"
 >;
 
-interface Spatial {
-  c?: number;
-  h?: number;
-  w?: number;
-}
-
-/** Channels and H×W of a rank-4 activation (NHWC for TF ops, NCHW otherwise). */
-export function spatialOf(shape: readonly number[] | undefined, nhwc: boolean): Spatial {
-  if (shape === undefined || shape.length !== 4) return {};
-  return nhwc ? { h: shape[1], w: shape[2], c: shape[3] } : { c: shape[1], h: shape[2], w: shape[3] };
-}
-
-/** ONNX window attributes: kernel, strides, dilations, pads (with auto_pad resolved against the input size). */
-function onnxWindow(n: Node, kh: number | undefined, kw: number | undefined, x: Spatial): Partial<Geometry> {
-  const strides = intsAttr(n, "strides") ?? [1, 1];
-  const dil = intsAttr(n, "dilations") ?? [1, 1];
-  const sh = strides[0] ?? 1;
-  const sw = strides[1] ?? 1;
+/** Writes kernel / stride / padding of a window op into `f` (ONNX attributes, auto_pad resolved against the input). */
+function onnxWindow(f: Geometry, n: Node, kh: number | undefined, kw: number | undefined, h: number | undefined, w: number | undefined): void {
+  const strides = intsAttr(n, "strides");
+  const sh = strides?.[0] ?? 1;
+  const sw = strides?.[1] ?? 1;
   let padH = 0;
   let padW = 0;
   const autoPad = strAttr(n, "auto_pad") ?? "NOTSET";
   if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
-    if (x.h !== undefined && kh !== undefined) padH = sum2(samePadding(x.h, kh, sh, dil[0] ?? 1));
-    if (x.w !== undefined && kw !== undefined) padW = sum2(samePadding(x.w, kw, sw, dil[1] ?? 1));
+    const dil = intsAttr(n, "dilations");
+    if (h !== undefined && kh !== undefined) padH = sum2(samePadding(h, kh, sh, dil?.[0] ?? 1));
+    if (w !== undefined && kw !== undefined) padW = sum2(samePadding(w, kw, sw, dil?.[1] ?? 1));
   } else if (autoPad === "NOTSET") {
     const pads = intsAttr(n, "pads");
     if (pads !== undefined && pads.length >= 4) {
@@ -44,21 +32,26 @@ function onnxWindow(n: Node, kh: number | undefined, kw: number | undefined, x: 
       padW = pads[1]! + pads[3]!;
     }
   }
-  return { kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, padH, padW };
+  if (kh !== undefined) f.kernelH = kh;
+  if (kw !== undefined) f.kernelW = kw;
+  f.strideH = sh;
+  f.strideW = sw;
+  f.padH = padH;
+  f.padW = padW;
 }
 
-/** TF window attributes: NHWC strides / ksize, padding SAME | VALID | EXPLICIT. */
-function tfWindow(n: Node, kh: number | undefined, kw: number | undefined, x: Spatial): Partial<Geometry> {
-  const strides = intsAttr(n, "strides") ?? [1, 1, 1, 1];
-  const dil = intsAttr(n, "dilations") ?? [1, 1, 1, 1];
-  const sh = strides[1] ?? 1;
-  const sw = strides[2] ?? 1;
+/** The same for TF ops: NHWC strides / ksize, padding SAME | VALID | EXPLICIT. */
+function tfWindow(f: Geometry, n: Node, kh: number | undefined, kw: number | undefined, h: number | undefined, w: number | undefined): void {
+  const strides = intsAttr(n, "strides");
+  const sh = strides?.[1] ?? 1;
+  const sw = strides?.[2] ?? 1;
   const padding = strAttr(n, "padding") ?? "VALID";
   let padH = 0;
   let padW = 0;
   if (padding === "SAME") {
-    if (x.h !== undefined && kh !== undefined) padH = sum2(samePadding(x.h, kh, sh, dil[1] ?? 1));
-    if (x.w !== undefined && kw !== undefined) padW = sum2(samePadding(x.w, kw, sw, dil[2] ?? 1));
+    const dil = intsAttr(n, "dilations");
+    if (h !== undefined && kh !== undefined) padH = sum2(samePadding(h, kh, sh, dil?.[1] ?? 1));
+    if (w !== undefined && kw !== undefined) padW = sum2(samePadding(w, kw, sw, dil?.[2] ?? 1));
   } else if (padding === "EXPLICIT") {
     const p = intsAttr(n, "explicit_paddings");
     if (p !== undefined && p.length === 8) {
@@ -66,56 +59,90 @@ function tfWindow(n: Node, kh: number | undefined, kw: number | undefined, x: Sp
       padW = p[4]! + p[5]!;
     }
   }
-  return { kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, padH, padW };
+  if (kh !== undefined) f.kernelH = kh;
+  if (kw !== undefined) f.kernelW = kw;
+  f.strideH = sh;
+  f.strideW = sw;
+  f.padH = padH;
+  f.padW = padW;
 }
 
 const sum2 = (p: readonly [number, number]): number => p[0] + p[1];
 
-/** Geometry of the anchor of a kernel of class `cls`. Unknown parts stay undefined. */
-export function anchorGeometry(n: Node, cls: KernelClass, env: MatchEnv): Geometry {
+/** Writes the geometry of the anchor of a kernel of class `cls` into `f`. Unknown parts stay unset. */
+export function fillGeometry(f: Geometry, n: Node, cls: KernelClass, env: MatchEnv): void {
   const nhwc = n.domain === "tf";
-  const x = spatialOf(env.shape(n.inputs[0] ?? ""), nhwc);
-  const yShape = env.shape(n.outputs[0] ?? "");
-  const y = spatialOf(yShape, nhwc);
-  const base: Geometry = { cin: x.c, cout: y.c, hIn: x.h, wIn: x.w, hOut: y.h, wOut: y.w };
+  const xs = env.shape(n.inputs[0] ?? "");
+  const ys = env.shape(n.outputs[0] ?? "");
+  if (cls === "fc" || cls === "matmul") {
+    if (n.opType === "Gemm") {
+      const b = env.shape(n.inputs[1] ?? "");
+      const k = xs === undefined ? undefined : intAttr(n, "transA", 0) ? xs[0] : xs[1];
+      const m = b === undefined ? undefined : intAttr(n, "transB", 0) ? b[0] : b[1];
+      if (k !== undefined) f.cin = k;
+      if (m !== undefined) f.cout = m;
+    } else {
+      if (xs !== undefined && xs.length > 0) f.cin = xs[xs.length - 1]!;
+      if (ys !== undefined && ys.length > 0) f.cout = ys[ys.length - 1]!;
+    }
+    return;
+  }
+  let c: number | undefined;
+  let h: number | undefined;
+  let w: number | undefined;
+  if (xs !== undefined && xs.length === 4) {
+    c = nhwc ? xs[3] : xs[1];
+    h = nhwc ? xs[1] : xs[2];
+    w = nhwc ? xs[2] : xs[3];
+    f.cin = c!;
+    f.hIn = h!;
+    f.wIn = w!;
+  }
+  if (ys !== undefined && ys.length === 4) {
+    f.cout = (nhwc ? ys[3] : ys[1])!;
+    f.hOut = (nhwc ? ys[1] : ys[2])!;
+    f.wOut = (nhwc ? ys[2] : ys[3])!;
+  }
   switch (cls) {
     case "conv":
     case "gconv":
     case "dwconv":
     case "convtranspose": {
-      const w = env.shape(n.inputs[1] ?? "");
+      const wt = env.shape(n.inputs[1] ?? "");
       if (nhwc) {
         // TF filter: [kH, kW, in, out] (depthwise: [kH, kW, in, multiplier]).
-        const g = tfWindow(n, w?.[0], w?.[1], x);
-        return { ...base, ...g, groups: cls === "dwconv" ? x.c : 1 };
+        tfWindow(f, n, wt?.[0], wt?.[1], h, w);
+        f.groups = cls === "dwconv" && c !== undefined ? c : 1;
+      } else {
+        const ks = intsAttr(n, "kernel_shape");
+        onnxWindow(f, n, ks?.[0] ?? wt?.[2], ks?.[1] ?? wt?.[3], h, w);
+        f.groups = intAttr(n, "group", 1);
       }
-      const ks = intsAttr(n, "kernel_shape");
-      const g = onnxWindow(n, ks?.[0] ?? w?.[2], ks?.[1] ?? w?.[3], x);
-      return { ...base, ...g, groups: intAttr(n, "group", 1) };
+      return;
     }
     case "pool": {
       if (nhwc) {
         const k = intsAttr(n, "ksize");
-        return { ...base, ...tfWindow(n, k?.[1], k?.[2], x) };
+        tfWindow(f, n, k?.[1], k?.[2], h, w);
+      } else {
+        const ks = intsAttr(n, "kernel_shape");
+        onnxWindow(f, n, ks?.[0], ks?.[1], h, w);
       }
-      const ks = intsAttr(n, "kernel_shape");
-      return { ...base, ...onnxWindow(n, ks?.[0], ks?.[1], x) };
+      return;
     }
     case "global-pool":
-      return { ...base, cout: base.cout ?? base.cin, kernelH: x.h, kernelW: x.w, strideH: 1, strideW: 1, padH: 0, padW: 0, hOut: 1, wOut: 1 };
-    case "fc":
-    case "matmul": {
-      const a = env.shape(n.inputs[0] ?? "");
-      if (n.opType === "Gemm") {
-        const b = env.shape(n.inputs[1] ?? "");
-        const k = a === undefined ? undefined : intAttr(n, "transA", 0) ? a[0] : a[1];
-        const m = b === undefined ? undefined : intAttr(n, "transB", 0) ? b[0] : b[1];
-        return { cin: k, cout: m };
-      }
-      return { cin: a?.[a.length - 1], cout: yShape?.[yShape.length - 1] };
-    }
+      if (f.cout === undefined && c !== undefined) f.cout = c;
+      if (h !== undefined) f.kernelH = h;
+      if (w !== undefined) f.kernelW = w;
+      f.strideH = 1;
+      f.strideW = 1;
+      f.padH = 0;
+      f.padW = 0;
+      f.hOut = 1;
+      f.wOut = 1;
+      return;
     default:
-      return base;
+      return;
   }
 }
 
