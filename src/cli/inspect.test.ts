@@ -53,6 +53,17 @@ describe("edgelat inspect", () => {
     expect(text).toMatch(/^Conv {16}52$/m);
   });
 
+  it("--nodes lists every node with its output shape, FLOPs and params", async () => {
+    const io = capture();
+    expect(await command.run([mnv2, "--nodes", "--json"], io)).toBe(0);
+    const report = JSON.parse(io.stdout.join(""));
+    expect(report.perNode).toHaveLength(152);
+    expect(report.perNode[0]).toMatchObject({ opType: "Conv", outputShape: [1, 32, 112, 112], flops: 2 * 32 * 112 * 112 * 27, params: 864 });
+    const text = capture();
+    await command.run([mnv2, "--nodes"], text);
+    expect(text.stdout.join("\n")).toMatch(/^fc_0 +Gemm +1x1000 +2\.56 M +1\.28 M$/m);
+  });
+
   it("--input fixes symbolic dims; unknown ops are listed with their reason", async () => {
     const io = capture();
     expect(await command.run([odd, "--json"], io)).toBe(0);

@@ -8,7 +8,7 @@ import { parseModel, type ParseModelOptions } from "../parsers/index.js";
 import { inferShapes, summarizeGraph } from "../shape/infer.js";
 import type { Command, CommandIO } from "./main.js";
 
-const USAGE = "edgelat inspect MODEL [--input NAME=1x3x224x224 ...] [--json]";
+const USAGE = "edgelat inspect MODEL [--input NAME=1x3x224x224 ...] [--nodes] [--json]";
 
 /** `NAME=1x3x224x224` → [name, dims]. Dims are positive integers or symbols (e.g. `batch`). */
 export function parseInputSpec(spec: string): [string, Shape] {
@@ -78,7 +78,11 @@ export const command: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { input: { type: "string", multiple: true }, json: { type: "boolean", default: false } },
+      options: {
+        input: { type: "string", multiple: true },
+        json: { type: "boolean", default: false },
+        nodes: { type: "boolean", default: false },
+      },
     });
     if (positionals.length !== 1) {
       io.err(`Usage: ${USAGE}`);
@@ -102,6 +106,15 @@ export const command: Command = {
       const t = inferred.graph.tensors.get(name);
       return { name, dtype: t?.dtype ?? "unknown", shape: t?.shape ?? null };
     };
+    const perNode = () =>
+      inferred.graph.nodes.map((n, i) => ({
+        name: n.name,
+        opType: n.opType,
+        domain: n.domain,
+        outputShape: n.outputs[0] ? (inferred.graph.tensors.get(n.outputs[0])?.shape ?? null) : null,
+        folded: inferred.folded.has(n.name),
+        ...inferred.costs[i]!,
+      }));
     if (values.json) {
       const report = {
         file,
@@ -120,6 +133,7 @@ export const command: Command = {
         unknown: inferred.unknown,
         opHistogram: Object.fromEntries(histogram),
         warnings: graph.warnings ?? [],
+        ...(values.nodes ? { perNode: perNode() } : {}),
       };
       io.out(JSON.stringify(report, null, 2));
       return 0;
@@ -140,6 +154,16 @@ export const command: Command = {
     );
     io.out("");
     table([["op", "count"], ...histogram.map(([op, n]) => [op, String(n)])], io);
+    if (values.nodes) {
+      io.out("");
+      table(
+        [
+          ["node", "op", "output", "FLOPs", "params"],
+          ...perNode().map((n) => [n.name, n.opType, fmtShape(n.outputShape), n.folded ? "folded" : si(n.flops), si(n.params)]),
+        ],
+        io,
+      );
+    }
     if (inferred.unknown.length > 0) {
       io.out("");
       const shown = inferred.unknown.slice(0, 20);
