@@ -9,6 +9,7 @@ describe("featureVector", () => {
       1000, 50, 32, 30, 1, 20, 196, 10,
     ]);
     expect(featureVector(f, ["log:flops", "sqrt:cin*cout"])).toEqual([Math.log1p(1000), Math.sqrt(32)]);
+    expect(featureVector({ ...f, cout: 9 }, ["ceil:cout/4", "ceil:cin/4", "ceil:hOut*wOut/4"])).toEqual([3, 1, 8]);
   });
   it("reads missing fields as 0 and keeps the term", () => {
     expect(featureVector(f, ["kernelH", "strideH*cin", "log:groups", "flops/groups", "outElems"])).toEqual([0, 0, 0, 0, 0]);
