@@ -164,6 +164,16 @@ describe("parseOnnx options and subgraphs", () => {
     expect(g.warnings).toEqual([expect.stringContaining("float8e4m3fn has no edgelat dtype")]);
   });
 
+  it("reports model-local functions, which it does not expand", () => {
+    const bytes = model(tiny({ node: [{ opType: "MyGelu", domain: "local", input: ["x"], output: ["y"], name: "g" }] }), 13, {
+      opsetImport: [{ domain: "", version: 13 }, { domain: "local", version: 1 }],
+      functions: [{ name: "MyGelu", domain: "local", input: ["x"], output: ["y"], node: [relu("x", "y")] }],
+    });
+    const g = parseOnnx(bytes);
+    expect(g.nodes.map((n) => [n.domain, n.opType])).toEqual([["local", "MyGelu"]]);
+    expect(g.warnings).toEqual([expect.stringContaining("1 model-local function(s) (local::MyGelu) are not expanded")]);
+  });
+
   const branch = (name: string, op: P.INodeProto): P.IGraphProto => ({ name, node: [op], output: [{ name: op.output![0] }] });
   const ifModel = (thenInput: string) =>
     model({

@@ -34,8 +34,11 @@ const messages = {
       model_version: i64(5),
       graph: msg("GraphProto", 7),
       metadata_props: rep("StringStringEntryProto", 14),
+      functions: rep("FunctionProto", 25),
     },
   },
+  // Model-local functions: only their names are read (to report them; they are not expanded).
+  FunctionProto: { fields: { name: str(1), domain: str(10) } },
   OperatorSetIdProto: { fields: { domain: str(1), version: i64(2) } },
   StringStringEntryProto: { fields: { key: str(1), value: str(2) } },
   GraphProto: {
@@ -151,6 +154,7 @@ export interface PModel {
   model_version?: Int64;
   graph?: PGraph | null;
   metadata_props?: PEntry[];
+  functions?: { name?: string; domain?: string }[];
 }
 export interface PEntry {
   key?: string;

@@ -364,6 +364,12 @@ export function modelToGraph(model: PModel, opts: ParseOnnxOptions = {}): Graph 
     throw new EdgelatError("invalid_argument", "inputShapes must be an object mapping input names to shapes");
   }
   const graph = convertGraph(pg, ctx, undefined, "main", opts.inputShapes);
+  const functions = (model.functions ?? []).map((f) => `${f.domain ? `${f.domain}::` : ""}${f.name ?? ""}`);
+  if (functions.length > 0) {
+    ctx.warn(
+      `${functions.length} model-local function(s) (${functions.slice(0, 5).join(", ")}${functions.length > 5 ? ", …" : ""}) are not expanded: nodes calling them are ops without a spec`,
+    );
+  }
   const notes = [...warnings];
   if (externalTensors > 0) {
     const files = [...externalFiles];
