@@ -6,6 +6,9 @@ import { predictorFromJSON } from "./json.js";
 import { PREDICTOR_KINDS } from "./registry.js";
 import { syntheticSamples } from "./synthetic.js";
 
+const hasNegZero = (v: unknown): boolean =>
+  Object.is(v, -0) || (typeof v === "object" && v !== null && Object.values(v).some(hasNegZero));
+
 describe("fitPredictor", () => {
   const samples = syntheticSamples(300, (f) => 2e-9 * f.flops + 0.01, 13, 0.02);
   it("fits every kind through one entry point, each round-tripping through JSON", () => {
@@ -14,6 +17,8 @@ describe("fitPredictor", () => {
       const m = fitPredictor(kind, samples, small[kind] ?? {});
       expect(m.kind).toBe(kind);
       expect(predictorFromJSON(JSON.parse(JSON.stringify(m))).toJSON()).toEqual(m.toJSON());
+      // JSON writes -0 as 0: a fitted model must never hold -0, or its reloaded copy could differ in a bit.
+      expect(hasNegZero(m.toJSON()), kind).toBe(false);
       const p = samples.map((s) => m.predict(s.features).latencyMs);
       expect(mape(p, samples.map((s) => s.latencyMs)), kind).toBeLessThan(0.1);
     }

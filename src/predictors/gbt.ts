@@ -26,7 +26,7 @@ import { binFeatures, buildTree, FlatTrees, readTree, readTrees, treeToJSON, typ
 import type { Prediction, Predictor, PredictorJSON, Sample } from "./types.js";
 import { checkSamples, domainOf, outside, readDomain, sampleWeights, type Domain } from "./uncertainty.js";
 import { weightedLeastSquares } from "./lstsq.js";
-import { checkHeader, fail, type Json, PREDICTOR_FORMAT_VERSION, readNumber, readNumberArray, readObject, readString, readStringArray } from "./validate.js";
+import { checkHeader, fail, type Json, noNegZero, PREDICTOR_FORMAT_VERSION, readNumber, readNumberArray, readObject, readString, readStringArray } from "./validate.js";
 
 export const GBT_OPTIONS = {
   spec: { type: "spec", default: DEFAULT_TREE_SPEC, doc: "feature terms the trees split on" },
@@ -141,7 +141,7 @@ const resolveGbt = (options: unknown) => resolveOptions(GBT_OPTIONS, options, "g
 function boost(data: BinnedData, X: Float64Array[], y: Float64Array, w: Float64Array, train: Uint32Array, o: Resolved, rng: Rng) {
   let ws = 0, ys = 0;
   for (const r of train) { ws += w[r]!; ys += w[r]! * y[r]!; }
-  const base = ws > 0 ? ys / ws : 0;
+  const base = ws > 0 ? noNegZero(ys / ws) : 0;
   const F = new Float64Array(y.length).fill(base);
   const resid = new Float64Array(y.length);
   const nSub = Math.max(1, Math.round(o.subsample * train.length));
@@ -159,7 +159,7 @@ function boost(data: BinnedData, X: Float64Array[], y: Float64Array, w: Float64A
     }
     const rows = pool.slice(0, nSub);
     const tree = buildTree(data, resid, w, rows, params, rng);
-    for (let i = 0; i < tree.value.length; i++) tree.value[i] = tree.value[i]! * o.learningRate;
+    for (let i = 0; i < tree.value.length; i++) tree.value[i] = noNegZero(tree.value[i]! * o.learningRate);
     trees.push(tree);
     const flat = new FlatTrees([tree]);
     for (let r = 0; r < X.length; r++) F[r] = F[r]! + flat.evalTree(0, X[r]!);

@@ -6,6 +6,7 @@
 import { Matrix, solve } from "ml-matrix";
 import { EdgelatError } from "../errors.js";
 import { nnlsNormal } from "./nnls.js";
+import { noNegZero } from "./validate.js";
 
 export interface LeastSquaresOptions {
   /** Ridge strength λ ≥ 0 on the scaled columns (default 0). */
@@ -68,5 +69,5 @@ export function weightedLeastSquares(
   } else {
     beta = solve(new Matrix(G), Matrix.columnVector(h), true).getColumn(0);
   }
-  return beta.map((b, j) => b / scale[j]!);
+  return beta.map((b, j) => noNegZero(b / scale[j]!));
 }

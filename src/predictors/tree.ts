@@ -11,7 +11,7 @@
  */
 import { EdgelatError } from "../errors.js";
 import type { Rng } from "../util/rng.js";
-import { fail, type Json, readArray, readNumberArray, readObject } from "./validate.js";
+import { fail, noNegZero, type Json, readArray, readNumberArray, readObject } from "./validate.js";
 
 export interface TreeArrays {
   feature: number[];
@@ -141,7 +141,7 @@ export function buildTree(
     for (let i = start; i < end; i++) { const r = rows[i]!; W += weight[r]!; S += weight[r]! * target[r]!; }
     const node = tree.feature.length;
     tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1);
-    tree.value.push(W + l2 > 0 ? S / (W + l2) : 0);
+    tree.value.push(W + l2 > 0 ? noNegZero(S / (W + l2)) : 0);
     const count = end - start;
     if (depth >= params.maxDepth || count < 2 * minLeaf || !(W > 0)) return node;
     const parentScore = (S * S) / (W + l2);
@@ -183,7 +183,7 @@ export function buildTree(
       else { const t = rows[i]!; rows[i] = rows[k]!; rows[k] = t; k--; }
     }
     tree.feature[node] = bestF;
-    tree.threshold[node] = data.thresholds[bestF]![bestB]!;
+    tree.threshold[node] = noNegZero(data.thresholds[bestF]![bestB]!);
     tree.left[node] = grow(start, i, depth + 1);
     tree.right[node] = grow(i, end, depth + 1);
     return node;

@@ -9,7 +9,7 @@
  */
 import { EdgelatError } from "../errors.js";
 import type { Sample } from "./types.js";
-import { type Json, readNumber, readNumberArray, readObject, fail } from "./validate.js";
+import { type Json, noNegZero, readNumber, readNumberArray, readObject, fail } from "./validate.js";
 
 export interface NoiseModel {
   relStd: number;
@@ -87,7 +87,7 @@ export function domainOf(rows: readonly ArrayLike<number>[], d: number): Domain 
     if (v < min[j]!) min[j] = v;
     if (v > max[j]!) max[j] = v;
   }
-  return { min, max };
+  return { min: min.map(noNegZero), max: max.map(noNegZero) };
 }
 
 export function outside(domain: Domain, x: ArrayLike<number>): number {

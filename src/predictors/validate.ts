@@ -70,6 +70,12 @@ export function readArray(o: Json, key: string, path: string): unknown[] {
   return v;
 }
 
+/**
+ * +0 for -0, else v. JSON.stringify writes -0 as "0", so fitted parameters are normalized with this before they are
+ * stored: a model then predicts bit-identically before and after a JSON round trip.
+ */
+export const noNegZero = (v: number): number => (v === 0 ? 0 : v);
+
 /** Every predictor JSON carries `version: 1`; a future format change bumps it and keeps a loader for the old one. */
 export const PREDICTOR_FORMAT_VERSION = 1;
 
