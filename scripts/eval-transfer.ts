@@ -2,7 +2,9 @@
 // Reads ../shared/data (or $EDGELAT_DATA); writes only docs/results.md (and docs/results.json with --json).
 import { writeFileSync } from "node:fs";
 import { dataRoot } from "../src/datasets/paths.js";
-import { brpMarkdown, endToEndMarkdown, evaluateBrp, evaluateEndToEnd, evaluateHelp, helpMarkdown } from "../src/transfer/evaluate.js";
+import {
+  brpMarkdown, endToEndMarkdown, evaluateBrp, evaluateEndToEnd, evaluateHelp, evaluateHelpFbnet, helpFbnetMarkdown, helpMarkdown,
+} from "../src/transfer/evaluate.js";
 
 const root = dataRoot();
 if (root === undefined) {
@@ -12,6 +14,7 @@ if (root === undefined) {
 const t0 = Date.now();
 const progress = process.stderr.isTTY ? (m: string) => process.stderr.write(`\r\x1b[K[${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`) : undefined;
 const help = evaluateHelp({ root, ks: [5, 10, 20, 50], seeds: 10, progress });
+const fbnet = evaluateHelpFbnet({ root, k: 10, seeds: 10, progress });
 const brp = evaluateBrp({ root, seed: 0, progress });
 const e2e = evaluateEndToEnd({ root, seed: 0, progress });
 if (progress) process.stderr.write("\r\x1b[K");
@@ -24,11 +27,13 @@ const md = [
   "",
   helpMarkdown(help),
   "",
+  helpFbnetMarkdown(fbnet),
+  "",
   brpMarkdown(brp),
   "",
   endToEndMarkdown(e2e),
   "",
 ].join("\n");
 writeFileSync("docs/results.md", md);
-if (process.argv.includes("--json")) writeFileSync("docs/results.json", JSON.stringify({ help, brp, e2e }, null, 1));
+if (process.argv.includes("--json")) writeFileSync("docs/results.json", JSON.stringify({ help, fbnet, brp, e2e }, null, 1));
 console.log(`docs/results.md written in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

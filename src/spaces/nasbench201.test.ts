@@ -3,7 +3,7 @@ import { isEdgelatError } from "../errors.js";
 import { inferShapes, summarizeGraph } from "../shape/infer.js";
 import {
   NB201_SIZE, allNb201Archs, buildNasBench201Graph, formatNb201ArchStr, nb201ArchAt, nb201ArchStrAt, nb201Code,
-  nb201ConvFlops, nb201FromCode, nb201IndexOf, nb201LiveEdges, parseNb201ArchStr, sampleNb201Archs,
+  nb201ConvFlops, nb201FromCode, nb201HasPath, nb201IndexOf, nb201LiveEdges, parseNb201ArchStr, sampleNb201Archs,
 } from "./nasbench201.js";
 import { pythonRandom } from "./python-random.js";
 
@@ -90,6 +90,16 @@ describe("NAS-Bench-201 network", () => {
       expect(convFlops).toBe(nb201ConvFlops(arch) + 10);
       expect(summarizeGraph(inf).flops).toBeGreaterThan(convFlops);
     }
+  });
+  it("prunes dead edges on request (TFLite-style constant folding)", () => {
+    const convs = (arch: number[], prune: boolean) => buildNasBench201Graph(arch, { pruneDeadEdges: prune }).nodes.filter((n) => n.opType === "Conv").length;
+    // edge 0 none: node 1 is zero, so edges 2 and 4 (from node 1) are dead; 3 live conv edges per cell
+    expect(convs([0, 3, 3, 3, 3, 3], false)).toBe(15 * 5 + 7);
+    expect(convs([0, 3, 3, 3, 3, 3], true)).toBe(15 * 3 + 7);
+    expect(buildNasBench201Graph([0, 3, 3, 3, 3, 3], { pruneDeadEdges: true }).nodes.some((n) => n.opType === "Mul")).toBe(false);
+    expect(nb201HasPath([1, 1, 1, 0, 0, 0])).toBe(false);
+    expect(() => buildNasBench201Graph([1, 1, 1, 0, 0, 0], { pruneDeadEdges: true })).toThrow(expect.objectContaining({ code: "invalid_argument" }));
+    expect(inferShapes(buildNasBench201Graph([2, 0, 4, 1, 0, 3], { pruneDeadEdges: true })).unknown).toEqual([]);
   });
   it("finds the edges that reach the output", () => {
     expect(nb201LiveEdges([3, 3, 3, 3, 3, 3])).toEqual([true, true, true, true, true, true]);

@@ -157,6 +157,18 @@ export interface Nb201NetworkOptions {
   inputSize?: number;
   numClasses?: number;
   batch?: number;
+  /**
+   * Build only live edges (`nb201LiveEdges`): what a runtime that constant-folds `x·0` and drops dead branches executes
+   * (TFLite conversion; in the data, pixel3 / raspi4 record cells without an input–output path at ~0.003 ms). A cell
+   * without any input–output path makes the whole network constant: that throws `invalid_argument`.
+   */
+  pruneDeadEdges?: boolean;
+}
+
+/** True when the cell has a path from input to output (at least one live edge into node 3). */
+export function nb201HasPath(arch: Nb201Arch): boolean {
+  const live = nb201LiveEdges(arch);
+  return live[3]! || live[4]! || live[5]!;
 }
 
 /**
@@ -189,12 +201,17 @@ export function buildNasBench201Graph(arch: Nb201Arch, opts: Nb201NetworkOptions
   const reluConvBn = (x: string, cin: number, cout: number, k: number, stride: number, pad: number): string =>
     bn(conv(b.op("Relu", [x]), cin, cout, k, stride, pad), cout);
 
+  const prune = opts.pruneDeadEdges ?? false;
+  if (prune && !nb201HasPath(arch)) {
+    throw new EdgelatError("invalid_argument", `Cell ${formatNb201ArchStr(arch)} has no input–output path: with pruneDeadEdges the network is constant`);
+  }
+  const live = nb201LiveEdges(arch);
   const cell = (x: string, c: number): string => {
     const nodes: string[] = [x];
     for (let to = 1; to <= 3; to++) {
       const terms: string[] = [];
       NB201_EDGES.forEach(([t, from], e) => {
-        if (t !== to) return;
+        if (t !== to || (prune && !live[e])) return;
         const src = nodes[from]!;
         switch (NB201_OPS[arch[e]!]) {
           case "none": terms.push(b.op("Mul", [src, b.constant(b.fresh("zero"), [], "float32", [0])])); break;
@@ -206,7 +223,8 @@ export function buildNasBench201Graph(arch: Nb201Arch, opts: Nb201NetworkOptions
             break;
         }
       });
-      nodes.push(terms.reduce((acc, t) => b.op("Add", [acc, t])));
+      // With pruning, a node without live inputs is never read (its out-edges are dead too).
+      nodes.push(terms.length === 0 ? "" : terms.reduce((acc, t) => b.op("Add", [acc, t])));
     }
     return nodes[3]!;
   };

@@ -1,7 +1,8 @@
 /**
  * Learning a device profile from end-to-end measurements only (no per-kernel timings): each model is fused with the
  * chosen backend; for each kernel class, a linear per-kernel cost `coef · terms(kernel)` is fit so that the sum over
- * all kernels plus a constant overhead matches the measured totals (non-negative least squares on relative error).
+ * all kernels plus a constant overhead matches the measured totals (non-negative least squares on relative error,
+ * weights capped for near-zero measurements).
  * 1×1 convolutions get their own predictor (a route on kernelH), as their time per FLOP differs most from larger
  * kernels. The result is a normal `edgelat-device@1` profile (linear predictors per class, overhead
  * `sumKernelMs + constant`), usable with `loadDevice` and `predictLatency`.
@@ -73,11 +74,15 @@ export function fitDeviceFromEndToEnd(samples: readonly EndToEndGraphSample[], o
   });
   const y = samples.map((s) => s.latencyMs);
   const overheadCol = order.length * t;
-  const beta = weightedLeastSquares(rows, y, y.map((v) => 1 / (v * v)), {
+  // Relative-error loss, with the weight capped at a tenth of the median latency so that a few near-zero
+  // measurements (e.g. NB201 cells without an input–output path, recorded at ~0.003 ms) cannot dominate the fit.
+  const floorMs = 0.1 * [...y].sort((a, b) => a - b)[Math.floor(y.length / 2)]!;
+  const w = y.map((v) => 1 / Math.max(v, floorMs) ** 2);
+  const beta = weightedLeastSquares(rows, y, w, {
     ridge: options.ridge ?? 1e-6, unpenalized: [overheadCol], nonNegative: true, free: [overheadCol],
   });
   let se = 0;
-  rows.forEach((r, i) => { let p = 0; for (let j = 0; j < r.length; j++) p += beta[j]! * r[j]!; se += ((p - y[i]!) / y[i]!) ** 2; });
+  rows.forEach((r, i) => { let p = 0; for (let j = 0; j < r.length; j++) p += beta[j]! * r[j]!; se += ((p - y[i]!) / Math.max(y[i]!, floorMs)) ** 2; });
   const relStd = Math.sqrt(se / rows.length);
   const linear = (ci: number): PredictorJSON => ({
     kind: "linear", version: PREDICTOR_FORMAT_VERSION, spec: [...spec], coef: beta.slice(ci * t, (ci + 1) * t), target: "linear",

@@ -25,6 +25,22 @@ export const HELP_PUBLISHED_RHO_K10: Readonly<Record<string, number>> = {
   titan_rtx_256: 0.987, gold_6226: 0.989, fpga: 0.985, pixel2: 0.802, raspi4: 0.890, eyeriss: 0.940,
 };
 export const HELP_PUBLISHED = { meanRhoK10: 0.932, flopsRho: 0.787, brpNas900Rho: 0.789 } as const;
+/** HELP Table 3 (NB201), per device: FLOPs and BRP-NAS with 900 samples. */
+export const HELP_PUBLISHED_FLOPS_RHO: Readonly<Record<string, number>> = {
+  titan_rtx_256: 0.950, gold_6226: 0.826, pixel2: 0.765, raspi4: 0.846, eyeriss: 0.437, fpga: 0.900,
+};
+export const HELP_PUBLISHED_BRP900_RHO: Readonly<Record<string, number>> = {
+  titan_rtx_256: 0.814, gold_6226: 0.796, pixel2: 0.666, raspi4: 0.847, eyeriss: 0.811, fpga: 0.801,
+};
+
+/** HELP's FBNet protocol (README of HayeonLee/HELP): pool = the first 4,000 sampled archs, query = the next 1,000. */
+export const HELP_FBNET_DEVICES = {
+  metaTrain: ["1080ti_1", "1080ti_32", "1080ti_64", "silver_4114", "silver_4210r", "samsung_a50", "pixel3", "essential_ph_1", "samsung_s7"],
+  metaValid: ["titanx_1", "titanx_32", "titanx_64", "gold_6240"],
+  metaTest: ["fpga", "raspi4", "eyeriss"],
+} as const;
+export const HELP_FBNET_PUBLISHED_RHO_K10: Readonly<Record<string, number>> = { raspi4: 0.887, eyeriss: 0.943, fpga: 0.892 };
+export const HELP_FBNET_POOL = 4000;
 
 /** HELP's `remove_outlier`: `rows` sorted by latency (ties by row), keeping sorted positions [⌊lo·n⌋, ⌊hi·n⌋). */
 export function trimByLatency(rows: readonly number[], latencyMs: ArrayLike<number>, lo = 0.1, hi = 0.9): number[] {
@@ -63,7 +79,11 @@ export interface DeviceResult { device: string; meanRho: number; stdRho: number;
 export function runHelp(
   input: HelpEvalInput,
   method: FewShotMethod,
-  opts: { targets: readonly string[]; sources: readonly string[]; k: number; seeds: number; sourceWeights?: (target: string) => number[] },
+  opts: {
+    targets: readonly string[]; sources: readonly string[]; k: number; seeds: number; sourceWeights?: (target: string) => number[];
+    /** Adaptation pool size (900 for NB201, 4,000 for HELP's FBNet protocol); the query set is the next 1,000. */
+    poolSize?: number;
+  },
 ): DeviceResult[] {
   return opts.targets.map((target) => {
     const y = input.latencyMs[target];
@@ -75,7 +95,7 @@ export function runHelp(
       if (col === undefined) throw new EdgelatError("unknown_device", `No latency column '${device}'`);
       return { device, latencyMs: col, weight: weights?.[j] };
     });
-    const { pool, query } = helpSplit(y);
+    const { pool, query } = helpSplit(y, { poolSize: opts.poolSize });
     const measured = query.map((r) => y[r]!);
     const perSeed: number[] = [];
     for (let seed = 0; seed < opts.seeds; seed++) {
@@ -94,8 +114,8 @@ export function runHelp(
  * The ceiling for a device: a ridge model on `ceilingFeatures` fit on ALL architectures outside the query set
  * (~14,800), scored by Spearman ρ on the same trimmed query set.
  */
-export function helpCeiling(latencyMs: Float64Array, ceilingFeatures: readonly Float64Array[], ridge = 1e-3): number {
-  const { query } = helpSplit(latencyMs);
+export function helpCeiling(latencyMs: Float64Array, ceilingFeatures: readonly Float64Array[], ridge = 1e-3, poolSize?: number): number {
+  const { query } = helpSplit(latencyMs, { poolSize });
   const q = new Set(query);
   const train: number[] = [];
   for (let i = 0; i < latencyMs.length; i++) if (!q.has(i) && Number.isFinite(latencyMs[i]!)) train.push(i);
