@@ -32,15 +32,17 @@ function vitOpset(o: ViTBlockOptions): number {
   return o.gelu === "op" ? 20 : 17;
 }
 
-function layerNorm(L: Layers, x: string, dim: number, mode: "op" | "decomposed"): string {
+function layerNorm(L: Layers, x: string, dim: number, mode: "op" | "decomposed", opset: number): string {
   const b = L.b;
   const name = b.fresh("ln");
   const gamma = b.constant(`${name}.weight`, [dim]);
   const beta = b.constant(`${name}.bias`, [dim]);
   if (mode === "op") return b.op("LayerNormalization", [x, gamma, beta], { axis: -1, epsilon: 1e-6 }, { name });
-  const mean = b.op("ReduceMean", [x], { axes: [-1], keepdims: 1 });
-  const centered = b.op("Sub", [x, mean]);
-  const variance = b.op("ReduceMean", [b.op("Pow", [centered, L.scalar("two", 2)])], { axes: [-1], keepdims: 1 });
+  // ReduceMean takes its axes as an attribute up to opset 17 and as an input from opset 18.
+  const mean = (t: string): string =>
+    opset >= 18 ? b.op("ReduceMean", [t, int64s(L, "ln_axes", [-1])], { keepdims: 1 }) : b.op("ReduceMean", [t], { axes: [-1], keepdims: 1 });
+  const centered = b.op("Sub", [x, mean(x)]);
+  const variance = mean(b.op("Pow", [centered, L.scalar("two", 2)]));
   const std = b.op("Sqrt", [b.op("Add", [variance, L.scalar("ln_eps", 1e-6)])]);
   return b.op("Add", [b.op("Mul", [b.op("Div", [centered, std]), gamma]), beta]);
 }
@@ -76,7 +78,8 @@ export function buildViTBlock(L: Layers, x: string, tokens: number, batch: numbe
   const hd = dim / heads;
   const ln = opts.layerNorm ?? "op";
   // Attention.
-  const h = layerNorm(L, x, dim, ln);
+  const opset = vitOpset(opts);
+  const h = layerNorm(L, x, dim, ln, opset);
   const qkv = dense(L, h, dim, 3 * dim);
   const split = b.op("Transpose", [b.op("Reshape", [qkv, int64s(L, "qkv_shape", [batch, tokens, 3, heads, hd])])], { perm: [2, 0, 3, 1, 4] });
   const pick = (i: number): string => b.op("Gather", [split, b.constant(b.fresh("qkv_index"), [], "int64", [i])], { axis: 0 });
@@ -88,7 +91,7 @@ export function buildViTBlock(L: Layers, x: string, tokens: number, batch: numbe
   x = b.op("Add", [x, dense(L, merged, dim, dim)]);
   // MLP.
   const hidden = Math.round((opts.mlpRatio ?? 4) * dim);
-  const m = gelu(L, dense(L, layerNorm(L, x, dim, ln), dim, hidden), opts.gelu ?? "erf");
+  const m = gelu(L, dense(L, layerNorm(L, x, dim, ln, opset), dim, hidden), opts.gelu ?? "erf");
   return b.op("Add", [x, dense(L, m, hidden, dim)]);
 }
 
@@ -108,7 +111,7 @@ export function buildViT(opts: ViTOptions): Graph {
   const cls = b.constant("cls_token", [o.batch, 1, o.dim]);
   let x = b.op("Add", [b.op("Concat", [cls, seq], { axis: 1 }), b.constant("pos_embed", [1, tokens, o.dim])]);
   for (let i = 0; i < o.depth; i++) x = buildViTBlock(L, x, tokens, o.batch, o);
-  x = layerNorm(L, x, o.dim, o.layerNorm ?? "op");
+  x = layerNorm(L, x, o.dim, o.layerNorm ?? "op", vitOpset(o));
   const clsOut = b.op("Gather", [x, b.constant("cls_index", [], "int64", [0])], { axis: 1 });
   b.output(L.linear(clsOut, o.dim, o.numClasses));
   return b.build();

@@ -5,7 +5,7 @@
  */
 import { broadcastShapes } from "../../shape/common.js";
 import type { OpSpec } from "../types.js";
-import { attrFloat, attrInt, fmt, hasInput, invalidShape, like, normAxis, outCount, shapeOf, unary, valuesOf } from "./util.js";
+import { attrFloat, attrInt, fmt, hasInput, invalidShape, like, normAxis, outCount, rejectMovedAttr, shapeOf, unary, valuesOf } from "./util.js";
 
 const relu = (x: number): number => Math.max(0, x);
 
@@ -73,6 +73,8 @@ export const activationSpecs: readonly OpSpec[] = [
     inputs: [{ name: "input" }, { name: "min", optional: true }, { name: "max", optional: true }],
     attrs: { min: { type: "float" }, max: { type: "float" } },
     shape(ctx) {
+      rejectMovedAttr(ctx, "min", 11);
+      rejectMovedAttr(ctx, "max", 11);
       for (const i of [1, 2]) {
         if (hasInput(ctx, i) && shapeOf(ctx, i).length !== 0 && !(shapeOf(ctx, i).length === 1 && shapeOf(ctx, i)[0] === 1)) {
           invalidShape(`Clip bound ${ctx.node.inputs[i]} must be a scalar, got ${fmt(shapeOf(ctx, i))}`);

@@ -17,6 +17,11 @@ describe("reductions", () => {
     expect(inferNode("ReduceSum", [x(2, 3)], { keepdims: 0 }).shapes[0]).toEqual([]);
     expect(inferNode("ReduceSum", [x(2, 3)], { noop_with_empty_axes: 1 }).shapes[0]).toEqual([2, 3]);
   });
+  it("an axes attribute where the opset expects an input is invalid_attribute (runtimes reject it)", () => {
+    expect(() => inferNode("ReduceMean", [x(2, 3, 4)], { axes: [-1] }, { opset: 18 })).toThrow(expect.objectContaining({ code: "invalid_attribute" }));
+    expect(() => inferNode("Unsqueeze", [x(2, 3)], { axes: [0] }, { opset: 13 })).toThrow(expect.objectContaining({ code: "invalid_attribute" }));
+    expect(() => inferNode("Clip", [x(2, 3)], { min: 0 }, { opset: 11 })).toThrow(expect.objectContaining({ code: "invalid_attribute" }));
+  });
   it("ReduceL2 counts 2 per input element; ReduceProd folds known values", () => {
     expect(inferNode("ReduceL2", [x(4, 5)], { axes: [1] }).flops).toBe(40);
     const p = inferNode("ReduceProd", [i64(3, 7, 7)], { axes: [0], keepdims: 0 });

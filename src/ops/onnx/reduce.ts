@@ -7,12 +7,13 @@
 import type { Dim, Shape } from "../../ir/types.js";
 import { unknownShape } from "../../shape/unknown.js";
 import type { OpContext, OpSpec, TensorType } from "../types.js";
-import { attrInt, attrInts, castValue, foldable, hasInput, inCount, isStatic, needValues, normAxis, shapeOf, strides, valuesOf } from "./util.js";
+import { attrInt, attrInts, castValue, rejectMovedAttr, foldable, hasInput, inCount, isStatic, needValues, normAxis, shapeOf, strides, valuesOf } from "./util.js";
 
 /** The reduced axes (sorted, normalized), or "all", or "none" (noop_with_empty_axes). */
 function reduceAxes(ctx: OpContext, axesInputFrom: number): number[] | "none" {
   const rank = shapeOf(ctx, 0).length;
   let axes: number[] | undefined;
+  rejectMovedAttr(ctx, "axes", axesInputFrom);
   if (ctx.opset >= axesInputFrom) {
     if (hasInput(ctx, 1)) axes = needValues(ctx, 1, "reduction axes");
   } else axes = attrInts(ctx, "axes");
@@ -124,6 +125,7 @@ export const reduceSpecs: readonly OpSpec[] = [
     shape(ctx) {
       const x = shapeOf(ctx, 0);
       const axis = normAxis(attrInt(ctx, "axis")!, x.length);
+      rejectMovedAttr(ctx, "k", 10);
       const k = ctx.opset < 10 ? attrInt(ctx, "k") : valuesOf(ctx, 1)?.[0];
       if (k === undefined) unknownShape("TopK k is not a known constant");
       const shape = x.map((d, i) => (i === axis ? k : d));

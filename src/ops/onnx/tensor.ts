@@ -27,6 +27,7 @@ import {
   numel,
   outCount,
   prodDims,
+  rejectMovedAttr,
   shapeOf,
   strides,
   valuesOf,
@@ -129,6 +130,7 @@ export const Split: OpSpec = {
     const axis = normAxis(attrInt(ctx, "axis")!, x.length, "Split axis");
     const n = ctx.node.outputs.length;
     const d = x[axis]!;
+    rejectMovedAttr(ctx, "split", 13);
     let sizes: Dim[] | undefined = ctx.opset >= 13 ? (hasInput(ctx, 1) ? needValues(ctx, 1, "Split sizes") : undefined) : attrInts(ctx, "split");
     if (sizes !== undefined && sizes.length === 0) sizes = undefined;
     if (sizes === undefined) {
@@ -188,6 +190,7 @@ export const Slice: OpSpec = {
     let ends: number[] | undefined;
     let axes: number[] | undefined;
     let steps: number[] | undefined;
+    for (const a of ["starts", "ends", "axes"]) rejectMovedAttr(ctx, a, 10);
     if (ctx.opset < 10) {
       starts = attrInts(ctx, "starts");
       ends = attrInts(ctx, "ends");
@@ -283,6 +286,7 @@ export const Reshape: OpSpec = {
   attrs: { allowzero: { type: "int", default: 0 }, shape: { type: "ints" } },
   shape(ctx) {
     const x = shapeOf(ctx, 0);
+    rejectMovedAttr(ctx, "shape", 5);
     const target = ctx.opset < 5 ? attrInts(ctx, "shape") : hasInput(ctx, 1) ? needValues(ctx, 1, "Reshape target") : undefined;
     if (target === undefined) throw new EdgelatError("invalid_model", "Reshape needs a target shape");
     const t: TensorType = { dtype: ctx.inputs[0]!.dtype, shape: reshapeTarget(x, target, attrInt(ctx, "allowzero") === 1) };
@@ -308,6 +312,7 @@ export const Flatten: OpSpec = {
 };
 
 function axesArg(ctx: OpContext, what: string): number[] | undefined {
+  rejectMovedAttr(ctx, "axes", 13);
   if (ctx.opset >= 13) return hasInput(ctx, 1) ? needValues(ctx, 1, `${what} axes`) : undefined;
   return attrInts(ctx, "axes");
 }
@@ -421,6 +426,7 @@ export const Pad: OpSpec = {
     const x = shapeOf(ctx, 0);
     const mode = attrStr(ctx, "mode")!;
     if (!["constant", "reflect", "edge", "wrap"].includes(mode)) throw new EdgelatError("invalid_attribute", `Pad mode '${mode}' is not supported`);
+    rejectMovedAttr(ctx, "pads", 11);
     const pads = ctx.opset < 11 ? (attrInts(ctx, "pads") ?? attrInts(ctx, "paddings")) : hasInput(ctx, 1) ? needValues(ctx, 1, "Pad pads") : undefined;
     if (pads === undefined) throw new EdgelatError("invalid_attribute", "Pad needs pads");
     const axes = ctx.opset >= 18 && hasInput(ctx, 3) ? needValues(ctx, 3, "Pad axes").map((a) => normAxis(a, x.length, "Pad axis")) : range(x.length);

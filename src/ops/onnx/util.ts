@@ -56,6 +56,18 @@ export function attrTensor(ctx: OpContext, name: string): TensorInfo | undefined
   return v as TensorInfo;
 }
 
+/**
+ * Rejects an attribute that the node's opset moved to an input (e.g. ReduceMean `axes` from opset 18): runtimes refuse
+ * such a node, and reading the absent input instead would give a silently wrong shape.
+ */
+export function rejectMovedAttr(ctx: OpContext, name: string, since: number): void {
+  if (ctx.opset >= since && ctx.attrs[name] !== undefined) {
+    throw new EdgelatError("invalid_attribute", `${ctx.node.opType} takes '${name}' as an input from opset ${since}, not as an attribute (opset ${ctx.opset})`, {
+      attribute: name,
+    });
+  }
+}
+
 // ---------------------------------------------------------------- shapes
 
 /** The shape of input `i` (the engine guarantees present inputs have a shape). */
