@@ -44,3 +44,30 @@ export { loadDevice, KERNEL_CLASSES } from "./devices/load.js";
 export { getDevice, listDevices, suggestDevices, type DeviceSummary } from "./devices/catalog.js";
 export { DEVICE_SCHEMA, ROUTE_FIELDS, OVERHEAD_TERMS } from "./devices/types.js";
 export type * from "./devices/types.js";
+export {
+  NB201_OPS, NB201_EDGES, NB201_SIZE, parseNb201ArchStr, formatNb201ArchStr, nb201Code, nb201FromCode, nb201ArchAt, nb201IndexOf,
+  nb201ArchStrAt, allNb201Archs, sampleNb201Archs, nb201LiveEdges, nb201HasPath, buildNasBench201Graph, nb201ConvFlops,
+  type Nb201Arch, type Nb201Op, type Nb201NetworkOptions,
+} from "./spaces/nasbench201.js";
+export {
+  FBNET_OPS, fbnetLayers, parseFbnetOpList, formatFbnetOpList, sampleFbnetArchs, buildFbnetGraph, fbnetConvFlops, fbnetFeatures,
+  type FbnetOp, type FbnetNetworkOptions, type FbnetLayerGeometry,
+} from "./spaces/fbnet.js";
+export { pythonRandom, type PythonRandom } from "./spaces/python-random.js";
+export { nb201Features, nb201FeatureDim, nb201FeatureMatrix, NB201_FEATURE_SETS, type Nb201FeatureSet } from "./transfer/features.js";
+export {
+  flopsOnly, bestProxy, pickProxy, sourceRidge, featureRidge, proxyAdaptation, sourcePrior, sourceCoefficients, virtualExamples,
+  SOURCE_PRIOR_DEFAULTS, type FewShotTask, type FewShotMethod, type SourceDevice, type SourcePriorOptions,
+} from "./transfer/few-shot.js";
+export { latencyMonotonicity, chooseProxy, type MonotonicityMatrix, type ProxyDecision } from "./transfer/monotonicity.js";
+export { HELP_DEVICE_SPECS, hardwareSimilarityWeights, helpDeviceSpec, specVector, type DeviceSpec, type ProcessorKind } from "./transfer/device-specs.js";
+export {
+  HELP_NB201_DEVICES, HELP_FBNET_DEVICES, trimByLatency, helpSplit, adaptationSamples, runHelp, helpCeiling,
+  type HelpSplit, type HelpEvalInput, type DeviceResult,
+} from "./transfer/help-protocol.js";
+export { brpSplit, runBrp, type BrpSplit, type BrpDeviceResult, type AccuracyReport } from "./transfer/brp-protocol.js";
+export {
+  fitFromEndToEnd, predictNb201Latency, compileNb201CostTable, checkCostTable, type Nb201CostTableJSON, type EndToEndSample,
+} from "./transfer/fit-e2e.js";
+export { fitDeviceFromEndToEnd, type EndToEndGraphSample, type FitDeviceOptions } from "./transfer/fit-device-e2e.js";
+export * from "./report/index.js";
