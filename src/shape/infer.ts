@@ -355,7 +355,9 @@ function runNodes(
     for (let o = 0; o < node.outputs.length; o++) {
       const name = node.outputs[o]!;
       if (name === "") continue;
-      const t = outputs?.[o];
+      let t = outputs?.[o];
+      // A rule may hand back an input's own type object: never mutate what an input (or a constant) owns.
+      if (t !== undefined && inputs.includes(t)) t = { ...t };
       if (t === undefined) {
         scope.types.set(name, { dtype: "unknown" });
         isFolded = false;
