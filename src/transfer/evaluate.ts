@@ -47,6 +47,8 @@ export interface HelpReport {
   results: Record<string, Record<number, DeviceResult[]>>;
   ceiling: Record<string, number>;
   monotonicity: { target: string; proxy: string; rho: number; tau: number; action: "reuse" | "adapt" }[];
+  /** Spearman ρ between every meta-test (rows) and meta-train (columns) device, all 15,625 architectures. */
+  rhoMatrix: number[][];
   published: { rhoK10: Readonly<Record<string, number>>; meanK10: number; flops: number };
 }
 
@@ -117,6 +119,7 @@ export function evaluateHelp(opts: { root?: string; ks?: number[]; seeds?: numbe
   return {
     protocol: "help-nb201", data: "help/nasbench201_latency_ms.csv (HELP @45f70eb)", devices: D, ks, seeds,
     selection: { candidates, chosen }, results, ceiling, monotonicity,
+    rhoMatrix: D.metaTest.map((t) => D.metaTrain.map((s) => mono.rho[mono.devices.indexOf(t)]![mono.devices.indexOf(s)]!)),
     published: { rhoK10: HELP_PUBLISHED_RHO_K10, meanK10: HELP_PUBLISHED.meanRhoK10, flops: HELP_PUBLISHED.flopsRho },
   };
 }
@@ -188,6 +191,9 @@ export function helpMarkdown(r: HelpReport): string {
   out.push(`ρ over all 15,625 architectures (τ-b over the first 2,000) between each meta-test device and its best meta-train proxy:`, "");
   out.push(`| target | best proxy | Spearman ρ | Kendall τ | rule |`, `|---|---|---:|---:|---|`);
   for (const m of r.monotonicity) out.push(`| ${m.target} | ${m.proxy} | ${f3(m.rho)} | ${f3(m.tau)} | ${m.action} |`);
+  out.push("", "Spearman ρ between meta-test (rows) and meta-train (columns) devices:", "");
+  out.push(`| | ${r.devices.metaTrain.join(" | ")} |`, `|---|${r.devices.metaTrain.map(() => "---:").join("|")}|`);
+  D.forEach((t, i) => out.push(`| ${t} | ${r.rhoMatrix[i]!.map(f3).join(" | ")} |`));
   return out.join("\n");
 }
 
