@@ -195,21 +195,72 @@ export function buildTree(
 // ---------------------------------------------------------------------------------------------------------------
 // Evaluation
 
+/** Depth of a tree (a single leaf has depth 0). */
+export function treeDepth(t: TreeArrays): number {
+  let max = 0;
+  const stack = [0, 0];
+  while (stack.length > 0) {
+    const d = stack.pop()!, i = stack.pop()!;
+    if (t.feature[i]! < 0) { if (d > max) max = d; continue; }
+    stack.push(t.left[i]!, d + 1, t.right[i]!, d + 1);
+  }
+  return max;
+}
+
+/** Complete-tree (heap) layout is used up to this depth, and while count · 2^depth stays below HEAP_MAX_SLOTS. */
+const HEAP_MAX_DEPTH = 10;
+const HEAP_MAX_SLOTS = 1 << 21;
+
 /**
- * Trees flattened into one interleaved Float64Array for allocation-free, cache-friendly evaluation. Nodes are re-laid
- * out in preorder, so a node's left child is always the next node and only the right child needs storing: node i
- * occupies [3i, 3i + 3) = (feature, threshold, right) with an absolute right index; a leaf has feature -1 and its
- * value in the threshold slot. (The stored JSON layout is unchanged; this is only the evaluation form.)
+ * Trees in an evaluation form; the stored JSON layout is unchanged. Two layouts, chosen by depth, with identical
+ * results (the same leaf is reached for every x, NaN included, and trees are summed in order):
+ *
+ * - heap (shallow ensembles, e.g. gbt): each tree padded to a complete binary tree of the ensemble's depth D, node p's
+ *   children at 2p+1 / 2p+2, so evaluation is D branch-free steps `p = 2p + 2 − (x[f] ≤ t)`. A leaf above depth D is
+ *   padded with pass-through nodes (feature 0, threshold +∞) whose descendants all repeat its value.
+ * - pointer (deep trees, e.g. forest): one interleaved Float64Array in preorder, node i = (feature, threshold, right)
+ *   at [3i, 3i + 3), the left child being the next node; a leaf has feature -1 and its value in the threshold slot.
  */
 export class FlatTrees {
   readonly count: number;
+  /** Heap layout depth, or -1 for the pointer layout. */
+  readonly heapDepth: number;
   private readonly roots: Int32Array;
   private readonly nodes: Float64Array;
+  private readonly hFeature: Int32Array;
+  private readonly hThreshold: Float64Array;
+  private readonly hLeaf: Float64Array;
 
   constructor(trees: readonly TreeArrays[]) {
-    const total = trees.reduce((s, t) => s + t.feature.length, 0);
     this.count = trees.length;
+    const depth = trees.reduce((m, t) => Math.max(m, treeDepth(t)), 0);
+    const heap = depth <= HEAP_MAX_DEPTH && trees.length * 2 ** depth <= HEAP_MAX_SLOTS;
+    this.heapDepth = heap ? depth : -1;
     this.roots = new Int32Array(trees.length);
+    if (heap) {
+      const inner = 2 ** depth - 1, leaves = 2 ** depth;
+      this.hFeature = new Int32Array(trees.length * inner);
+      this.hThreshold = new Float64Array(trees.length * inner);
+      this.hLeaf = new Float64Array(trees.length * leaves);
+      this.nodes = new Float64Array(0);
+      trees.forEach((t, k) => {
+        // (tree node, heap position, level) triples.
+        const stack = [0, 0, 0];
+        while (stack.length > 0) {
+          const level = stack.pop()!, p = stack.pop()!, i = stack.pop()!;
+          if (level === depth) { this.hLeaf[k * leaves + p - inner] = t.value[i]!; continue; }
+          const leaf = t.feature[i]! < 0;
+          this.hFeature[k * inner + p] = leaf ? 0 : t.feature[i]!;
+          this.hThreshold[k * inner + p] = leaf ? Infinity : t.threshold[i]!;
+          stack.push(leaf ? i : t.left[i]!, 2 * p + 1, level + 1, leaf ? i : t.right[i]!, 2 * p + 2, level + 1);
+        }
+      });
+      return;
+    }
+    this.hFeature = new Int32Array(0);
+    this.hThreshold = new Float64Array(0);
+    this.hLeaf = new Float64Array(0);
+    const total = trees.reduce((s, t) => s + t.feature.length, 0);
     const nodes = (this.nodes = new Float64Array(3 * total));
     let next = 0;
     const stack: number[] = [];
@@ -239,6 +290,15 @@ export class FlatTrees {
 
   /** The leaf value tree `k` gives for feature vector `x`. */
   evalTree(k: number, x: ArrayLike<number>): number {
+    const depth = this.heapDepth;
+    if (depth >= 0) {
+      const inner = (1 << depth) - 1;
+      const base = k * inner;
+      const feature = this.hFeature, threshold = this.hThreshold;
+      let p = 0;
+      for (let d = 0; d < depth; d++) p = 2 * p + 2 - (x[feature[base + p]!]! <= threshold[base + p]! ? 1 : 0);
+      return this.hLeaf[k * (inner + 1) + p - inner]!;
+    }
     const nodes = this.nodes;
     let i = this.roots[k]!;
     let f = nodes[3 * i]!;

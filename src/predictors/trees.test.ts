@@ -24,6 +24,25 @@ describe("tree builder", () => {
     expect(flat.evalTree(0, [3, 0])).toBe(1);
     expect(flat.evalTree(0, [30, 0])).toBe(5);
   });
+  it("evaluates identically in the heap and pointer layouts, NaN features included", () => {
+    const m = fitGbt(syntheticSamples(400, piecewise, 71, 0.05), { nEstimators: 25, maxDepth: 4, noiseFolds: 0 });
+    const trees = m.params.trees;
+    // A chain of depth 12 forces the pointer layout for the whole ensemble.
+    const chain = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], value: [] as number[] };
+    for (let i = 0; i < 12; i++) {
+      chain.feature.push(0, -1); chain.threshold.push(i, 0); chain.left.push(2 * i + 1, -1); chain.right.push(2 * i + 2, -1); chain.value.push(0, i);
+    }
+    chain.feature.push(-1); chain.threshold.push(0); chain.left.push(-1); chain.right.push(-1); chain.value.push(99);
+    const heap = new FlatTrees(trees), pointer = new FlatTrees([...trees, chain]);
+    expect(heap.heapDepth).toBe(4);
+    expect(pointer.heapDepth).toBe(-1);
+    expect(pointer.evalTree(trees.length, [5.5])).toBe(6); // first threshold ≥ 5.5 is 6
+    const rng = createRng(8);
+    for (let i = 0; i < 300; i++) {
+      const x = Array.from({ length: 12 }, () => (rng.next() < 0.1 ? Number.NaN : rng.next() * 30));
+      for (let k = 0; k < trees.length; k++) expect(Object.is(heap.evalTree(k, x), pointer.evalTree(k, x))).toBe(true);
+    }
+  });
   it("bins many distinct values into ≤ maxBins ordered bins", () => {
     const X = Array.from({ length: 1000 }, (_, i) => Float64Array.of(Math.sqrt(i)));
     const data = binFeatures(X, 1, 16);
