@@ -168,7 +168,9 @@ export function helpMarkdown(r: HelpReport): string {
   out.push(`the trimmed query set, mean over seeds. Sources: the 9 meta-train devices only (${r.devices.metaTrain.join(", ")}). edgelat uses`);
   out.push(`only the k samples (HELP also measures 10 reference architectures for its hardware embedding).`, "");
   out.push(`The combined method was chosen on the meta-valid devices (${r.devices.metaValid.join(", ")}) at k = 10, then scored once on`);
-  out.push(`meta-test. Meta-valid mean ρ of the candidates: ${Object.entries(r.selection.candidates).map(([n, v]) => `${n} ${f3(v)}`).join("; ")} → **${r.selection.chosen}**.`, "");
+  out.push(`meta-test. Meta-valid mean ρ of the candidates: ${Object.entries(r.selection.candidates).map(([n, v]) => `${n} ${f3(v)}`).join("; ")} → **${r.selection.chosen}**.`);
+  out.push(`Disclosure: the candidates' fixed settings (op-count features, noise grid, prior inflation 1e-3) come from prototypes selected on`);
+  out.push(`meta-valid and leave-one-out over meta-train devices; meta-test ρ was printed next to them during development.`, "");
   out.push(`### k = 10, meta-test devices`, "");
   out.push(`| method | ${D.join(" | ")} | mean |`, `|---|${D.map(() => "---:").join("|")}|---:|`);
   out.push(`| HELP (published, 10 samples) | ${D.map((d) => f3(r.published.rhoK10[d]!)).join(" | ")} | ${f3(r.published.meanK10)} |`);
