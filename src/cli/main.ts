@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
   fuse: async () => (await import("./fuse.js")).command,
   inspect: async () => (await import("./inspect.js")).command,
   predict: async () => (await import("./predict.js")).command,
+  report: async () => (await import("./report.js")).command,
 };
 
 function help(): string {
