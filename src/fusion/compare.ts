@@ -8,10 +8,10 @@ import type { Kernel, KernelGraph } from "./types.js";
 /** Kernels keyed by identity: members sorted by name. */
 export type KernelSignatures = Map<string, string[]>;
 
-/** Key of a kernel: `<op>:<tensor>` for inserted layout kernels (no members), else its last member's first output. */
+/** Key of a kernel: `<op>:<tensor>` for inserted layout kernels (reorders), else its last member's first output. */
 export function kernelKey(k: Kernel, lastMemberOutput: string | undefined): string {
-  if (k.nodes.length === 0) {
-    const op = k.opTypes[0] ?? k.type;
+  const op = k.opTypes[0] ?? k.type;
+  if (k.nodes.length === 0 || op === "ReorderInput" || op === "ReorderOutput") {
     return op === "ReorderInput" ? `${op}:${k.inputs[0] ?? ""}` : `${op}:${k.outputs[0] ?? ""}`;
   }
   return lastMemberOutput ?? k.outputs[0] ?? k.id;

@@ -704,7 +704,11 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
       rule: op === "ReorderInput" ? "nchwc-reorder-input" : "nchwc-reorder-output",
     };
   };
+  const draftOf = new Map<number, number>();
+  drafts.forEach((d, k) => d.members.forEach((m) => draftOf.set(m, k)));
+  const absorbed = new Set<number>();
   for (const k of order) {
+    if (absorbed.has(k)) continue;
     const viaReorder = plan.reorderIn.get(k) ?? [];
     for (const t of viaReorder) kernels.push(reorder("ReorderInput", t));
     const kern = buildKernel(st, inferred, drafts[k]!, `k${kernels.length}`);
@@ -713,7 +717,26 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
       kern.inputs = kern.inputs.map((t) => (blockedTensor.has(t) || viaReorder.includes(t) ? t + BLOCKED : t));
     }
     kernels.push(kern);
-    for (const t of plan.reorderOut.get(k) ?? []) kernels.push(reorder("ReorderOutput", t));
+    for (const t of plan.reorderOut.get(k) ?? []) {
+      const r = reorder("ReorderOutput", t);
+      // a Transpose to NHWC right after it is folded into the ReorderOutput (its channels_last form)
+      const c = st.lastConsumerOf(t);
+      const ck = c === undefined ? undefined : draftOf.get(c);
+      const cn = c === undefined ? undefined : st.nodes[c]!;
+      if (cn !== undefined && ck !== undefined && st.consumerCount(t) === 1 && !st.isOutput(t) && cn.opType === "Transpose" && drafts[ck]!.members.length === 1 && !plan.blocked[ck]) {
+        const perm = cn.attrs.perm;
+        if (Array.isArray(perm) && perm.join(",") === "0,2,3,1" && cn.outputs[0]) {
+          absorbed.add(ck);
+          r.nodes = [cn.name];
+          r.outputs = [cn.outputs[0]];
+          r.features.nodes = 1;
+          r.rule = "nchwc-reorder-output-nhwc";
+          const shape = st.shape(cn.outputs[0]);
+          if (shape !== undefined) r.features.outputShape = [...shape];
+        }
+      }
+      kernels.push(r);
+    }
   }
   return kernels;
 }

@@ -6,7 +6,7 @@
  * - Conv (2-D, constant weights) runs blocked when it is depthwise with channels % align = 0, or dense (group 1) with
  *   input channels % align = 0 — or fewer input channels than a block, in which case it reads NCHW directly. Output
  *   channels are padded up to the block. Observed with ORT 1.30 here: block 16 (pools and concat need channels % 16),
- *   align 8 (a 24- or 88-channel conv runs blocked; a 24-channel MaxPool does not).
+ *   align 4 (a 24-, 28- or 88-channel conv runs blocked; a 24-channel MaxPool does not).
  * - A blocked Conv without a fused activation absorbs a following Add whose other input is also blocked (the NCHWc
  *   Conv's `Sum` input), then an activation after the Add.
  * - Pools (MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool) run blocked when their channels are a multiple of

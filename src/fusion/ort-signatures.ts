@@ -45,14 +45,21 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
   const srcOf = (t: string): string | undefined => toSrc.get(t) ?? (known(t) ? t : undefined);
 
   // keys of every ORT node, and the source tensor each ORT tensor stands for
-  const keys: { key: string; inputs: (string | undefined)[]; reorder: boolean }[] = [];
+  const keys: { key: string; inputs: (string | undefined)[]; reorder: boolean; root?: string }[] = [];
   for (const n of optimized.nodes) {
     if (n.opType === "ReorderInput" || n.opType === "ReorderOutput") {
       const s = srcOf(n.inputs[0] ?? "");
       const out = n.outputs[0] ?? "";
       const outSrc = known(out) ? out : s;
       if (outSrc !== undefined) toSrc.set(out, outSrc);
-      keys.push({ key: n.opType === "ReorderInput" ? `ReorderInput:${s ?? "?"}` : `ReorderOutput:${outSrc ?? "?"}`, inputs: [], reorder: true });
+      // a ReorderOutput with channels_last = 1 absorbed the Transpose to NHWC after it: that node is its member
+      const absorbs = n.opType === "ReorderOutput" && outSrc !== undefined && outSrc !== s;
+      keys.push({
+        key: n.opType === "ReorderInput" ? `ReorderInput:${s ?? "?"}` : `ReorderOutput:${outSrc ?? "?"}`,
+        inputs: s === undefined ? [] : [s],
+        reorder: !absorbs,
+        ...(absorbs ? { root: outSrc } : {}),
+      });
       continue;
     }
     n.outputs.forEach((o, k) => {
@@ -103,7 +110,7 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
       continue;
     }
     const members: string[] = [];
-    const root = producer.get(k.key);
+    const root = producer.get(k.root ?? k.key);
     if (root === undefined) {
       out.set(k.key, members);
       continue;
@@ -118,7 +125,7 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
       if (!noKernel.has(node.name) || i === root) members.push(node.name);
       for (const x of node.inputs) {
         if (x === "" || stop.has(x) || src.tensors.get(x)?.constant !== undefined) continue;
-        if (present.has(x) && x !== k.key) continue;
+        if (present.has(x) && x !== (k.root ?? k.key)) continue;
         const p = producer.get(x);
         if (p === undefined || seen.has(p)) continue;
         seen.add(p);

@@ -213,5 +213,5 @@ const source =
 
 export const ortCpuBasic: RuleSet = { id: "ort-cpu@1.30/basic", source, elide: ORT_ELIDE, rules: level1(), cse: true };
 export const ortCpuExtended: RuleSet = { id: "ort-cpu@1.30/extended", source, elide: ORT_ELIDE, rules: level2(), cse: true };
-/** Level 3: NCHWc with block 16 and conv channel alignment 8, as onnxruntime-node 1.30 behaves on the machines checked here (MLAS picks the block per CPU). */
-export const ortCpuAll: RuleSet = { id: "ort-cpu@1.30/all", source, elide: ORT_ELIDE, rules: level2(), cse: true, layout: { kind: "nchwc", blockSize: 16, convChannelAlign: 8 } };
+/** Level 3: NCHWc with block 16 and conv channel alignment 4, as onnxruntime-node 1.30 behaves on the machines checked here (MLAS picks the block per CPU). */
+export const ortCpuAll: RuleSet = { id: "ort-cpu@1.30/all", source, elide: ORT_ELIDE, rules: level2(), cse: true, layout: { kind: "nchwc", blockSize: 16, convChannelAlign: 4 } };
