@@ -31,7 +31,7 @@ const ZERO_COST: Readonly<NodeCost> = Object.freeze({ flops: 0, params: 0, bytes
 
 /**
  * Tensor types visible while inferring one graph: its own, then (for subgraphs) the enclosing scopes'. Constants of
- * the graph are converted lazily from `constants` on first use (most weights are read once).
+ * the graph are converted from `constants` when read.
  */
 class Scope {
   readonly types = new Map<string, TensorType>();
@@ -45,11 +45,8 @@ class Scope {
     const t = this.types.get(name);
     if (t !== undefined) return t;
     const c = this.constants?.get(name);
-    if (c?.constant !== undefined) {
-      const type = constantType(c);
-      this.types.set(name, type);
-      return type;
-    }
+    // Not cached: most constants (weights) are read once, and a Map.set costs more than the small object.
+    if (c?.constant !== undefined) return constantType(c);
     return this.parent?.get(name);
   }
   isShapeConstant(name: string): boolean {

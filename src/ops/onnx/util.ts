@@ -291,14 +291,30 @@ interface NaryOptions {
 }
 
 /** Shape of broadcasting inputs, wrapping incompatibility into `invalid_shape`. */
-export function broadcastInputs(ctx: OpContext, indices?: readonly number[]): Shape {
-  const shapes: Shape[] = [];
-  const idx = indices ?? ctx.inputs.map((_, i) => i);
-  for (const i of idx) {
-    const t = ctx.inputs[i];
-    if (t?.shape !== undefined) shapes.push(t.shape);
+export function broadcastInputs(ctx: OpContext): Shape {
+  const inputs = ctx.inputs;
+  // Fast path (most element-wise nodes): every present input has the same shape.
+  let first: Shape | undefined;
+  let same = true;
+  for (const t of inputs) {
+    const s = t?.shape;
+    if (s === undefined) continue;
+    if (first === undefined) first = s;
+    else if (s !== first && !sameDims(s, first)) {
+      same = false;
+      break;
+    }
   }
+  if (same) return first ?? [];
+  const shapes: Shape[] = [];
+  for (const t of inputs) if (t?.shape !== undefined) shapes.push(t.shape);
   return broadcastShapes(...shapes);
+}
+
+function sameDims(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Folds broadcast values when every input is known and the output is small. */
