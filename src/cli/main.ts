@@ -20,6 +20,8 @@ const commands: Record<string, () => Promise<Command>> = {
   fuse: async () => (await import("./fuse.js")).command,
   inspect: async () => (await import("./inspect.js")).command,
   predict: async () => (await import("./predict.js")).command,
+  profile: async () => (await import("./profile.js")).command,
+  validate: async () => (await import("./validate.js")).command,
   report: async () => (await import("./report.js")).command,
 };
 

@@ -1,0 +1,75 @@
+// `edgelat validate --device FILE.json MODEL...`: measured vs predicted end-to-end latency on the local runtime.
+import { readFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadDevice } from "../devices/load.js";
+import { EdgelatError } from "../errors.js";
+import type { Shape } from "../ir/types.js";
+import { prepareOnnx } from "../profile/models.js";
+import { OrtRunner, ORT_LEVELS, type OrtLevel } from "../profile/ort.js";
+import { validateDevice, type ValidationModel } from "../profile/validate.js";
+import type { Command } from "./main.js";
+import { parseInputSpec } from "./inspect.js";
+
+const USAGE = "edgelat validate --device FILE.json MODEL.onnx... [--input NAME=1x3x224x224 ...] [--rounds N] [--json]";
+
+async function readBytes(file: string): Promise<Uint8Array> {
+  try {
+    const b = await readFile(file);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    throw new EdgelatError("io_error", `Cannot read '${file}': ${(e as Error).message}`, { file });
+  }
+}
+
+export const command: Command = {
+  summary: "Measure models on the local runtime a device profile describes and compare with its predictions",
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { device: { type: "string" }, input: { type: "string", multiple: true }, rounds: { type: "string", default: "15" }, json: { type: "boolean" } },
+    });
+    if (values.device === undefined || positionals.length === 0) throw new EdgelatError("invalid_argument", `usage: ${USAGE}`);
+    const rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new EdgelatError("invalid_argument", `--rounds must be a positive integer, got '${values.rounds}'`);
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(await readBytes(values.device)));
+    } catch (e) {
+      if (e instanceof EdgelatError) throw e;
+      throw new EdgelatError("invalid_json", `device profile '${values.device}' is not JSON: ${(e as Error).message}`);
+    }
+    const device = loadDevice(json);
+    const m = /^ort-cpu@[\d.]+\/(basic|extended|all)$/.exec(device.backend);
+    if (m === null || device.identity.runtime !== "onnxruntime-node") {
+      throw new EdgelatError("invalid_argument", `device '${device.id}' runs ${device.identity.runtime} (${device.backend}); validate measures onnxruntime-node devices only`);
+    }
+    const level = m[1] as OrtLevel;
+    if (!ORT_LEVELS.includes(level)) throw new EdgelatError("invalid_argument", `unsupported level '${level}'`);
+    const inputShapes: Record<string, Shape> = {};
+    for (const spec of values.input ?? []) {
+      const [name, dims] = parseInputSpec(spec);
+      inputShapes[name] = dims;
+    }
+    const models: ValidationModel[] = [];
+    for (const file of positionals) {
+      const prepared = prepareOnnx(`file:${resolve(file)}`, await readBytes(file), inputShapes);
+      models.push({ name: basename(file), family: "file", ...prepared });
+    }
+    const runner = await OrtRunner.create({ threads: device.identity.threads ?? 1, level, workDir: join(resolve(".cache"), "profile-work") });
+    const { rows, summary } = await validateDevice(runner, device, models, { rounds });
+    if (values.json) {
+      io.out(JSON.stringify({ device: device.id, config: runner.config, rows, summary }, null, 2));
+      return 0;
+    }
+    const pct = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
+    const table = [["model", "measured ms", "IQR", "predicted ms", "error"], ...rows.map((r) => [r.name, r.measuredMs.toFixed(2), `${(100 * r.relIqr).toFixed(1)}%`, r.predictedMs.toFixed(2), pct(r.relError)])];
+    const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+    io.out(`${device.id} on ${runner.config}`);
+    for (const r of table) io.out(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
+    io.out(`within ±10%: ${(100 * summary.within10).toFixed(0)}% of ${summary.n}, MAPE ${(100 * summary.mape).toFixed(1)}%${summary.n > 1 ? `, Spearman ρ ${summary.spearman.toFixed(3)}` : ""}, load ${summary.load.start.map((x) => x.toFixed(2)).join("/")}`);
+    return 0;
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * Turning measurements into a device profile (`edgelat-device@1`, the schema `loadDevice` checks): per-class
+ * predictors from kernel sampling, and the overhead model latency = a·Σkernels + b·kernels + c fitted on the measured
+ * end-to-end latency of a few whole models (non-negative relative least squares).
+ */
+import { cpus, hostname } from "node:os";
+import { fitOverhead } from "../devices/train/phones.js";
+import { aggregate, predictKernels } from "../devices/estimate.js";
+import { loadDevice } from "../devices/load.js";
+import { DEVICE_SCHEMA, type DeviceIdentity, type DeviceProfileJSON, type DeviceProvenance, type OverheadModelJSON } from "../devices/types.js";
+import type { KernelClass, KernelGraph } from "../fusion/types.js";
+import type { ClassFit } from "./fit.js";
+
+export interface LocalTarget {
+  /** "onnxruntime-node" or "tfjs-wasm". */
+  runtime: string;
+  runtimeVersion: string;
+  threads: number;
+  /** Fusion rule-set id, e.g. "ort-cpu@1.30/all". */
+  backend: string;
+  /** Short settings label, e.g. "all" (optimization level). */
+  settings: string;
+}
+
+/** Identity of this machine's CPU running a local runtime. */
+export function localIdentity(t: LocalTarget): DeviceIdentity {
+  const cpu = cpus()[0]?.model?.trim() || "unknown CPU";
+  return {
+    device: `local: ${hostname()}`, soc: `${process.arch} (${cpus().length} logical cores)`, processor: "cpu", processorName: cpu,
+    threads: t.threads, precision: "fp32", runtime: t.runtime, runtimeVersion: t.runtimeVersion,
+  };
+}
+
+/** Catalog-style id: "local-ort-node-t1-all". */
+export function localDeviceId(t: LocalTarget): string {
+  const rt = t.runtime === "onnxruntime-node" ? "ort-node" : t.runtime;
+  return `local-${rt}-t${t.threads}-${t.settings}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+}
+
+/** A profile with the fitted predictors and a plain-sum overhead (replaced by `withOverhead`). */
+export function profileFromFits(t: LocalTarget, fits: ReadonlyMap<KernelClass, ClassFit>, provenance: DeviceProvenance, id = localDeviceId(t)): DeviceProfileJSON {
+  const predictors: DeviceProfileJSON["predictors"] = {};
+  for (const [cls, f] of fits) predictors[cls] = f.predictor.toJSON();
+  return {
+    schema: DEVICE_SCHEMA,
+    id,
+    name: `${localIdentity(t).processorName} — ${t.runtime} ${t.runtimeVersion}, ${t.threads} thread${t.threads > 1 ? "s" : ""}, ${t.settings}`,
+    identity: localIdentity(t),
+    backend: t.backend,
+    predictors,
+    overhead: { coef: { sumKernelMs: 1 }, relStd: 0 },
+    provenance,
+  };
+}
+
+export interface CalibrationRow {
+  name: string;
+  measuredMs: number;
+  sumKernelMs: number;
+  kernels: number;
+  fusedOps: number;
+}
+
+/** Aggregate terms of a kernel graph under a profile's predictors (the quantities the overhead model weighs). */
+export function overheadTerms(profile: DeviceProfileJSON, kg: KernelGraph): Omit<CalibrationRow, "name" | "measuredMs"> {
+  const dev = loadDevice({ ...profile, overhead: { coef: { sumKernelMs: 1 }, relStd: 0 } });
+  const est = aggregate(predictKernels(kg, dev), dev);
+  let kernels = 0, fusedOps = 0;
+  for (const e of est.kernels) if (e.counted) {
+    kernels++;
+    fusedOps += Math.max(0, e.nodes.length - 1);
+  }
+  return { sumKernelMs: est.latencyMs, kernels, fusedOps };
+}
+
+/** Fits the overhead model on calibration rows; with fewer rows than terms, falls back to a scale only. */
+export function fitLocalOverhead(rows: readonly CalibrationRow[]): OverheadModelJSON {
+  if (rows.length === 0) return { coef: { sumKernelMs: 1 }, relStd: 0.25 };
+  const terms = rows.length >= 6 ? (["sumKernelMs", "kernels", "constant"] as const) : (["sumKernelMs"] as const);
+  return fitOverhead(rows.map((r) => ({ sumKernelMs: r.sumKernelMs, kernels: r.kernels, fusedOps: r.fusedOps })), rows.map((r) => r.measuredMs), terms);
+}

@@ -1,0 +1,62 @@
+/**
+ * Per-class kernel predictors for a profiled device: each class gets the candidate with the lowest cross-validated
+ * MAPE among a non-negative linear cost model (latency ≈ a + b·FLOPs + c·elements in/out + d·weights, relative
+ * loss), a log-linear power law and gradient-boosted trees on ln(latency) over a log-linear stage. Few samples →
+ * the linear model only (fewer than 2 → FLOPs-linear).
+ */
+import type { KernelClass } from "../fusion/types.js";
+import { mape } from "../metrics/index.js";
+import { crossValidate } from "../predictors/cv.js";
+import { fitFlopsLinear } from "../predictors/flops-linear.js";
+import { fitGbt } from "../predictors/gbt.js";
+import { fitLinear } from "../predictors/linear.js";
+import type { Predictor, Sample } from "../predictors/types.js";
+
+export const LINEAR_TERMS = ["1", "flops", "inElems", "outElems", "params", "nodes*outElems"];
+export const LOG_TERMS = ["1", "log:flops", "log:inElems", "log:outElems", "log:params", "log:cin", "log:cout", "log:hOut", "kernelH", "strideH", "nodes"];
+export const TREE_TERMS = ["log:flops", "log:inElems", "log:outElems", "log:params", "cin", "cout", "hInPad", "hOut", "kernelH", "strideH", "groups", "nodes"];
+
+interface Candidate {
+  name: string;
+  minSamples: number;
+  fit: (s: Sample[], seed: number) => Predictor;
+}
+
+const CANDIDATES: Candidate[] = [
+  { name: "linear", minSamples: 2, fit: (s) => fitLinear(s, { spec: LINEAR_TERMS, target: "linear", loss: "relative", nonNegative: true, ridge: 1e-6 }) },
+  { name: "log-linear", minSamples: 8, fit: (s) => fitLinear(s, { spec: LOG_TERMS, target: "log", ridge: 1e-3 }) },
+  {
+    name: "gbt", minSamples: 24,
+    fit: (s, seed) => fitGbt(s, { spec: TREE_TERMS, linearSpec: LOG_TERMS, nEstimators: 80, maxDepth: 4, learningRate: 0.1, minSamplesLeaf: 3, subsample: 0.8, noiseFolds: 0, seed }),
+  },
+];
+
+export interface ClassFit {
+  cls: KernelClass;
+  samples: number;
+  /** Chosen candidate and its cross-validated MAPE (fraction; NaN with fewer than 4 samples). */
+  model: string;
+  cvMape: number;
+  /** Out-of-fold relative error of each sample (aligned with the samples), for adaptive sampling. */
+  relErrors: number[];
+  predictor: Predictor;
+}
+
+/** Fits one class: every candidate with enough samples is cross-validated (5-fold), the best is refitted on all. */
+export function fitClass(cls: KernelClass, samples: readonly Sample[], seed = 1): ClassFit {
+  const s = [...samples];
+  if (s.length < 2) {
+    return { cls, samples: s.length, model: "flops-linear", cvMape: Number.NaN, relErrors: s.map(() => Number.NaN), predictor: fitFlopsLinear(s) };
+  }
+  if (s.length < 4) {
+    return { cls, samples: s.length, model: "linear", cvMape: Number.NaN, relErrors: s.map(() => Number.NaN), predictor: CANDIDATES[0]!.fit(s, seed) };
+  }
+  let best: { c: Candidate; score: number; rel: number[] } | undefined;
+  for (const c of CANDIDATES) {
+    if (s.length < c.minSamples) continue;
+    const cv = crossValidate(s, undefined, (train) => c.fit(train, seed), mape, { k: Math.min(5, s.length), seed });
+    const rel = cv.predicted.map((p, i) => (p - cv.measured[i]!) / cv.measured[i]!);
+    if (best === undefined || cv.score < best.score) best = { c, score: cv.score, rel };
+  }
+  return { cls, samples: s.length, model: best!.c.name, cvMape: best!.score, relErrors: best!.rel, predictor: best!.c.fit(s, seed) };
+}

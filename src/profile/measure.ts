@@ -1,0 +1,200 @@
+/**
+ * Measurement discipline for a noisy machine. Models are measured in groups whose runs are interleaved (round-robin:
+ * a load spike hits every model of the group alike instead of one), after a warm-up; each model's sample is summarized
+ * by its median after outlier rejection with its IQR / MAD; a model whose relative IQR is wider than `maxRelIqr` is
+ * measured again in a later batch (up to `maxRetries` times) and its batches pooled. Every batch is appended to the
+ * JSONL log before the next one starts, and a model the log already holds enough stable runs of is not re-measured.
+ */
+import { loadavg } from "node:os";
+import type { KernelGraph } from "../fusion/types.js";
+import type { MeasurementLog } from "./log.js";
+import type { OpenSession, RunnableModel, SessionResult } from "./ort.js";
+import { summarize, type SpreadSummary } from "./stats.js";
+import { kernelTimes, mapOrtNodes } from "./trace.js";
+
+/** What measuring needs from a runtime runner. */
+export interface ModelRunner {
+  readonly config: string;
+  open(model: RunnableModel, opts?: { profile?: boolean; optimized?: boolean }): Promise<OpenSession>;
+}
+
+export interface MeasureOptions {
+  /** Untimed runs per model before timing (default 3). */
+  warmup?: number;
+  /** Timed runs per model per batch (default 15). */
+  rounds?: number;
+  /** Models interleaved in one batch (default 8). */
+  groupSize?: number;
+  /** Re-measure when IQR / median exceeds this (default 0.1). */
+  maxRelIqr?: number;
+  /** Extra batches for an unstable model (default 2). */
+  maxRetries?: number;
+  log?: MeasurementLog;
+  /** Date.now() after which no new batch starts (models left unmeasured are absent from the result); the first batch always runs. */
+  deadline?: number;
+  /** Called after each batch with the models finished so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface E2eMeasurement {
+  key: string;
+  ms: number[];
+  summary: SpreadSummary;
+}
+
+export interface KernelMeasurement {
+  key: string;
+  /** Simulator kernel id → µs per timed run. */
+  kernelsUs: Map<string, number[]>;
+  /** Kernel id → summary of its µs. */
+  summaries: Map<string, SpreadSummary>;
+  /** Runtime nodes that mapped to no simulator kernel → µs per run. */
+  unmappedUs: Map<string, number[]>;
+}
+
+const defaults = (o: MeasureOptions) => ({
+  warmup: o.warmup ?? 3,
+  rounds: o.rounds ?? 15,
+  groupSize: o.groupSize ?? 8,
+  maxRelIqr: o.maxRelIqr ?? 0.1,
+  maxRetries: o.maxRetries ?? 2,
+});
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Opens every model of a group, warms each up, runs `rounds` interleaved rounds, closes them: ms per model. */
+async function interleaved(
+  runner: ModelRunner,
+  group: readonly RunnableModel[],
+  warmup: number,
+  rounds: number,
+  opts: { profile?: boolean; optimized?: boolean },
+): Promise<{ ms: number[][]; results: SessionResult[] }> {
+  const sessions: OpenSession[] = [];
+  try {
+    for (const m of group) sessions.push(await runner.open(m, opts));
+    for (let w = 0; w < warmup; w++) for (const s of sessions) await s.run();
+    const ms = group.map(() => [] as number[]);
+    for (let r = 0; r < rounds; r++) for (let i = 0; i < sessions.length; i++) ms[i]!.push(await sessions[i]!.run());
+    const results: SessionResult[] = [];
+    for (const s of sessions.splice(0)) results.push(await s.close());
+    return { ms, results };
+  } finally {
+    for (const s of sessions) await s.close().catch(() => undefined);
+  }
+}
+
+/** End-to-end latency of each model (profiling off). */
+export async function measureE2e(runner: ModelRunner, models: readonly RunnableModel[], options: MeasureOptions = {}): Promise<Map<string, E2eMeasurement>> {
+  const o = defaults(options);
+  const out = new Map<string, E2eMeasurement>();
+  const batches = new Map<string, number>();
+  const done = (): number => [...out.values()].filter((m) => m.summary.relIqr <= o.maxRelIqr || (batches.get(m.key) ?? 0) > o.maxRetries).length;
+  for (const m of models) {
+    const ms = options.log?.e2eMs(m.key) ?? [];
+    if (ms.length > 0) {
+      out.set(m.key, { key: m.key, ms, summary: summarize(ms) });
+      batches.set(m.key, options.log!.records("e2e", m.key).length);
+    }
+  }
+  const needs = (m: RunnableModel): boolean => {
+    const have = out.get(m.key);
+    if (have === undefined || have.ms.length < o.rounds) return true;
+    return have.summary.relIqr > o.maxRelIqr && (batches.get(m.key) ?? 0) <= o.maxRetries;
+  };
+  let ran = 0;
+  for (let attempt = 0; attempt <= o.maxRetries; attempt++) {
+    const pending = models.filter(needs);
+    if (pending.length === 0) break;
+    for (const group of chunks(pending, o.groupSize)) {
+      if (ran++ > 0 && options.deadline !== undefined && Date.now() > options.deadline) return out;
+      const { ms } = await interleaved(runner, group, o.warmup, o.rounds, {});
+      const load = loadavg();
+      group.forEach((m, i) => {
+        options.log?.append({ kind: "e2e", key: m.key, load, ms: ms[i]! });
+        const all = [...(out.get(m.key)?.ms ?? []), ...ms[i]!];
+        out.set(m.key, { key: m.key, ms: all, summary: summarize(all) });
+        batches.set(m.key, (batches.get(m.key) ?? 0) + 1);
+      });
+      options.onProgress?.(done(), models.length);
+    }
+  }
+  return out;
+}
+
+/** A model to profile kernel by kernel, with the simulator's kernel graph of its source graph. */
+export interface KernelProfileItem {
+  model: RunnableModel;
+  kernels: KernelGraph;
+}
+
+function kernelMeasurement(key: string, kernelsUs: Map<string, number[]>, unmappedUs: Map<string, number[]>): KernelMeasurement {
+  const summaries = new Map<string, SpreadSummary>();
+  for (const [id, v] of kernelsUs) if (v.length > 0) summaries.set(id, summarize(v));
+  return { key, kernelsUs, unmappedUs, summaries };
+}
+
+/** Relative IQR of the kernel with the largest median (the one that matters for a model's stability). */
+export function mainSpread(m: KernelMeasurement): number {
+  let best: SpreadSummary | undefined;
+  for (const s of m.summaries.values()) if (best === undefined || s.median > best.median) best = s;
+  return best?.relIqr ?? Infinity;
+}
+
+/**
+ * Per-kernel latencies from ORT's profiler for each model: runs interleaved like `measureE2e`, the trace's node times
+ * mapped to the simulator's kernels (`mapOrtNodes`), warm-up runs dropped.
+ */
+export async function measureKernels(runner: ModelRunner, items: readonly KernelProfileItem[], options: MeasureOptions = {}): Promise<Map<string, KernelMeasurement>> {
+  const o = defaults(options);
+  const out = new Map<string, KernelMeasurement>();
+  const batches = new Map<string, number>();
+  for (const it of items) {
+    const us = options.log?.kernelsUs(it.model.key);
+    if (us !== undefined && us.size > 0) {
+      out.set(it.model.key, kernelMeasurement(it.model.key, us, new Map()));
+      batches.set(it.model.key, options.log!.records("kernels", it.model.key).length);
+    }
+  }
+  const needs = (it: KernelProfileItem): boolean => {
+    const have = out.get(it.model.key);
+    if (have === undefined) return true;
+    const n = Math.max(0, ...[...have.kernelsUs.values()].map((v) => v.length));
+    if (n < o.rounds) return true;
+    return mainSpread(have) > o.maxRelIqr && (batches.get(it.model.key) ?? 0) <= o.maxRetries;
+  };
+  let finished = 0;
+  let ran = 0;
+  for (let attempt = 0; attempt <= o.maxRetries; attempt++) {
+    const pending = items.filter(needs);
+    if (pending.length === 0) break;
+    for (const group of chunks(pending, o.groupSize)) {
+      if (ran++ > 0 && options.deadline !== undefined && Date.now() > options.deadline) return out;
+      const { results } = await interleaved(runner, group.map((g) => g.model), o.warmup, o.rounds, { profile: true, optimized: true });
+      const load = loadavg();
+      group.forEach((it, i) => {
+        const r = results[i]!;
+        const mapping = mapOrtNodes(it.model.graph, it.kernels, r.optimized!);
+        const t = kernelTimes(r.trace!, mapping, o.warmup);
+        options.log?.append({
+          kind: "kernels", key: it.model.key, load,
+          kernelsUs: Object.fromEntries(t.kernelsUs), unmappedUs: Object.fromEntries(t.unmappedUs),
+        });
+        const prev = out.get(it.model.key);
+        const merged = new Map(prev?.kernelsUs ?? []);
+        for (const [id, v] of t.kernelsUs) merged.set(id, [...(merged.get(id) ?? []), ...v]);
+        const unmapped = new Map(prev?.unmappedUs ?? []);
+        for (const [id, v] of t.unmappedUs) unmapped.set(id, [...(unmapped.get(id) ?? []), ...v]);
+        out.set(it.model.key, kernelMeasurement(it.model.key, merged, unmapped));
+        batches.set(it.model.key, (batches.get(it.model.key) ?? 0) + 1);
+      });
+      finished += group.length;
+      options.onProgress?.(Math.min(finished, items.length), items.length);
+    }
+  }
+  return out;
+}

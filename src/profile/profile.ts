@@ -1,0 +1,157 @@
+/**
+ * `profileDevice`: builds a device profile for a local runtime, end to end and unattended, within a time budget:
+ *   1. fusion-rule detection (≤ 15% of the budget) — a rule selection and its agreement with the runtime's graphs;
+ *   2. adaptive kernel sampling over single-kernel models (until 75% of the budget or the error target);
+ *   3. the overhead model from the measured end-to-end latency of a few whole calibration models;
+ * and writes every raw measurement to the JSONL log first, so a rerun with the same log resumes.
+ */
+import { loadavg } from "node:os";
+import type { DeviceProfileJSON } from "../devices/types.js";
+import { fuse } from "../fusion/fuse.js";
+import type { KernelClass } from "../fusion/types.js";
+import { detectFusion, defaultFusionCases, type FusionCase, type FusionDetection } from "./fusion-detect.js";
+import { MeasurementLog } from "./log.js";
+import { measureE2e, type MeasureOptions } from "./measure.js";
+import { fitLocalOverhead, overheadTerms, profileFromFits, type CalibrationRow, type LocalTarget } from "./device.js";
+import { prepareModel, type NamedGraph } from "./models.js";
+import { OrtRunner, type OrtLevel } from "./ort.js";
+import { poolFromConfigs, poolFromModels, sampleKernels, type PriorModel } from "./sampling.js";
+import type { KernelConfig } from "./templates.js";
+import { EdgelatError } from "../errors.js";
+
+export interface ProfileProgress {
+  phase: "fusion" | "kernels" | "overhead" | "done";
+  /** Elapsed share of the budget (0–1). */
+  fraction: number;
+  /** Estimated ms left. */
+  etaMs: number;
+  message: string;
+}
+
+export interface ProfileOptions {
+  runtime?: "ort-node";
+  threads?: number;
+  level?: OrtLevel;
+  /** Wall-clock budget in ms. */
+  budgetMs: number;
+  /** JSONL measurement log (resume); none → measurements kept in memory only. */
+  logFile?: string;
+  /** Folder for the runtime's temporary files. */
+  workDir: string;
+  seed?: number;
+  /** Models whose kernels form the sampling pool (inferred, input shapes fixed). */
+  priorModels: readonly PriorModel[];
+  /** Template configurations added to the pool (e.g. `nnMeterPriors(dataRoot())`). */
+  templateConfigs?: readonly KernelConfig[];
+  /** Whole models for the overhead model. */
+  calibrationModels: readonly NamedGraph[];
+  /** Fusion test cases (default `defaultFusionCases()`); `false` skips detection. */
+  fusionCases?: readonly FusionCase[] | false;
+  /** Stop sampling when every class's CV MAPE is at most this (default 0.05). */
+  errorTarget?: number;
+  measure?: MeasureOptions;
+  /** Profile id (default "local-ort-node-t<threads>-<level>"). */
+  id?: string;
+  onProgress?: (p: ProfileProgress) => void;
+}
+
+export interface ProfileResult {
+  profile: DeviceProfileJSON;
+  fusion?: FusionDetection;
+  classes: { cls: KernelClass; samples: number; model: string; cvMape: number }[];
+  calibration: (CalibrationRow & { predictedMs: number })[];
+  kernelModels: number;
+  samplingStoppedBy: string;
+  /** Log records reused from an earlier run. */
+  resumedRecords: number;
+  elapsedMs: number;
+  /** os.loadavg() at start and end. */
+  load: { start: number[]; end: number[] };
+}
+
+export async function profileDevice(options: ProfileOptions): Promise<ProfileResult> {
+  if ((options.runtime ?? "ort-node") !== "ort-node") {
+    throw new EdgelatError("invalid_argument", `profileDevice supports runtime 'ort-node' (got '${options.runtime}')`);
+  }
+  if (!(options.budgetMs > 0)) throw new EdgelatError("invalid_argument", `budget must be > 0 ms, got ${options.budgetMs}`);
+  const start = Date.now();
+  const loadStart = loadavg();
+  const end = start + options.budgetMs;
+  const runner = await OrtRunner.create({ threads: options.threads ?? 1, level: options.level ?? "all", workDir: options.workDir });
+  const log = new MeasurementLog(options.logFile, runner.config);
+  const measure: MeasureOptions = { ...options.measure, log };
+  const progress = (phase: ProfileProgress["phase"], message: string): void =>
+    options.onProgress?.({ phase, fraction: Math.min(1, (Date.now() - start) / options.budgetMs), etaMs: Math.max(0, end - Date.now()), message });
+
+  // 1. fusion rules
+  let fusion: FusionDetection | undefined;
+  if (options.fusionCases !== false) {
+    progress("fusion", "fusion-rule detection");
+    fusion = await detectFusion(runner, options.fusionCases ?? defaultFusionCases(), { ...measure, deadline: start + 0.15 * options.budgetMs });
+  }
+  const selection = fusion?.selection ?? {};
+  if ((selection.disable ?? []).length > 0) {
+    // The device schema names a rule-set id only; a selection that disables base rules is reported, not applied.
+    progress("fusion", `measurements disagree with base rules: ${selection.disable!.join(", ")}`);
+  }
+
+  // 2. kernels
+  const pool = [...poolFromModels(options.priorModels, runner.backend), ...poolFromConfigs(options.templateConfigs ?? [], runner.backend)];
+  progress("kernels", `sampling kernels from a pool of ${pool.length}`);
+  const sampling = await sampleKernels(runner, pool, {
+    deadline: start + 0.75 * options.budgetMs,
+    errorTarget: options.errorTarget ?? 0.05,
+    seed: options.seed ?? 1,
+    measure,
+    onProgress: (i) => progress("kernels", `${i.measured} kernel models, ${i.classes} classes${i.worst ? `, worst ${i.worst.cls} ${(100 * i.worst.cvMape).toFixed(1)}%` : ""}`),
+  });
+  if (sampling.fits.size === 0) throw new EdgelatError("invalid_argument", "kernel sampling measured nothing: the budget is too small or the pool is empty");
+  const target: LocalTarget = { runtime: "onnxruntime-node", runtimeVersion: runner.version, threads: runner.threads, backend: runner.backend, settings: runner.level };
+  const profile = profileFromFits(target, sampling.fits, {
+    dataset: `local measurements, ${runner.config}`,
+    method:
+      "nn-Meter-style: per-class predictors (best CV MAPE of linear / log-linear / GBT) on ORT profiler kernel times of adaptively sampled single-kernel models; overhead a·Σkernels + b·kernels + c on whole-model e2e latency",
+    samples: { kernels: sampling.samples.length, models: 0 },
+    seed: options.seed ?? 1,
+    trainedBy: "edgelat profile",
+  }, options.id);
+
+  // 3. overhead
+  progress("overhead", `calibrating on ${options.calibrationModels.length} whole models`);
+  const prepared = options.calibrationModels.map((m) => ({ m, ...prepareModel(`calib:${m.name}`, m.graph) }));
+  const e2e = await measureE2e(runner, prepared.map((p) => p.model), { ...measure, deadline: end });
+  const rows: CalibrationRow[] = [];
+  for (const p of prepared) {
+    const meas = e2e.get(p.model.key);
+    if (meas === undefined) continue;
+    rows.push({ name: p.m.name, measuredMs: meas.summary.median, ...overheadTerms(profile, fuse(p.inferred, runner.backend)) });
+  }
+  profile.overhead = fitLocalOverhead(rows);
+  profile.provenance.samples.models = rows.length;
+  const c = profile.overhead.coef;
+  const calibration = rows.map((r) => ({ ...r, predictedMs: (c.sumKernelMs ?? 1) * r.sumKernelMs + (c.kernels ?? 0) * r.kernels + (c.constant ?? 0) }));
+  const loadEnd = loadavg();
+  const notes = [
+    `profiled ${new Date(start).toISOString()} in ${((Date.now() - start) / 1000).toFixed(0)} s (budget ${(options.budgetMs / 1000).toFixed(0)} s); load average ${loadStart.map((x) => x.toFixed(2)).join("/")} → ${loadEnd.map((x) => x.toFixed(2)).join("/")}`,
+    `kernel sampling: ${sampling.models} single-kernel models, ${sampling.samples.length} kernel samples, ${sampling.iterations} iterations, stopped by ${sampling.stoppedBy}`,
+    ...[...sampling.fits.values()].map((f) => `class ${f.cls}: ${f.samples} samples, ${f.model}, CV MAPE ${Number.isNaN(f.cvMape) ? "n/a" : (100 * f.cvMape).toFixed(1) + "%"}`),
+  ];
+  if (fusion !== undefined) {
+    notes.push(`fusion detection (α = ${fusion.alpha}): timing agrees with ORT's optimized graphs on ${fusion.cases.filter((x) => x.detected === x.runtimeFused).length}/${fusion.cases.length} cases; simulator on ${fusion.cases.filter((x) => x.simulatorFused === x.runtimeFused).length}/${fusion.cases.length}`);
+    if ((selection.disable ?? []).length > 0) notes.push(`rules the timing test did not confirm (fuse option disable): ${selection.disable!.join(", ")}`);
+  }
+  profile.provenance.notes = notes;
+  progress("done", `profile ${profile.id} ready`);
+  const result: ProfileResult = {
+    profile,
+    classes: [...sampling.fits.values()].map((f) => ({ cls: f.cls, samples: f.samples, model: f.model, cvMape: f.cvMape })),
+    calibration,
+    kernelModels: sampling.models,
+    samplingStoppedBy: sampling.stoppedBy,
+    resumedRecords: log.resumed,
+    elapsedMs: Date.now() - start,
+    load: { start: loadStart, end: loadEnd },
+  };
+  if (fusion !== undefined) result.fusion = fusion;
+  return result;
+}
