@@ -7,7 +7,7 @@
  *   feature[i]   feature index, or -1 for a leaf
  *   threshold[i] go left when x[feature] ≤ threshold
  *   left[i], right[i]  child node indices (-1 for a leaf)
- *   value[i]     the node's prediction (the weighted mean target of its training rows; what a leaf returns)
+ *   value[i]     a leaf's prediction (the weighted mean target of its training rows); 0 for internal nodes
  */
 import { EdgelatError } from "../errors.js";
 import type { Rng } from "../util/rng.js";
@@ -32,6 +32,19 @@ export interface BinnedData {
   /** thresholds[j][b]: split value between bin b and b + 1 of feature j. */
   thresholds: Float64Array[];
   nBins: number[];
+}
+
+/**
+ * A threshold t with a ≤ t < c (so x ≤ t separates the two values), preferring the decimal with the fewest significant
+ * digits near the midpoint: thresholds then print short in JSON ("0.5" rather than "0.49999999999999994").
+ */
+export function splitBetween(a: number, c: number): number {
+  const mid = a + (c - a) / 2;
+  for (let p = 1; p <= 17; p++) {
+    const t = Number(mid.toPrecision(p));
+    if (a <= t && t < c) return t === 0 ? 0 : t;
+  }
+  return mid < c ? mid : a;
 }
 
 /** Bins each feature into ≤ maxBins contiguous groups of distinct values holding about equal row counts. */
@@ -77,11 +90,7 @@ export function binFeatures(X: readonly ArrayLike<number>[], d: number, maxBins:
     }
     const k = upper.length;
     const thr = new Float64Array(Math.max(k - 1, 0));
-    for (let b = 0; b < k - 1; b++) {
-      const a = upper[b]!, c = lower[b + 1]!;
-      const mid = a + (c - a) / 2;
-      thr[b] = mid < c ? mid : a;
-    }
+    for (let b = 0; b < k - 1; b++) thr[b] = splitBetween(upper[b]!, lower[b + 1]!);
     const bj = new Uint16Array(n);
     for (let r = 0; r < n; r++) {
       // First bin whose upper bound is ≥ v.
@@ -184,6 +193,7 @@ export function buildTree(
     }
     tree.feature[node] = bestF;
     tree.threshold[node] = noNegZero(data.thresholds[bestF]![bestB]!);
+    tree.value[node] = 0; // unused at internal nodes; 0 keeps the JSON short
     tree.left[node] = grow(start, i, depth + 1);
     tree.right[node] = grow(i, end, depth + 1);
     return node;

@@ -6,7 +6,7 @@ import { fitForest } from "./forest.js";
 import { fitGbt } from "./gbt.js";
 import { predictorFromJSON } from "./json.js";
 import { randomConvFeatures, syntheticSamples } from "./synthetic.js";
-import { binFeatures, buildTree, FlatTrees } from "./tree.js";
+import { binFeatures, buildTree, FlatTrees, splitBetween } from "./tree.js";
 
 /** Piecewise ground truth: a step in kernel size and input size on top of a FLOPs term. */
 const piecewise = (f: KernelFeatures) => (f.kernelH === 1 ? 1e-9 : 3e-9) * f.flops + (f.hIn! >= 56 ? 0.3 : 0.05) * (f.strideH === 2 ? 2 : 1);
@@ -41,6 +41,20 @@ describe("tree builder", () => {
     for (let i = 0; i < 300; i++) {
       const x = Array.from({ length: 12 }, () => (rng.next() < 0.1 ? Number.NaN : rng.next() * 30));
       for (let k = 0; k < trees.length; k++) expect(Object.is(heap.evalTree(k, x), pointer.evalTree(k, x))).toBe(true);
+    }
+  });
+  it("picks short thresholds strictly between two values", () => {
+    expect(splitBetween(0.1, 0.3)).toBe(0.2);
+    expect(splitBetween(1, 1 + 2 ** -52)).toBe(1);
+    expect(splitBetween(-3, -1)).toBe(-2);
+    expect(splitBetween(-1e-9, 1e-9)).toBe(0);
+    const rng = createRng(4);
+    for (let i = 0; i < 2000; i++) {
+      const a = (rng.next() - 0.5) * 10 ** rng.int(-8, 12);
+      const c = a + Math.abs(a) * 10 ** -rng.int(1, 16) + Number.MIN_VALUE;
+      if (!(c > a)) continue;
+      const t = splitBetween(a, c);
+      expect(a <= t && t < c).toBe(true);
     }
   });
   it("bins many distinct values into ≤ maxBins ordered bins", () => {
