@@ -28,11 +28,17 @@ export function attrFloat(ctx: OpContext, name: string): number | undefined {
   return v;
 }
 
+/** An integer-list attribute (the node's own array when already integral: callers must not mutate it). */
 export function attrInts(ctx: OpContext, name: string): number[] | undefined {
   const v = ctx.attrs[name];
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) badAttr(ctx, name, "a list of integers");
-  return (v as number[]).map(Math.trunc);
+  if (!Array.isArray(v)) badAttr(ctx, name, "a list of integers");
+  let integral = true;
+  for (const x of v) {
+    if (typeof x !== "number" || !Number.isFinite(x)) badAttr(ctx, name, "a list of integers");
+    if (!Number.isInteger(x)) integral = false;
+  }
+  return integral ? (v as number[]) : (v as number[]).map(Math.trunc);
 }
 
 export function attrFloats(ctx: OpContext, name: string): number[] | undefined {
