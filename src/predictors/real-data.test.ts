@@ -2,9 +2,9 @@
  * Real-data sanity check: `gbt` fitted on TFLite GPU CONV_2D ops of the Pixel 4 (mobile-ml-benchmark), evaluated by
  * group 5-fold cross-validation with whole models held out. Floors sit a little below the values measured on
  * 2026-11-25 (same split, 3,801 ops of 102 models):
- *   gbt + linear stage (DEFAULT_GBT_LINEAR_SPEC): MAPE 6.36%, 81.9% of ops within ±10%, Spearman 0.9966
- *   gbt (defaults):                                MAPE 7.50%, 76.7% within ±10%, Spearman 0.9935
- *   forest (defaults):                             MAPE 7.85%, 75.5% within ±10%; 1σ / 2σ coverage 80% / 95%
+ *   gbt + linear stage (DEFAULT_GBT_LINEAR_SPEC): MAPE 6.38%, 81.9% of ops within ±10%, Spearman 0.9967
+ *   gbt (defaults):                                MAPE 7.48%, 76.7% within ±10%, Spearman 0.9936
+ *   forest (defaults):                             MAPE 7.85%, 75.5% within ±10%; 1σ / 2σ coverage ≈80% / 95%
  *   flops-linear:                                  MAPE 33.1%, 16.4% within ±10%, Spearman 0.927
  */
 import { readFileSync } from "node:fs";
