@@ -230,6 +230,15 @@ class State implements MatchEnv {
     return this.graphOutputs.has(t);
   }
 
+  constSource(t: string): string | undefined {
+    return this.tensors.get(this.res(t))?.constant?.source;
+  }
+
+  producerOp(t: string): string | undefined {
+    const p = this.producerOf(this.res(t));
+    return p === undefined ? undefined : this.nodes[p]!.opType;
+  }
+
   accepts(m: OpMatcher, i: number): boolean {
     const node = this.nodes[i]!;
     if (m.any !== undefined) {
@@ -671,6 +680,8 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
     isConst: (t) => st.isConst(t),
     shape: (t) => st.shape(t),
     values: (t) => st.values(t),
+    producerOp: (t) => st.producerOp(t),
+    constSource: (t) => st.constSource(t),
     consumerCount: (t) => st.consumerCount(t),
     lastConsumerOf: (t) => st.lastConsumerOf(t),
     isOutput: (t) => st.isOutput(t),

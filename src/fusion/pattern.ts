@@ -21,6 +21,10 @@ export interface MatchEnv {
   shape(tensor: string): readonly number[] | undefined;
   /** Small known values of a constant tensor (scalars, shape operands), if any. */
   values(tensor: string): readonly number[] | undefined;
+  /** Op type of the node producing a tensor (undefined for graph inputs and constants). */
+  producerOp(tensor: string): string | undefined;
+  /** Where a constant tensor comes from ("initializer", "constant-node", …); undefined for non-constants. */
+  constSource(tensor: string): string | undefined;
 }
 
 /** Selects nodes: by op type and/or category (either may match), narrowed by `where`. */

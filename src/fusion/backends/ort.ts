@@ -130,22 +130,32 @@ function level1(): FusionRule[] {
       extend: [step(ops("Reshape"), { others: "const" })],
       doc: "MatMulAddFusion on 3-D inputs: Reshape → Gemm → Reshape (a following Reshape is merged into the last one)",
     }),
-    rule("layernorm-decomposed", layerNormPattern(0, "$x"), { type: "layernorm", class: "norm", doc: "LayerNormFusion (a level-1 transformer in ORT 1.30)" }),
+    rule("layernorm-decomposed", layerNormPattern(0, "$x", true), { type: "layernorm", class: "norm", doc: "LayerNormFusion (a level-1 transformer in ORT 1.30)" }),
   ];
 }
 
+/**
+ * γ from an initializer. At level 1, ORT 1.30 does not fuse a LayerNorm whose weights sit in Constant nodes
+ * (Paddle2ONNX models); at level 2 it does (observed).
+ */
+const isInit = (e: MatchEnv, t: string): boolean => {
+  const s = e.constSource(t);
+  return s !== undefined && s !== "constant-node";
+};
+
 /** The decomposed LayerNorm PyTorch exports (ReduceMean, Sub, Pow, ReduceMean, Add ε, Sqrt, Div, Mul γ, Add β). */
-function layerNormPattern(first: number, x: InputRef): PatternNode[] {
+function layerNormPattern(first: number, x: InputRef, initializerWeights = false): PatternNode[] {
   const o = first;
   return [
-    node(ops("ReduceMean"), [x]),
+    // ORT's transpose optimizer pushes a Transpose feeding the LayerNorm into it, and the fusion no longer matches
+    node(where(ops("ReduceMean"), (n, e) => e.producerOp(n.inputs[0] ?? "") !== "Transpose"), [x]),
     node(ops("Sub"), [x, o]),
     node(ops("Pow"), [o + 1, "const"]),
     node(ops("ReduceMean"), [o + 2]),
     node(ops("Add"), [o + 3, "const"], true),
     node(ops("Sqrt"), [o + 4]),
     node(ops("Div"), [o + 1, o + 5]),
-    node(ops("Mul"), [o + 6, "const"], true),
+    node(initializerWeights ? where(ops("Mul"), (n, e) => n.inputs.some((t) => isInit(e, t))) : ops("Mul"), [o + 6, "const"], true),
     node(ops("Add"), [o + 7, "const"], true),
   ];
 }
@@ -204,7 +214,7 @@ export function level2(convSum = false): FusionRule[] {
     l1[5]!,
     single("gemm-act", ops("Gemm"), [step(GEMM_ACT)], { doc: "GemmActivationFusion → FusedGemm" }),
     ...transformerLevel2(),
-    l1[6]!,
+    rule("layernorm-decomposed", layerNormPattern(0, "$x"), { type: "layernorm", class: "norm", doc: "LayerNormFusion" }),
   ];
 }
 
