@@ -191,6 +191,14 @@ function transformerLevel2(): FusionRule[] {
       { type: "gelu", class: "elementwise", doc: "GeluFusion: x·0.5·(1 + erf(x/√2))" },
     ),
     rule("quick-gelu", [node(ops("Sigmoid"), ["$x"]), node(ops("Mul"), ["$x", 0], true)], { type: "swish", class: "elementwise", doc: "QuickGeluFusion: x·sigmoid(x)" }),
+    rule("scale-matmul", [node(where(ops("Mul", "Div"), (n, e) => isScalarConst(e, n.inputs[1]) || (n.opType === "Mul" && isScalarConst(e, n.inputs[0])))), node(ops("MatMul"), [0, "any"])], {
+      anchor: 1,
+      doc: "MatMulScaleFusion with the scale on the first operand",
+    }),
+    rule("matmul-scale-b", [node(where(ops("Mul", "Div"), (n, e) => isScalarConst(e, n.inputs[1]) || (n.opType === "Mul" && isScalarConst(e, n.inputs[0])))), node(ops("MatMul"), ["any", 0])], {
+      anchor: 1,
+      doc: "MatMulScaleFusion with the scale on the second operand",
+    }),
     rule("matmul-scale", [node(ops("MatMul")), node(where(ops("Mul", "Div"), (n, e) => isScalarConst(e, n.inputs[1]) || (n.opType === "Mul" && isScalarConst(e, n.inputs[0]))), [0, "const"], true)], {
       doc: "MatMulScaleFusion → FusedMatMul (alpha)",
     }),
