@@ -63,3 +63,30 @@ describe("examples/nas-search.ts", () => {
     expect(readFileSync("examples/nas-search.ts", "utf8")).toMatch(/ACCURACY IS A SURROGATE/);
   });
 });
+
+describe("examples/walkthrough.ts", () => {
+  it("runs every cell and prints parse → inspect → fuse → predict → compare → few-shot results", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "examples/walkthrough.ts"], { timeout: 180_000, maxBuffer: 1 << 20 });
+    // Parse + inspect: the bundled MobileNetV2 (FLOPs = 2 × MACs: 300.8 M MACs + adds/clips).
+    expect(stdout).toMatch(/parsed .*: 152 nodes/);
+    expect(stdout).toContain("FLOPs 621.3 M, params 3.54 M");
+    // Fuse: Conv+BN(+ReLU6) kernels on the GPU delegate; XNNPACK keeps residual Adds apart, so more kernels.
+    const gpuK = Number(stdout.match(/tflite-gpu@2\.10: (\d+) kernels/)![1]);
+    const cpuK = Number(stdout.match(/tflite-cpu@2\.10: (\d+) kernels/)![1]);
+    expect(gpuK).toBe(54);
+    expect(cpuK).toBeGreaterThan(gpuK);
+    // Predict: total inside its interval.
+    const [, ms, lo, hi] = stdout.match(/pixel4-gpu: ([\d.]+) ms \(90% ([\d.]+)–([\d.]+) ms\)/)!.map(Number);
+    expect(lo).toBeLessThan(ms!);
+    expect(hi).toBeGreaterThan(ms!);
+    // Compare: the six phone GPUs, sorted fastest first.
+    const devLines = [...stdout.matchAll(/^ {2}(\S+-gpu) +([\d.]+) ms$/gm)].map((m) => Number(m[2]));
+    expect(devLines).toHaveLength(6);
+    expect([...devLines].sort((a, b) => a - b)).toEqual(devLines);
+    // Few-shot: three methods, each with a Spearman ρ.
+    const rhos = [...stdout.matchAll(/Spearman ρ (-?[\d.]+)/g)].map((m) => Number(m[1]));
+    expect(rhos).toHaveLength(3);
+    for (const r of rhos) expect(Math.abs(r)).toBeLessThanOrEqual(1);
+    expect(stdout).toMatch(/target: .*10 samples/);
+  });
+});
