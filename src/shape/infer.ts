@@ -67,6 +67,8 @@ interface RunResult {
   costs: NodeCost[];
   unknown: ShapeIssue[];
   folded: Set<string>;
+  /** Outputs of folded nodes. */
+  foldedTensors: Set<string>;
   scope: Scope;
 }
 
@@ -110,27 +112,21 @@ export function inferShapes(graph: Graph, opts: InferOptions = {}, registry: OpR
 
   const run = runGraph(graph, scope, graph.opsets, registry);
 
-  const tensors = new Map(graph.tensors);
-  for (const name of graph.inputs) {
-    const t = scope.types.get(name)!;
-    const prev = tensors.get(name);
-    if (prev === undefined || prev.shape !== t.shape) tensors.set(name, { ...prev, name, dtype: t.dtype, shape: t.shape });
+  // One pass over the tensors: inferred entries replace the originals (inputs, node outputs), the rest are shared.
+  const tensors = new Map<string, TensorInfo>();
+  const isInput = new Set(graph.inputs);
+  for (const [name, prev] of graph.tensors) {
+    const t = scope.types.get(name);
+    if (t === undefined) tensors.set(name, prev);
+    else if (isInput.has(name)) tensors.set(name, prev.shape === t.shape ? prev : { ...prev, name, dtype: t.dtype, shape: t.shape });
+    else tensors.set(name, tensorInfo(name, t, run.foldedTensors.has(name)));
   }
+  // Node outputs a hand-made graph did not declare.
   for (const node of run.nodes) {
-    const isFolded = run.folded.has(node.name);
     for (const out of node.outputs) {
-      if (out === "") continue;
+      if (out === "" || tensors.has(out)) continue;
       const t = scope.types.get(out);
-      if (t === undefined) continue;
-      const info: TensorInfo = { name: out, dtype: t.dtype };
-      if (t.shape !== undefined) info.shape = t.shape;
-      if (isFolded) {
-        info.constant =
-          t.values !== undefined && t.values.length <= LIMITS.maxFoldedElements
-            ? { source: "folded", values: t.values }
-            : { source: "folded" };
-      }
-      tensors.set(out, info);
+      if (t !== undefined) tensors.set(out, tensorInfo(out, t, run.foldedTensors.has(out)));
     }
   }
   return {
@@ -139,6 +135,16 @@ export function inferShapes(graph: Graph, opts: InferOptions = {}, registry: OpR
     unknown: run.unknown,
     folded: run.folded,
   };
+}
+
+function tensorInfo(name: string, t: TensorType, folded: boolean): TensorInfo {
+  const info: TensorInfo = { name, dtype: t.dtype };
+  if (t.shape !== undefined) info.shape = t.shape;
+  if (folded) {
+    info.constant =
+      t.values !== undefined && t.values.length <= LIMITS.maxFoldedElements ? { source: "folded", values: t.values } : { source: "folded" };
+  }
+  return info;
 }
 
 function constantType(t: TensorInfo): TensorType {
@@ -284,6 +290,7 @@ function runNodes(
   const costs: NodeCost[] = new Array(nodes.length);
   const unknown: ShapeIssue[] = [];
   const folded = new Set<string>();
+  const foldedTensors = new Set<string>();
   let laterOutputs: Set<string> | undefined;
   const defaultDomainSpecs = new Map<string, OpSpec | undefined>();
   // Subgraph results, memoized so a spec's `shape` and `flops` share one inference per subgraph.
@@ -380,6 +387,7 @@ function runNodes(
 
     if (isFolded && reason === undefined) {
       folded.add(node.name);
+      for (const out of node.outputs) if (out !== "") foldedTensors.add(out);
       costs[n] = { ...ZERO_COST };
       let fromWeights = nIn === 0;
       for (let i = 0; i < nIn && !fromWeights; i++) {
@@ -413,7 +421,7 @@ function runNodes(
     }
     costs[n] = { flops, params, bytesRead, bytesWritten };
   }
-  return { costs, unknown, folded };
+  return { costs, unknown, folded, foldedTensors };
 }
 
 /** Opset assumed when a graph does not declare one for a domain. */
