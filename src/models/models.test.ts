@@ -77,6 +77,11 @@ describe("reference models", () => {
     expect(b16.unknown).toEqual([]);
     expect(Math.abs(convFcMacs(b16) / 17.56e9 - 1)).toBeLessThan(0.01);
     expect(Math.abs(summarizeGraph(b16).params / 86.57e6 - 1)).toBeLessThan(0.01);
+    const dynamic = inferShapes(buildViT({ depth: 12, dim: 384, heads: 6, patch: 16, reshape: "dynamic" }));
+    expect(dynamic.unknown).toEqual([]);
+    expect(convFcMacs(dynamic)).toBe(convFcMacs(s16));
+    // Every shape computation folds: 12 blocks × 2 targets × (Shape + 2 Gather + 2 Unsqueeze + Concat) + 4 for the patch flatten.
+    expect(dynamic.folded.size).toBe(12 * 2 * 6 + 4);
     const gelu = inferShapes(buildViT({ depth: 1, dim: 64, heads: 4, patch: 8, resolution: 32, gelu: "op" }));
     expect(summarizeGraph(gelu).opHistogram.Gelu).toBe(1);
     expect(gelu.graph.opsets[""]).toBe(20);

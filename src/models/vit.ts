@@ -17,6 +17,11 @@ export interface ViTBlockOptions {
   layerNorm?: "op" | "decomposed";
   /** "erf": x·0.5·(1 + Erf(x/√2)) (default, what PyTorch exports); "op": Gelu (opset 20). */
   gelu?: "erf" | "op";
+  /**
+   * "constant" (default): Reshape targets are int64 constants. "dynamic": computed from the tensor's Shape
+   * (Shape → Gather → Unsqueeze → Concat), as PyTorch's tracer exports them; shape inference folds them away.
+   */
+  reshape?: "constant" | "dynamic";
 }
 
 export interface ViTOptions extends ViTBlockOptions {
@@ -68,6 +73,23 @@ function int64s(L: Layers, name: string, values: number[]): string {
 }
 
 /**
+ * A Reshape target: `dims` entries are literal sizes, or `{ of: axis }` for "this axis of `x`" — read from
+ * Shape(x) → Gather → Unsqueeze in "dynamic" mode, or taken from `known` in "constant" mode.
+ */
+function reshapeTarget(L: Layers, x: string, dims: (number | { of: number; known: number })[], mode: "constant" | "dynamic"): string {
+  if (mode === "constant") return int64s(L, "shape", dims.map((d) => (typeof d === "number" ? d : d.known)));
+  const b = L.b;
+  const shape = b.op("Shape", [x]);
+  const axes0 = int64s(L, "axes", [0]);
+  const parts = dims.map((d) =>
+    typeof d === "number"
+      ? int64s(L, "dim", [d])
+      : b.op("Unsqueeze", [b.op("Gather", [shape, b.constant(b.fresh("axis"), [], "int64", [d.of])], { axis: 0 }), axes0]),
+  );
+  return b.op("Concat", parts, { axis: 0 });
+}
+
+/**
  * One pre-norm encoder block on x [B, T, dim]: x + Attn(LN(x)), then + MLP(LN(·)). Returns the output tensor name.
  * `tokens` is T (needed for the attention reshapes).
  */
@@ -81,13 +103,16 @@ export function buildViTBlock(L: Layers, x: string, tokens: number, batch: numbe
   const opset = vitOpset(opts);
   const h = layerNorm(L, x, dim, ln, opset);
   const qkv = dense(L, h, dim, 3 * dim);
-  const split = b.op("Transpose", [b.op("Reshape", [qkv, int64s(L, "qkv_shape", [batch, tokens, 3, heads, hd])])], { perm: [2, 0, 3, 1, 4] });
+  const mode = opts.reshape ?? "constant";
+  const B = { of: 0, known: batch };
+  const T = { of: 1, known: tokens };
+  const split = b.op("Transpose", [b.op("Reshape", [qkv, reshapeTarget(L, qkv, [B, T, 3, heads, hd], mode)])], { perm: [2, 0, 3, 1, 4] });
   const pick = (i: number): string => b.op("Gather", [split, b.constant(b.fresh("qkv_index"), [], "int64", [i])], { axis: 0 });
   const [q, k, v] = [pick(0), pick(1), pick(2)];
   const scores = b.op("Mul", [b.op("MatMul", [q, b.op("Transpose", [k], { perm: [0, 1, 3, 2] })]), L.scalar(`scale_${hd}`, 1 / Math.sqrt(hd))]);
   const attn = b.op("Softmax", [scores], { axis: -1 });
   const ctx = b.op("Transpose", [b.op("MatMul", [attn, v])], { perm: [0, 2, 1, 3] });
-  const merged = b.op("Reshape", [ctx, int64s(L, "merge_shape", [batch, tokens, dim])]);
+  const merged = b.op("Reshape", [ctx, reshapeTarget(L, ctx, [B, T, dim], mode)]);
   x = b.op("Add", [x, dense(L, merged, dim, dim)]);
   // MLP.
   const hidden = Math.round((opts.mlpRatio ?? 4) * dim);
@@ -107,7 +132,7 @@ export function buildViT(opts: ViTOptions): Graph {
   const patchW = b.constant("patch_embed.weight", [o.dim, 3, o.patch, o.patch]);
   const patchB = b.constant("patch_embed.bias", [o.dim]);
   const emb = b.op("Conv", [img, patchW, patchB], { kernel_shape: [o.patch, o.patch], strides: [o.patch, o.patch] }, { name: "patch_embed" });
-  const seq = b.op("Transpose", [b.op("Reshape", [emb, int64s(L, "flatten_shape", [o.batch, o.dim, n])])], { perm: [0, 2, 1] });
+  const seq = b.op("Transpose", [b.op("Reshape", [emb, reshapeTarget(L, emb, [{ of: 0, known: o.batch }, o.dim, -1], o.reshape ?? "constant")])], { perm: [0, 2, 1] });
   const cls = b.constant("cls_token", [o.batch, 1, o.dim]);
   let x = b.op("Add", [b.op("Concat", [cls, seq], { axis: 1 }), b.constant("pos_embed", [1, tokens, o.dim])]);
   for (let i = 0; i < o.depth; i++) x = buildViTBlock(L, x, tokens, o.batch, o);

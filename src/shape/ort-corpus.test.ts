@@ -136,6 +136,7 @@ describe.skipIf(ort === undefined)("reference builders run in onnxruntime-node w
     ["MobileNetV3-Large @96", () => buildMobileNetV3Large({ resolution: 96 })],
     ["ResNet-18 @64", () => buildResNet18({ resolution: 64 })],
     ["ViT d2 (LayerNormalization, Erf Gelu)", () => buildViT({ depth: 2, dim: 64, heads: 4, patch: 8, resolution: 32, numClasses: 10 })],
+    ["ViT d2 (dynamic Shape→Gather→Concat reshape targets)", () => buildViT({ depth: 2, dim: 48, heads: 3, patch: 8, resolution: 32, numClasses: 10, reshape: "dynamic" })],
     ["ViT d1 (decomposed LN, Gelu op)", () => buildViT({ depth: 1, dim: 64, heads: 2, patch: 8, resolution: 32, numClasses: 10, layerNorm: "decomposed", gelu: "op" })],
   ];
   for (const [name, build] of cases) {
