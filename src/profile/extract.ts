@@ -54,6 +54,24 @@ function extract(inferred: InferredGraph, producerOf: ReadonlyMap<string, string
     }
   }
   if (inputs.length === 0) return undefined;
+  // Activation inputs after the first that reach the kernel in a runtime layout (marked `#nchwc` by the simulator —
+  // e.g. the residual of an NCHWc Conv + Add) are produced inside the model by a 1×1 convolution, so the runtime forms
+  // the same kernel as in context (a graph input would arrive in plain NCHW and break the fusion).
+  const extraNodes: Node[] = [];
+  const producedOutputs: string[] = [];
+  const blocked = new Set(kernel.inputs.filter((t) => t.endsWith("#nchwc")).map(strip));
+  for (let i = 1; i < inputs.length; i++) {
+    const t = inputs[i]!;
+    const info = tensors.get(t)!;
+    const shape = info.shape as number[];
+    if (!blocked.has(t) || shape.length !== 4 || info.dtype !== "float32") continue;
+    const src = `${t}__source`, w = `${t}__w`;
+    tensors.set(src, { name: src, dtype: "float32", shape });
+    tensors.set(w, { name: w, dtype: "float32", shape: [shape[1]!, shape[1]!, 1, 1], constant: { source: "generated" } });
+    extraNodes.push({ name: `${t}__producer`, opType: "Conv", domain: "", inputs: [src, w], outputs: [t], attrs: { kernel_shape: [1, 1] } });
+    inputs[i] = src;
+    producedOutputs.push(t); // also a graph output: the Add must fuse into the kernel's own conv, not this producer
+  }
   const consumedInside = new Set(nodes.flatMap((n) => n.inputs));
   const outputs: string[] = [];
   for (const n of nodes) {
@@ -72,10 +90,10 @@ function extract(inferred: InferredGraph, producerOf: ReadonlyMap<string, string
   return validateGraph({
     name,
     format: "builder",
-    nodes: nodes.map((n) => ({ ...n })),
+    nodes: [...extraNodes, ...nodes.map((n) => ({ ...n }))],
     tensors,
     inputs,
-    outputs: main.length > 0 ? main : outputs,
+    outputs: [...(main.length > 0 ? main : outputs), ...producedOutputs],
     opsets: { ...g.opsets },
     metadata: {},
   });
