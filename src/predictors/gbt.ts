@@ -10,7 +10,7 @@
  * trees then boost its residuals. With `log:` terms it captures the smooth power-law scaling of latency, which
  * piecewise-constant trees approximate poorly between training configurations. On the TFLite GPU CONV_2D ops of
  * mobile-ml-benchmark (group 5-fold by model) DEFAULT_GBT_LINEAR_SPEC lowers the MAPE on all six phones
- * (Pixel 4: 7.48% → 6.38%, ops within ±10%: 76.7% → 81.9%; iPhone XS: 5.95% → 5.35%, 82.3% → 86.2%).
+ * (Pixel 4: 7.48% → 6.38%, ops within ±10%: 76.7% → 81.9%; iPhone XS: 5.93% → 5.34%, 82.4% → 86.1%).
  *
  * stdMs comes from a residual model: a shallow tree fitted on squared residuals (ln-space for the log target) that
  * are out-of-fold when `noiseFolds` ≥ 2 (honest; costs noiseFolds extra fits of the ensemble) or in-sample when 0
