@@ -9,8 +9,8 @@
  *   align 4 (a 24-, 28- or 88-channel conv runs blocked; a 24-channel MaxPool does not).
  * - A blocked Conv without a fused activation absorbs a following Add whose other input is also blocked (the NCHWc
  *   Conv's `Sum` input), then an activation after the Add.
- * - Pools (MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool) run blocked when their channels are a multiple of
- *   the block; unary activations, same-shape Add / Mul / Sum, channel Concat and BatchNormalization run blocked when
+ * - MaxPool / AveragePool run blocked when their channels are a multiple of the block, global pools only when their
+ *   input is blocked already; Resize with integer H / W scales (nearest, linear), unary activations, same-shape Add / Mul / Sum, channel Concat and BatchNormalization run blocked when
  *   their inputs are blocked.
  * - ReorderInput converts an NCHW tensor for a blocked consumer, ReorderOutput a blocked tensor for an NCHW consumer
  *   or a graph output; one reorder per tensor.
@@ -75,8 +75,27 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
   /** Whether a blocked conv reads its data input in NCHW (fewer input channels than a block). */
   const nchwInput = new Array<boolean>(nd).fill(false);
 
+  /** A blocked Conv without activation takes the activation after it (HardSwish too, which level 2 leaves alone). */
+  const absorbActivation = (k: number): void => {
+    const conv = drafts[k]!;
+    if (conv.members.some((m) => NCHWC_ACT.has(env.nodes[m]!.opType))) return;
+    const last = conv.members.reduce((x, y) => Math.max(x, y));
+    const t = env.nodes[last]!.outputs[0] ?? "";
+    const c = env.lastConsumerOf(t);
+    if (c === undefined || env.consumerCount(t) !== 1 || env.isOutput(t) || !NCHWC_ACT.has(env.nodes[c]!.opType)) return;
+    const ak = draftOfNode.get(c)!;
+    if (drafts[ak]!.members.length !== 1 || merged[ak]) return;
+    conv.members.push(c);
+    conv.labels.push(undefined);
+    merged[ak] = true;
+    conv.last = Math.max(conv.last, drafts[ak]!.last);
+    draftOfNode.set(c, k);
+    for (const o of env.nodes[c]!.outputs) if (o !== "") producerDraft.set(o, k);
+  };
+
   // 1. which kernels run blocked (inputs are decided before consumers: drafts are in execution order)
   for (let k = 0; k < nd; k++) {
+    if (merged[k]) continue;
     const d = drafts[k]!;
     const a = env.nodes[d.members[0]!]!;
     if (a.domain !== "" && a.domain !== "ai.onnx") continue;
@@ -96,10 +115,19 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
       } else if (cin < block) nchwInput[k] = true;
       else if (cin % convAlign !== 0) continue;
       blocked[k] = true;
+      absorbActivation(k);
     } else if (d.members.length === 1) {
       if (POOLS.has(a.opType)) {
+        // windowed pools reorder an NCHW input; global pools run blocked only on an already blocked input (observed)
         const c = channels(x);
-        blocked[k] = c !== undefined && c % block === 0 && xs!.length === 4;
+        const global = a.opType === "GlobalAveragePool" || a.opType === "GlobalMaxPool";
+        blocked[k] = c !== undefined && c % block === 0 && xs!.length === 4 && (!global || isBlockedTensor(x));
+      } else if (a.opType === "Resize" || a.opType === "Upsample") {
+        // NCHWc Upsample (nearest / linear with integer H and W scales) on a blocked input
+        const mode = typeof a.attrs.mode === "string" ? a.attrs.mode : "nearest";
+        const ys = env.shape(a.outputs[0] ?? "");
+        const integral = xs !== undefined && ys !== undefined && xs.length === 4 && ys.length === 4 && xs[0] === ys[0] && xs[1] === ys[1] && ys[2]! % xs[2]! === 0 && ys[3]! % xs[3]! === 0;
+        blocked[k] = integral && (mode === "nearest" || mode === "linear") && isBlockedTensor(x);
       } else if (UNARY.has(a.opType) || a.opType === "BatchNormalization") {
         blocked[k] = isBlockedTensor(x);
       } else if (BINARY.has(a.opType)) {
@@ -111,25 +139,6 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
         blocked[k] = intAttr(a, "axis", 1) === 1 && ins.length === a.inputs.length && ins.every((t) => isBlockedTensor(t) && (channels(t) ?? 1) % block === 0);
       }
     }
-  }
-
-  // 2a. a blocked Conv without activation takes the activation after it (HardSwish too, which level 2 leaves alone)
-  for (let k = 0; k < nd; k++) {
-    const conv = drafts[k]!;
-    if (!blocked[k] || merged[k] || env.nodes[conv.members[0]!]!.opType !== "Conv") continue;
-    if (conv.members.some((m) => NCHWC_ACT.has(env.nodes[m]!.opType))) continue;
-    const last = conv.members.reduce((x, y) => Math.max(x, y));
-    const t = env.nodes[last]!.outputs[0] ?? "";
-    const c = env.lastConsumerOf(t);
-    if (c === undefined || env.consumerCount(t) !== 1 || env.isOutput(t) || !NCHWC_ACT.has(env.nodes[c]!.opType)) continue;
-    const ak = draftOfNode.get(c)!;
-    if (drafts[ak]!.members.length !== 1 || merged[ak]) continue;
-    conv.members.push(c);
-    conv.labels.push(undefined);
-    merged[ak] = true;
-    conv.last = Math.max(conv.last, drafts[ak]!.last);
-    draftOfNode.set(c, k);
-    for (const o of env.nodes[c]!.outputs) if (o !== "") producerDraft.set(o, k);
   }
 
   // 2b. Conv + Add (+ activation): the Add's other input becomes the blocked Conv's Sum input
