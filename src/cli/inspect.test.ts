@@ -75,8 +75,12 @@ describe("edgelat inspect", () => {
     expect(after.inputs[0].shape).toEqual([2, 3, 8, 8]);
     expect(after.flops).toBe(2 * 2 * 4 * 64 * 27);
     expect(after.unknown).toEqual([expect.objectContaining({ opType: "Frobnicate", reason: "no shape rule for com.example::Frobnicate" })]);
+    const hint = capture();
+    await command.run([odd], hint);
+    expect(hint.stdout.join("\n")).toMatch(/hint: input x=batchx3x8x8 has symbolic dims: fix them with --input/);
     const io3 = capture();
     await command.run([odd, "--input", "x=2x3x8x8"], io3);
+    expect(io3.stdout.join("\n")).not.toMatch(/hint:/);
     expect(io3.stdout.join("\n")).toMatch(/Frobnicate {2}no shape rule for com\.example::Frobnicate/);
   });
 

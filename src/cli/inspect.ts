@@ -169,6 +169,10 @@ export const command: Command = {
       const shown = inferred.unknown.slice(0, 20);
       table([["unknown node", "op", "reason"], ...shown.map((u) => [u.node, u.opType, u.reason])], io);
       if (inferred.unknown.length > shown.length) io.out(`… and ${inferred.unknown.length - shown.length} more (use --json)`);
+      const symbolic = graph.inputs.filter((n) => tensor(n).shape?.some((d) => typeof d !== "number") ?? true);
+      if (symbolic.length > 0) {
+        io.out(`hint: input${symbolic.length > 1 ? "s" : ""} ${symbolic.map((n) => `${n}=${fmtShape(tensor(n).shape)}`).join(", ")} ${symbolic.length > 1 ? "have" : "has"} symbolic dims: fix them with --input NAME=1x3x224x224`);
+      }
     }
     for (const w of graph.warnings ?? []) io.err(`warning: ${w}`);
     return 0;
