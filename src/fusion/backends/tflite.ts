@@ -16,8 +16,12 @@
  * (`cnn/ops_gpu_long.csv`, column `gpu_kernel`): the kernel names (`convolution_2d_19_linked_:_add_20`) give, per row,
  * the anchor and the ops linked into it, in order, and the node numbers show which ops ran on their own (a gap in the
  * numbering is an op without a row: PAD, or an unlinked element-wise op such as the SE block's final MUL). The test
- * `test/fusion-tflite-gpu.test.ts` rebuilds MobileNetV2, ResNet-18 and MobileNetV3-Small in the published layer order
- * and compares the kernel sequence (row type + linked ops) with the traces. What cannot be checked without the
+ * `test/fusion-tflite-gpu.test.ts` rebuilds MobileNetV2, ResNet-18, MobileNetV3-Small and -Large with edgelat's
+ * builders and compares the backbone's convolution kernels (row type + linked ops, in order) with the Pixel 4 trace:
+ * identical for MobileNetV3-Small (45 kernels) and -Large, and for MobileNetV2 once the extra 1×1 expansion conv of
+ * pytorchcv's first block is left out; for ResNet-18 the same kernels as a multiset (our builder computes the
+ * downsample conv before the main branch, so the residual ADD links into the other conv — as the "computed last" rule
+ * predicts for either order). What cannot be checked without the
  * original .tflite files: the exact op order of the converted graph (it decides which of two producers an ADD links
  * into — we link into the producer computed last, as `IsReady` requires), ops the converter rewrote (HardSigmoid
  * arrives as ADD(+3, folded into the bias) → RELU6 → MUL(1/6), labelled `relu_…_mul` in the traces), and element-wise
