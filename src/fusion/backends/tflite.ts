@@ -18,7 +18,7 @@
  * numbering is an op without a row: PAD, or an unlinked element-wise op such as the SE block's final MUL). The test
  * `test/fusion-tflite-gpu.test.ts` rebuilds MobileNetV2, ResNet-18, MobileNetV3-Small and -Large with edgelat's
  * builders and compares the backbone's convolution kernels (row type + linked ops, in order) with the Pixel 4 trace:
- * identical for MobileNetV3-Small (45 kernels) and -Large, and for MobileNetV2 once the extra 1×1 expansion conv of
+ * identical for MobileNetV3-Small and -Large, and for MobileNetV2 once the extra 1×1 expansion conv of
  * pytorchcv's first block is left out; for ResNet-18 the same kernels as a multiset (our builder computes the
  * downsample conv before the main branch, so the residual ADD links into the other conv — as the "computed last" rule
  * predicts for either order). What cannot be checked without the
