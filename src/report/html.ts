@@ -29,11 +29,11 @@ export function htmlPage(title: string, bodyHtml: string): string {
     `<title>${escapeXml(title)}</title><style>${CSS.trim()}</style></head>\n<body>\n${bodyHtml}\n</body></html>\n`;
 }
 
-/** A table from rows of cells; cells that are numbers are right-aligned and formatted. */
+/** A table from rows of cells; numbers (and "–" for a missing number) are right-aligned, numbers formatted. */
 export function htmlTable(header: readonly string[], rows: readonly (readonly (string | number)[])[], cls = ""): string {
   const th = header.map((h, i) => `<th${typeof rows[0]?.[i] === "number" ? ' class="num"' : ""}>${escapeXml(h)}</th>`).join("");
   const body = rows
-    .map((r) => `<tr>${r.map((c) => (typeof c === "number" ? `<td class="num">${fmt(c)}</td>` : `<td>${escapeXml(c)}</td>`)).join("")}</tr>`)
+    .map((r) => `<tr>${r.map((c) => (typeof c === "number" ? `<td class="num">${fmt(c)}</td>` : c === "–" ? `<td class="num">–</td>` : `<td>${escapeXml(c)}</td>`)).join("")}</tr>`)
     .join("\n");
   return `<table${cls === "" ? "" : ` class="${cls}"`}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
