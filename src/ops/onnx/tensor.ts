@@ -75,7 +75,6 @@ export const Concat: OpSpec = {
     const rank = shapes[0]!.length;
     const axis = normAxis(attrInt(ctx, "axis")!, rank, "Concat axis");
     const out: Dim[] = [...shapes[0]!];
-    let total: Dim = 0;
     const parts: Dim[] = [];
     for (const s of shapes) {
       if (s.length !== rank) invalidShape(`Concat inputs have different ranks: ${shapes.map(fmt).join(" ")}`);
@@ -90,9 +89,9 @@ export const Concat: OpSpec = {
       }
       parts.push(s[axis]!);
     }
-    const nonZero = parts.filter((d) => d !== 0);
-    total = nonZero.length === 1 ? nonZero[0]! : prodSum(parts);
-    out[axis] = total;
+    // The joined extent: the sum when every part is known; a single non-empty symbolic part keeps its symbol.
+    const nonEmpty = parts.filter((d) => d !== 0);
+    out[axis] = nonEmpty.length === 1 ? nonEmpty[0]! : sumDims(parts);
     const result: TensorType = { dtype: ctx.inputs[0]!.dtype, shape: out };
     const all = ctx.inputs.map((_, i) => known(ctx, i));
     if (all.every((k) => k !== undefined) && isStatic(out) && foldable(out)) {
@@ -110,7 +109,7 @@ export const Concat: OpSpec = {
   },
 };
 
-function prodSum(parts: readonly Dim[]): Dim {
+function sumDims(parts: readonly Dim[]): Dim {
   let n = 0;
   for (const d of parts) {
     if (typeof d !== "number") return "?";
@@ -146,7 +145,7 @@ export const Split: OpSpec = {
       }
     }
     if (sizes.length !== n) invalidShape(`Split gives ${sizes.length} sizes for ${n} outputs`);
-    const sum = prodSum(sizes);
+    const sum = sumDims(sizes);
     if (typeof sum === "number" && typeof d === "number" && sum !== d) invalidShape(`Split sizes ${fmt(sizes)} do not add up to ${d}`);
     const k = known(ctx, 0);
     let start = 0;
