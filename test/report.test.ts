@@ -11,6 +11,7 @@ import {
   isEdgelatError,
   predictLatency,
   renderLatencyReport,
+  renderScatterReport,
   scatterSummary,
   scatterSvg,
   shareBarSvg,
@@ -123,6 +124,21 @@ describe("renderLatencyReport", () => {
     expect(a).not.toContain("Device vs device");
     expectError(() => renderLatencyReport({ model: { name: "m" }, estimates: [] }), "invalid_argument");
     expectError(() => renderLatencyReport({ model: { name: "m" }, estimates: [estimates[0]!, estimates[0]!] }), "invalid_argument");
+  });
+});
+
+describe("renderScatterReport", () => {
+  it("one scatter per panel, one circle per point, a summary row with the band share and MAPE", () => {
+    const a = [{ measuredMs: 10, predictedMs: 10.5 }, { measuredMs: 20, predictedMs: 26 }];
+    const b = [{ measuredMs: 1, predictedMs: 1 }, { measuredMs: 2, predictedMs: 2.1 }, { measuredMs: 3, predictedMs: 3 }];
+    const html = renderScatterReport("Validation", [{ title: "pixel4-gpu", points: a, note: "LOFO" }, { title: "s10-gpu", points: b }]);
+    const sc = charts(html, "scatter");
+    expect(sc.map((c) => circles(c.body))).toEqual([2, 3]);
+    expect(sc[0]!.attrs).toContain('data-panel="pixel4-gpu"');
+    // Panel a: 1 of 2 within ±10%, MAPE (5% + 30%) / 2 = 17.5%.
+    expect(html).toMatch(/<td>pixel4-gpu<\/td><td class="num">2<\/td><td class="num">50<\/td><td class="num">17.5<\/td>/);
+    expect(html).toMatch(/<td>s10-gpu<\/td><td class="num">3<\/td><td class="num">100<\/td><td class="num">1.67<\/td>/);
+    expectError(() => renderScatterReport("x", []), "invalid_argument");
   });
 });
 

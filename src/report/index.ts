@@ -1,3 +1,5 @@
 // Report rendering: pure functions from data to SVG/HTML strings (no DOM, no files).
 export { barChartSvg, shareBarSvg, scatterSvg, scatterSummary, escapeXml, colorFor, type Bar, type BarChartOptions, type Share, type ScatterPoint, type ScatterOptions, type ScatterSummary } from "./svg.js";
-export { renderLatencyReport, htmlPage, htmlTable, kernelTypeShares, type LatencyReportInput, type ReportModelInfo } from "./html.js";
+export {
+  renderLatencyReport, renderScatterReport, htmlPage, htmlTable, kernelTypeShares, type LatencyReportInput, type ReportModelInfo, type ScatterPanel,
+} from "./html.js";
