@@ -8,7 +8,7 @@
  * from e2e totals: each model's kernels (from its GPU op list) give per-route feature sums, and a non-negative ridge
  * fit on relative error gives the coefficients of one linear predictor per route (1×1 vs k×k conv, dw 3×3 vs larger…).
  */
-import type { MlbE2e, MlbGpuDevice, MlbModel, MlbOp, MobileMlBenchmark } from "../../datasets/mobileMlBenchmark.js";
+import { familyFolds, type MlbE2e, type MlbGpuDevice, type MlbModel, type MlbOp, type MobileMlBenchmark } from "../../datasets/mobileMlBenchmark.js";
 import type { Kernel, KernelClass, KernelFeatures, KernelGraph } from "../../fusion/types.js";
 import { compileFeatureSpec } from "../../predictors/features.js";
 import { fitGbt } from "../../predictors/gbt.js";
@@ -33,9 +33,6 @@ export const CPU_BACKEND = "tflite-cpu@2.10";
 export const DATASET = "mobile-ml-benchmark (qed-usc, MIT), TFLite real CNNs";
 export const DATASET_COMMIT = "40ba833a9ca560a3035a76a5c3da504082dec001";
 export const SPLIT = "leave-one-family-out, 26 families (docs/baselines.md)";
-
-/** Element-wise ops the TFLite CPU (XNNPACK) fuses into the producing op; the other linked ops run as own kernels. */
-const CPU_FUSED_ACTIVATIONS = new Set(["relu", "relu6", "relu_n1_to_1"]);
 
 /** The element-wise ops linked into an op (the longest list over devices: Winograd kernel names omit them). */
 export function opLinked(op: MlbOp): string[] {
@@ -74,38 +71,17 @@ function datasetKernel(model: MlbModel, op: MlbOp, linked: readonly string[], cl
   };
 }
 
-const BINARY_OPS = new Set(["add", "mul", "sub", "div", "minimum", "maximum"]);
-
 /**
- * The CPU kernel graph of a dataset model, as TFLite's converter forms it: a ReLU-family activation right after an op
- * is fused into it (nodes + 1); each binary element-wise op (ADD, MUL, …) is its own kernel and absorbs a following
- * ReLU-family activation; other unary ops (HARD_SWISH, LOGISTIC, …) are their own kernels.
+ * The kernel graph of a dataset model for CPU training: each op with every element-wise op linked to it (nodes =
+ * 1 + linked). The CPU cost model prices the linked ops with per-op terms shared by all routes (count and elements),
+ * so a runtime that fuses them (ReLU into a conv) or runs them on their own (ADD as an element-wise kernel) gets the
+ * same total: see `trainCpuDevice`.
  */
 export function cpuKernelGraph(model: MlbModel): KernelGraph {
-  const kernels: Kernel[] = [];
-  for (const op of model.ops) {
+  const kernels = model.ops.map((op) => {
     const linked = opLinked(op);
-    let i = 0;
-    while (i < linked.length && CPU_FUSED_ACTIVATIONS.has(linked[i]!)) i++;
-    const fused = linked.slice(0, i);
-    kernels.push(datasetKernel(model, op, fused, op.class, { ...op.features, nodes: 1 + fused.length }));
-    const out = op.features.outputShape ?? [];
-    const elems = out.reduce((a, b) => a * b, 1);
-    while (i < linked.length) {
-      const group = [linked[i]!];
-      const binary = BINARY_OPS.has(linked[i]!);
-      i++;
-      while (i < linked.length && CPU_FUSED_ACTIVATIONS.has(linked[i]!)) group.push(linked[i++]!);
-      const f: KernelFeatures = {
-        flops: elems * group.length, params: 0, bytesRead: elems * 4 * (binary ? 2 : 1), bytesWritten: elems * 4,
-        inputShape: [...out], outputShape: [...out], nodes: group.length,
-      };
-      if (out.length === 4) Object.assign(f, { cin: out[1], cout: out[1], hIn: out[2], wIn: out[3], hOut: out[2], wOut: out[3] });
-      const k = datasetKernel(model, op, [group.join("-")], "elementwise", f, `/e${i}`);
-      k.opTypes = group;
-      kernels.push(k);
-    }
-  }
+    return datasetKernel(model, op, linked, op.class, { ...op.features, nodes: 1 + linked.length });
+  });
   return { backend: CPU_BACKEND, kernels, noKernel: [] };
 }
 
@@ -128,7 +104,7 @@ export const GPU_TREE_SPEC = [
 ];
 
 /** Gradient-boosted trees on ln(latency) per class (the default GPU kernel model). */
-export const GPU_GBT_OPTIONS = { spec: GPU_TREE_SPEC, nEstimators: 120, maxDepth: 5, learningRate: 0.15, minSamplesLeaf: 3, subsample: 0.8, noiseFolds: 0 };
+export const GPU_GBT_OPTIONS = { spec: GPU_TREE_SPEC, nEstimators: 60, maxDepth: 5, learningRate: 0.25, minSamplesLeaf: 3, subsample: 0.8, noiseFolds: 0 };
 
 export const fitGpuGbt: ClassFitter = (_cls, samples, seed) =>
   samples.length >= 20 ? fitGbt(samples, { ...GPU_GBT_OPTIONS, seed }) : fitLogLinear(_cls, samples, seed);
@@ -251,28 +227,31 @@ export function trainGpuDevice(
 // ---------------------------------------------------------------------------------------------------------------
 // CPU
 
-/** A route of the CPU model: a kernel class, optionally narrowed by a geometry field, with its linear terms. */
+/** A route of the CPU model: a kernel class, optionally narrowed by a geometry field. */
 export interface CpuRoute {
   cls: KernelClass;
   label: string;
   when?: { field: RouteField; min?: number; max?: number };
-  terms: string[];
 }
 
-const CPU_TERMS = ["1", "flops", "inElems", "outElems", "params", "nodes*outElems"];
+/** Per-route work terms (each route has its own coefficients). */
+export const CPU_ROUTE_TERMS = ["flops", "inElems", "outElems", "params"];
 
-/** Default CPU routes: finer classes where the per-FLOP cost differs (1×1 vs k×k conv, dw 3×3 vs larger). */
+/**
+ * Default CPU routes, chosen by leave-one-family-out cross-validation inside the training folds (docs/accuracy.md):
+ * the stem conv (≤ 4 input channels, im2col-bound), 1×1 vs k×k conv, grouped, dw 3×3 vs larger, fc, pools, concat.
+ */
 export const CPU_ROUTES: CpuRoute[] = [
-  { cls: "conv", label: "1x1", when: { field: "kernelH", max: 1 }, terms: CPU_TERMS },
-  { cls: "conv", label: "kxk", terms: CPU_TERMS },
-  { cls: "gconv", label: "", terms: CPU_TERMS },
-  { cls: "dwconv", label: "3x3", when: { field: "kernelH", max: 3 }, terms: CPU_TERMS },
-  { cls: "dwconv", label: "kxk", terms: CPU_TERMS },
-  { cls: "fc", label: "", terms: ["1", "flops", "params"] },
-  { cls: "global-pool", label: "", terms: ["1", "inElems"] },
-  { cls: "pool", label: "", terms: ["1", "inElems", "outElems"] },
-  { cls: "concat", label: "", terms: ["1", "outElems"] },
-  { cls: "elementwise", label: "", terms: ["1", "outElems", "nodes*outElems"] },
+  { cls: "conv", label: "stem", when: { field: "cin", max: 4 } },
+  { cls: "conv", label: "1x1", when: { field: "kernelH", max: 1 } },
+  { cls: "conv", label: "kxk" },
+  { cls: "gconv", label: "" },
+  { cls: "dwconv", label: "3x3", when: { field: "kernelH", max: 3 } },
+  { cls: "dwconv", label: "kxk" },
+  { cls: "fc", label: "" },
+  { cls: "global-pool", label: "" },
+  { cls: "pool", label: "" },
+  { cls: "concat", label: "" },
 ];
 
 function routeIndex(routes: readonly CpuRoute[], k: Kernel): number {
@@ -287,24 +266,38 @@ function routeIndex(routes: readonly CpuRoute[], k: Kernel): number {
   return -1;
 }
 
-/** Column layout of the CPU design matrix: (route, term) pairs, then the model constant. */
+/**
+ * One design row: per route Σ CPU_ROUTE_TERMS; then the shared per-kernel terms Σ1 (kernel count), Σ(nodes − 1)
+ * (linked element-wise ops), Σ(nodes − 1)·outElems (their elements); then the model constant.
+ */
+/** Design rows are pure functions of (model, routes): memoized for the many fits of cross-validation. */
+const rowMemo = new WeakMap<readonly CpuRoute[], WeakMap<MlbModel, number[]>>();
+
+export function cpuModelRow(model: MlbModel, routes: readonly CpuRoute[]): number[] {
+  let byModel = rowMemo.get(routes);
+  if (byModel === undefined) rowMemo.set(routes, (byModel = new WeakMap()));
+  let row = byModel.get(model);
+  if (row === undefined) byModel.set(model, (row = cpuDesignRow(cpuKernelGraph(model), routes)));
+  return row;
+}
+
 export function cpuDesignRow(graph: KernelGraph, routes: readonly CpuRoute[]): number[] {
-  const offsets: number[] = [];
-  let n = 0;
-  for (const r of routes) {
-    offsets.push(n);
-    n += r.terms.length;
-  }
-  const row = new Array<number>(n + 1).fill(0);
-  const compiled = routes.map((r) => compileFeatureSpec(r.terms));
-  const x = new Float64Array(Math.max(...routes.map((r) => r.terms.length)));
+  const T = CPU_ROUTE_TERMS.length;
+  const n = routes.length * T;
+  const row = new Array<number>(n + 4).fill(0);
+  const compiled = compileFeatureSpec(CPU_ROUTE_TERMS);
+  const x = new Float64Array(T);
   for (const k of graph.kernels) {
     const ri = routeIndex(routes, k);
     if (ri < 0) continue;
-    compiled[ri]!.write(k.features, x);
-    for (let t = 0; t < routes[ri]!.terms.length; t++) row[offsets[ri]! + t]! += x[t]!;
+    compiled.write(k.features, x);
+    for (let t = 0; t < T; t++) row[ri * T + t]! += x[t]!;
+    const linked = k.features.nodes - 1;
+    row[n]! += 1;
+    row[n + 1]! += linked;
+    row[n + 2]! += linked * (k.features.outputShape ?? []).reduce((a, b) => a * b, 1);
   }
-  row[n] = 1;
+  row[n + 3] = 1;
   return row;
 }
 
@@ -313,6 +306,144 @@ export interface CpuConfig {
   hwConfig: string;
   precision: "float" | "quant";
   threads: number;
+}
+
+/** Default ridge λ of the CPU fit (on unit-scaled columns). */
+export const CPU_RIDGE = 0.01;
+
+/** Candidate CPU models; `selectCpuModel` picks one by leave-one-family-out CV on the training families only. */
+export const CPU_CANDIDATES: { label: string; routes: readonly CpuRoute[]; ridge: number }[] = [0.003, 0.01, 0.03].flatMap((ridge) => [
+  { label: `stem+fine routes, λ=${ridge}`, routes: CPU_ROUTES, ridge },
+  { label: `fine routes, λ=${ridge}`, routes: CPU_ROUTES.filter((r) => r.label !== "stem"), ridge },
+]);
+
+/** Non-negative ridge on relative error; the last column (model constant) is not penalized. */
+export function fitCpuCoef(X: readonly number[][], y: readonly number[], ridge: number): number[] {
+  return weightedLeastSquares(X, y, y.map((v) => 1 / (v * v)), { nonNegative: true, ridge, unpenalized: [X[0]!.length - 1] });
+}
+
+/** Inner folds of model selection: whole families dealt round-robin (largest first) into this many groups. */
+export const CPU_INNER_FOLDS = 5;
+
+/**
+ * Chooses routes and λ by grouped CV among `models` (the training families only; whole families held out together,
+ * CPU_INNER_FOLDS groups): the candidate with the highest share within ±10%, ties broken by the lower mean relative
+ * error.
+ */
+export function selectCpuModel(models: readonly MlbModel[], y: readonly number[]): { routes: readonly CpuRoute[]; ridge: number; label: string } {
+  const groups: string[][] = Array.from({ length: CPU_INNER_FOLDS }, () => []);
+  familyFolds(models)
+    .sort((a, b) => b.models.length - a.models.length || (a.family < b.family ? -1 : 1))
+    .forEach((f, i) => groups[i % CPU_INNER_FOLDS]!.push(...f.models));
+  const folds = groups.filter((g) => g.length > 0).map((g) => ({ models: g }));
+  const index = new Map(models.map((m, i) => [m.name, i]));
+  const grams = new Map<readonly CpuRoute[], { X: number[][]; total: Gram; rows: Gram[] }>();
+  let best = { score: -Infinity, mre: Infinity, c: CPU_CANDIDATES[0]! };
+  for (const c of CPU_CANDIDATES) {
+    let g = grams.get(c.routes);
+    if (g === undefined) {
+      const X = models.map((m) => cpuModelRow(m, c.routes));
+      const rows = X.map((x, i) => gramOf([x], [y[i]!]));
+      grams.set(c.routes, (g = { X, rows, total: sumGrams(rows) }));
+    }
+    let hits = 0, mre = 0;
+    const all = solveGram(g.total, c.ridge);
+    for (const f of folds) {
+      const held = f.models.map((n) => index.get(n)!);
+      const beta = solveGram(subtractGrams(g.total, held.map((i) => g!.rows[i]!)), c.ridge, all);
+      for (const i of held) {
+        const p = g.X[i]!.reduce((a, v, j) => a + v * beta[j]!, 0);
+        const e = Math.abs(p / y[i]! - 1);
+        if (e <= 0.1) hits++;
+        mre += e;
+      }
+    }
+    if (hits > best.score || (hits === best.score && mre < best.mre)) best = { score: hits, mre, c };
+  }
+  return best.c;
+}
+
+/** Σ w·x·xᵀ, Σ w·x·y, Σ w with w = 1/y² (relative error), so fold fits subtract held-out rows instead of refitting. */
+interface Gram {
+  n: number;
+  G: Float64Array;
+  h: Float64Array;
+  wSum: number;
+}
+
+function gramOf(X: readonly number[][], y: readonly number[]): Gram {
+  const n = X[0]!.length;
+  const G = new Float64Array(n * n), h = new Float64Array(n);
+  let wSum = 0;
+  X.forEach((x, r) => {
+    const w = 1 / (y[r]! * y[r]!);
+    wSum += w;
+    for (let i = 0; i < n; i++) {
+      const wi = w * x[i]!;
+      h[i]! += wi * y[r]!;
+      for (let j = 0; j < n; j++) G[i * n + j]! += wi * x[j]!;
+    }
+  });
+  return { n, G, h, wSum };
+}
+
+function sumGrams(gs: readonly Gram[]): Gram {
+  const n = gs[0]!.n;
+  const out: Gram = { n, G: new Float64Array(n * n), h: new Float64Array(n), wSum: 0 };
+  for (const g of gs) {
+    for (let i = 0; i < n * n; i++) out.G[i]! += g.G[i]!;
+    for (let i = 0; i < n; i++) out.h[i]! += g.h[i]!;
+    out.wSum += g.wSum;
+  }
+  return out;
+}
+
+function subtractGrams(total: Gram, held: readonly Gram[]): Gram {
+  const minus = sumGrams(held);
+  const n = total.n;
+  return {
+    n, G: total.G.map((v, i) => v - minus.G[i]!), h: total.h.map((v, i) => v - minus.h[i]!), wSum: total.wSum - minus.wSum,
+  };
+}
+
+/** The same problem as `fitCpuCoef` (weightedLeastSquares with unit-RMS column scaling), solved from a Gram. */
+function solveGram(g: Gram, ridge: number, start?: readonly number[]): number[] {
+  const n = g.n;
+  const scale = Array.from({ length: n }, (_, j) => (g.G[j * n + j]! > 0 ? Math.sqrt(g.G[j * n + j]! / g.wSum) : 1));
+  const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => g.G[i * n + j]! / (scale[i]! * scale[j]!) / g.wSum));
+  const h = Array.from({ length: n }, (_, i) => g.h[i]! / scale[i]! / g.wSum);
+  for (let j = 0; j < n; j++) G[j]![j]! += (j === n - 1 ? 0 : ridge) + 1e-12;
+  // Warm start from an unscaled solution (e.g. of all training families) when given.
+  const z0 = start?.map((b, j) => b * scale[j]!);
+  return coordinateNnls(G, h, z0).map((b, j) => b / scale[j]!);
+}
+
+/**
+ * Non-negative quadratic minimization ½βᵀGβ − hᵀβ by cyclic coordinate descent (the last variable, the model
+ * constant, is free). Approximate but fast (O(n²) per sweep): used only to score candidates during model selection;
+ * the final fit uses the exact Lawson–Hanson solver.
+ */
+function coordinateNnls(G: readonly number[][], h: readonly number[], start?: readonly number[], maxSweeps = 3000, tol = 1e-9): number[] {
+  const n = h.length;
+  const beta = start ? [...start] : new Array<number>(n).fill(0);
+  const grad = h.map((v, i) => G[i]!.reduce((a, g, k) => a + g * beta[k]!, 0) - v); // G·β − h
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    let change = 0;
+    for (let j = 0; j < n; j++) {
+      const gjj = G[j]![j]!;
+      if (!(gjj > 0)) continue;
+      let v = beta[j]! - grad[j]! / gjj;
+      if (j !== n - 1 && v < 0) v = 0;
+      const d = v - beta[j]!;
+      if (d === 0) continue;
+      beta[j] = v;
+      const col = G[j]!;
+      for (let k = 0; k < n; k++) grad[k]! += d * col[k]!;
+      change = Math.max(change, Math.abs(d) * Math.sqrt(gjj));
+    }
+    if (change < tol) break;
+  }
+  return beta;
 }
 
 export interface CpuTrainOptions {
@@ -346,34 +477,45 @@ export function trainCpuDevice(
   e2e: ReadonlyMap<string, number>,
   options: CpuTrainOptions = {},
 ): DeviceProfileJSON {
-  const routes = options.routes ?? CPU_ROUTES;
   const used = models.filter((m) => e2e.has(m.name));
-  const X = used.map((m) => cpuDesignRow(cpuKernelGraph(m), routes));
   const y = used.map((m) => e2e.get(m.name)!);
-  const w = y.map((v) => 1 / (v * v));
+  const choice = options.routes !== undefined || options.ridge !== undefined
+    ? { routes: options.routes ?? CPU_ROUTES, ridge: options.ridge ?? CPU_RIDGE, label: "given" }
+    : selectCpuModel(used, y);
+  const routes = choice.routes;
+  const X = used.map((m) => cpuModelRow(m, routes));
   const nCols = X[0]!.length;
-  const beta = weightedLeastSquares(X, y, w, { nonNegative: true, ridge: options.ridge ?? 1e-4, unpenalized: [nCols - 1] });
+  const beta = fitCpuCoef(X, y, choice.ridge);
   let s = 0;
   X.forEach((row, i) => {
     const p = row.reduce((a, v, j) => a + v * beta[j]!, 0);
     s += ((p - y[i]!) / y[i]!) ** 2;
   });
   const relStd = Math.sqrt(s / Math.max(used.length - nCols, 1));
+  const T = CPU_ROUTE_TERMS.length;
+  const nR = routes.length * T;
+  const perKernel = beta[nR]!, perLinked = beta[nR + 1]!, perLinkedElem = beta[nR + 2]!;
+  // Per kernel: Σ β·work + perKernel + perLinked·(nodes − 1) + perLinkedElem·(nodes − 1)·outElems, written with the
+  // spec terms of the linear predictor (nodes, nodes*outElems, 1).
+  const spec = [...CPU_ROUTE_TERMS, "nodes", "nodes*outElems", "1"];
+  const noise = { relStd, absStdMs: 0 };
   const predictors: DeviceProfileJSON["predictors"] = {};
-  let off = 0;
-  for (const r of routes) {
-    const coef = beta.slice(off, off + r.terms.length);
-    off += r.terms.length;
-    const p = new LinearPredictor({ spec: r.terms, coef, target: "linear", noise: { relStd, absStdMs: 0 }, samples: used.length }).toJSON();
+  routes.forEach((r, ri) => {
+    const work = beta.slice(ri * T, ri * T + T);
+    work[CPU_ROUTE_TERMS.indexOf("outElems")]! -= perLinkedElem;
+    const coef = [...work, perLinked, perLinkedElem, perKernel - perLinked];
+    const p = new LinearPredictor({ spec, coef, target: "linear", noise, samples: used.length }).toJSON();
     const route: PredictorRouteJSON = { predictor: p };
     if (r.label !== "") route.label = r.label;
     if (r.when !== undefined) route.when = r.when;
     const list = (predictors[r.cls] as PredictorRouteJSON[] | undefined) ?? [];
     list.push(route);
     predictors[r.cls] = list;
-  }
-  // A class with a single unconditional route is stored as a plain predictor.
+  });
+  // Element-wise kernels a runtime runs on their own (ADD, HARD_SWISH, …) cost what a linked op costs.
+  predictors.elementwise = new LinearPredictor({ spec: ["nodes", "nodes*outElems"], coef: [perLinked, perLinkedElem], target: "linear", noise, samples: used.length }).toJSON();
   for (const [cls, v] of Object.entries(predictors)) {
+    if (!Array.isArray(v)) continue;
     const list = v as PredictorRouteJSON[];
     if (list.length === 1 && list[0]!.when === undefined && list[0]!.label === undefined) predictors[cls as KernelClass] = list[0]!.predictor as PredictorJSON;
   }
@@ -388,7 +530,7 @@ export function trainCpuDevice(
     overhead: { coef: { sumKernelMs: 1, constant: beta[nCols - 1]! }, relStd, absorbs: ["pad", "data-movement", "layout-reorder"] },
     provenance: {
       dataset: DATASET, datasetCommit: DATASET_COMMIT,
-      method: "per-kernel linear costs learnt from end-to-end latencies: non-negative ridge (relative error) over per-route feature sums of each model's kernels",
+      method: `per-kernel linear costs learnt from end-to-end latencies: non-negative ridge (relative error) over per-route feature sums of each model's kernels; model chosen by leave-one-family-out CV on the training families: ${choice.label}`,
       samples: { models: used.length },
     },
   };
