@@ -1,6 +1,6 @@
 /**
  * com.microsoft attention ops from ORT-optimized transformer graphs: Attention (packed QKV projection + attention),
- * MultiHeadAttention (projected Q, K, V), BiasSoftmax, BiasAdd.
+ * MultiHeadAttention (projected Q, K, V), BiasSoftmax, BiasAdd, and the LLM ops MatMulNBits and RotaryEmbedding.
  * FLOPs: projection 2·B·S·In·(Dq + Dk + Dv); scores 2·B·S·L·Dq; context 2·B·S·L·Dv; softmax 5·B·heads·S·L.
  */
 import { unknownShape } from "../../shape/unknown.js";
@@ -88,4 +88,37 @@ export const BiasAdd: OpSpec = {
   flops: (_ctx, outputs) => 2 * outCount(outputs),
 };
 
-export const attentionSpecs: readonly OpSpec[] = [Attention, MultiHeadAttention, BiasSoftmax, BiasAdd];
+
+/**
+ * com.microsoft MatMulNBits (weight-only quantized MatMul of ORT GenAI models): A [..., K] × B (packed N×K weights)
+ * → [..., N]; N and K are attributes. FLOPs 2·M·N·K as a float MatMul (+ dequantization is not counted).
+ */
+export const MatMulNBits: OpSpec = {
+  opType: "MatMulNBits",
+  domain: "com.microsoft",
+  category: "fc",
+  inputs: [{ name: "A" }, { name: "B" }, { name: "scales" }, ...["zero_points", "g_idx", "bias"].map((name) => ({ name, optional: true }))],
+  attrs: { K: { type: "int", required: true }, N: { type: "int", required: true }, bits: { type: "int", default: 4 }, block_size: { type: "int", required: true } },
+  shape(ctx) {
+    const a = shapeOf(ctx, 0);
+    const k = attrInt(ctx, "K")!;
+    const n = attrInt(ctx, "N")!;
+    const last = a[a.length - 1];
+    if (a.length === 0 || (typeof last === "number" && last !== k)) invalidShape(`MatMulNBits input ${fmt(a)} does not end with K = ${k}`);
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: [...a.slice(0, -1), n] }];
+  },
+  flops: (ctx, outputs) => 2 * attrInt(ctx, "K")! * outCount(outputs),
+};
+
+/** com.microsoft RotaryEmbedding: the input's shape; ~3 FLOPs per element (two multiplies and an add). */
+export const RotaryEmbedding: OpSpec = {
+  opType: "RotaryEmbedding",
+  domain: "com.microsoft",
+  category: "elementwise",
+  inputs: [{ name: "input" }, { name: "position_ids" }, { name: "cos_cache" }, { name: "sin_cache" }],
+  attrs: { interleaved: { type: "int", default: 0 } },
+  shape: (ctx) => [like(ctx, 0)],
+  flops: (_ctx, outputs) => 3 * outCount(outputs),
+};
+
+export const attentionSpecs: readonly OpSpec[] = [Attention, MultiHeadAttention, BiasSoftmax, BiasAdd, MatMulNBits, RotaryEmbedding];

@@ -15,11 +15,13 @@
  * - Pools: ∏kernel per output element; LpPool 2·∏kernel. Global pools: 1 per input element.
  * - Reductions: 1 per input element (L2, LogSumExp, SumSquare: 2). ArgMax/ArgMin: 1 per input element.
  * - Softmax / LogSoftmax: 5 per element (max, subtract, exp, sum, divide); Hardmax 2.
- * - Resize: per output element nearest 1, linear 2^r, cubic 4^r (r = resized axes).
+ * - Resize: per output element nearest 1, linear 2^r, cubic 4^r (r = resized axes); GridSample the same with r =
+ *   spatial rank.
  * - Data movement (Concat, Split, Slice, Transpose, Pad, Gather, Expand, Tile, …): 0 — their cost is the bytes moved.
  * - `noCompute` (no kernel at inference): Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout.
  * - Quantize / DequantizeLinear: 2 per element. If: the taken (or larger) branch; Loop: body × trip count.
  * - LSTM / GRU / RNN (G = 4 / 3 / 1 gates): per step, batch row and direction 2·G·H·(I + H) + 2·G·H + 3·H.
+ * - com.microsoft MatMulNBits: 2·M·N·K (dequantization not counted); RotaryEmbedding 3 per element.
  * - com.microsoft Attention: QKV projection 2·B·S·In·3H + scores and context 2·B·S²·(Dq + Dv) + softmax 5·B·heads·S².
  */
 import type { OpSpec } from "../types.js";

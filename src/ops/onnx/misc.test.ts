@@ -55,3 +55,16 @@ describe("less common ops: exact shapes and FLOPs", () => {
     expect(inferNode("ReduceSum", [i64(2, 3, 4), i64(0)], { keepdims: 0 }).values[0]).toEqual([9]);
   });
 });
+
+describe("LLM and sampling ops", () => {
+  it("MatMulNBits, RotaryEmbedding, SkipSimplifiedLayerNormalization, GridSample", () => {
+    const q = inferNode("MatMulNBits", [x(1, 7, 2048), w(4096, 64, 16), w(4096 * 64)], { K: 2048, N: 4096, bits: 4, block_size: 32 }, { domain: "com.microsoft" });
+    expect(q.shapes[0]).toEqual([1, 7, 4096]);
+    expect(q.flops).toBe(2 * 7 * 4096 * 2048);
+    expect(inferNode("RotaryEmbedding", [x(1, 7, 2048), { shape: [1, 7], dtype: "int64" }, w(64, 32), w(64, 32)], {}, { domain: "com.microsoft" }).shapes[0]).toEqual([1, 7, 2048]);
+    expect(inferNode("SkipSimplifiedLayerNormalization", [x(1, 7, 64), x(1, 7, 64), w(64)], {}, { domain: "com.microsoft" }).flops).toBe(5 * 7 * 64);
+    const gs = inferNode("GridSample", [x(2, 3, 20, 30), x(2, 8, 9, 2)], {}, { opset: 16 });
+    expect(gs.shapes[0]).toEqual([2, 3, 8, 9]);
+    expect(gs.flops).toBe(4 * 2 * 3 * 72);
+  });
+});

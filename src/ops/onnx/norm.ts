@@ -89,6 +89,13 @@ export const SkipLayerNormalization: OpSpec = {
   flops: (ctx, outputs) => (6 + (hasInput(ctx, 4) ? 1 : 0)) * outCount(outputs),
 };
 
+/** com.microsoft SkipSimplifiedLayerNormalization: RMS norm of input + skip (+ bias): 5 FLOPs per element (+1 bias). */
+export const SkipSimplifiedLayerNormalization: OpSpec = {
+  ...SkipLayerNormalization,
+  opType: "SkipSimplifiedLayerNormalization",
+  flops: (ctx, outputs) => (5 + (hasInput(ctx, 4) ? 1 : 0)) * outCount(outputs),
+};
+
 /** com.microsoft LayerNormalization / SimplifiedLayerNormalization (RMSNorm: 4 FLOPs per element). */
 export const MsLayerNormalization: OpSpec = { ...LayerNormalization, domain: "com.microsoft" };
 export const SimplifiedLayerNormalization: OpSpec = {
@@ -152,6 +159,7 @@ export const normSpecs: readonly OpSpec[] = [
   InstanceNormalization,
   LayerNormalization,
   SkipLayerNormalization,
+  SkipSimplifiedLayerNormalization,
   MsLayerNormalization,
   SimplifiedLayerNormalization,
   GroupNormalization,

@@ -102,4 +102,28 @@ export const Upsample: OpSpec = {
   flops: resizeFlops,
 };
 
-export const resizeSpecs: readonly OpSpec[] = [Resize, Upsample];
+
+/** GridSample (opset 16/20): X [N, C, H, W] sampled at grid [N, Hout, Wout, 2] → [N, C, Hout, Wout] (any rank). */
+export const GridSample: OpSpec = {
+  opType: "GridSample",
+  domain: "",
+  category: "resize",
+  inputs: [{ name: "X" }, { name: "grid" }],
+  attrs: { mode: { type: "string", default: "linear" }, padding_mode: { type: "string", default: "zeros" }, align_corners: { type: "int", default: 0 } },
+  shape(ctx) {
+    const x = shapeOf(ctx, 0);
+    const g = shapeOf(ctx, 1);
+    if (x.length < 3 || g.length !== x.length || (typeof g[g.length - 1] === "number" && g[g.length - 1] !== x.length - 2)) {
+      invalidShape(`GridSample grid ${fmt(g)} does not fit input ${fmt(x)}`);
+    }
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: [x[0]!, x[1]!, ...g.slice(1, -1)] }];
+  },
+  flops(ctx, outputs) {
+    const r = shapeOf(ctx, 0).length - 2;
+    const mode = attrStr(ctx, "mode") ?? "linear";
+    const per = mode === "nearest" ? 1 : mode === "cubic" || mode === "bicubic" ? 4 ** r : 2 ** r;
+    return per * outCount(outputs);
+  },
+};
+
+export const resizeSpecs: readonly OpSpec[] = [Resize, Upsample, GridSample];
