@@ -6,8 +6,8 @@
 //   node scripts/browser-bundle.mjs --json     → the sizes as JSON
 //
 // Two bundles: `core` replaces the built-in device catalog JSON with an empty catalog (devices are then loaded from
-// their own JSON with `loadDevice`), `full` keeps the catalog as the package ships it. One device profile is written
-// apart (`pixel4-gpu.json`) to measure what a browser user fetches for one device.
+// their own JSON with `loadDevice`), `full` keeps the catalog as the package ships it. Device profiles are written
+// apart (`pixel4-gpu.json`, `s10-cpu-1large-fp32.json`) to measure what a browser user fetches for one device.
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -71,11 +71,13 @@ function deviceFile(id) {
   throw new Error(`no built-in device '${id}'`);
 }
 
-export async function buildBrowserBundles(device = "pixel4-gpu") {
+/** Builds both bundles and writes the given devices' profiles apart (the first one is `device`). */
+export async function buildBrowserBundles(devices = ["pixel4-gpu", "s10-cpu-1large-fp32"]) {
   mkdirSync(OUT_DIR, { recursive: true });
   const core = await bundle("core", [emptyCatalog]);
   const full = await bundle("full", []);
-  return { core, full, device: deviceFile(device) };
+  const files = devices.map(deviceFile);
+  return { core, full, device: files[0], devices: files };
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -87,8 +89,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
       console.log(`${name.padEnd(26)} ${kb(s.minBytes).padStart(10)} min  ${kb(s.gzipBytes).padStart(10)} min+gz  ${s.file}`);
       if (s.externalImports.length > 0) console.log(`  external imports: ${s.externalImports.join(", ")}`);
     }
-    const d = sizes.device;
-    console.log(`${`device ${d.id}`.padEnd(26)} ${kb(d.minBytes).padStart(10)} min  ${kb(d.gzipBytes).padStart(10)} min+gz  ${d.file}`);
+    for (const d of sizes.devices) console.log(`${`device ${d.id}`.padEnd(26)} ${kb(d.minBytes).padStart(10)} min  ${kb(d.gzipBytes).padStart(10)} min+gz  ${d.file}`);
     console.log(`largest inputs of the core bundle: ${sizes.core.largestInputs.map((i) => `${i.path.replace(/^.*node_modules\//, "")} ${kb(i.bytes)}`).join(", ")}`);
   }
 }

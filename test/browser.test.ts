@@ -82,7 +82,7 @@ document.getElementById("f").addEventListener("load", () => {
 
 let built: Promise<Sizes> | undefined;
 /** The bundles, built once per run. */
-const bundles = (): Promise<Sizes> => (built ??= buildBrowserBundles("pixel4-gpu") as Promise<Sizes>);
+const bundles = (): Promise<Sizes> => (built ??= buildBrowserBundles(["pixel4-gpu"]) as Promise<Sizes>);
 
 const result = (dom: string): unknown => {
   const m = dom.match(/<pre id="out">([\s\S]*?)<\/pre>/);
