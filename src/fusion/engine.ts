@@ -523,17 +523,23 @@ function firstActivation(st: State, members: readonly number[], anchorNode: Node
 
 /** Marks nodes identical to an earlier node (op, domain, attributes, alias-resolved inputs) as running no kernel. */
 function eliminateCommonSubexpressions(st: State, noKernel: NoKernelNode[]): void {
-  const seen = new Map<string, number>();
+  // keyed by op and inputs; attributes are compared only on a key collision (rare), never serialized up front
+  const seen = new Map<string, number[]>();
   for (let i = 0; i < st.n; i++) {
     if (st.owner[i] !== -1) continue;
     const node = st.nodes[i]!;
-    if (node.outputs.some((o) => st.isOutput(o)) || node.inputs.length === 0) continue;
-    let key = `${node.domain}\u0001${node.opType}\u0001`;
-    for (const x of node.inputs) key += `${x === "" ? "" : st.res(x)}\u0002`;
-    key += JSON.stringify(node.attrs);
-    const first = seen.get(key);
+    if (node.inputs.length === 0) continue;
+    let key = node.opType;
+    for (const x of node.inputs) key += `\u0002${x === "" ? "" : st.res(x)}`;
+    const earlier = seen.get(key);
+    if (earlier === undefined) {
+      seen.set(key, [i]);
+      continue;
+    }
+    if (node.outputs.some((o) => st.isOutput(o))) continue;
+    const first = earlier.find((j) => st.nodes[j]!.domain === node.domain && sameAttrs(st.nodes[j]!.attrs, node.attrs));
     if (first === undefined) {
-      seen.set(key, i);
+      earlier.push(i);
       continue;
     }
     const orig = st.nodes[first]!;
@@ -543,6 +549,13 @@ function eliminateCommonSubexpressions(st: State, noKernel: NoKernelNode[]): voi
       if (o !== "" && orig.outputs[k]) st.alias.set(o, orig.outputs[k]!);
     });
   }
+}
+
+function sameAttrs(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return false;
+  return true;
 }
 
 // ---- the public entry ----------------------------------------------------------------------------------------------
