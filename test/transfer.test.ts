@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { byArchIndex, loadHelpNb201 } from "../src/datasets/nasbench201.js";
+import { byArchIndex, loadHelpNb201, loadHelpReferenceIndices } from "../src/datasets/nasbench201.js";
 import { NB201_SIZE, nb201ArchAt, nb201ConvFlops } from "../src/spaces/nasbench201.js";
 import { runBrp } from "../src/transfer/brp-protocol.js";
 import { hardwareSimilarityWeights, helpDeviceSpec } from "../src/transfer/device-specs.js";
@@ -36,6 +36,15 @@ describe.skipIf(!DATA)("HELP protocol on NAS-Bench-201 (shared data)", () => {
     expect(Math.min(...kept)).toBe(q[100]);
     expect(Math.max(...kept)).toBe(q[899]);
     expect(adaptationSamples(pool, 10, 0)).toEqual(adaptationSamples(pool, 10, 0));
+  });
+
+  it("reads HELP's 10 reference architectures and adds them to the k samples without duplicates", () => {
+    const refs = loadHelpReferenceIndices("nasbench201", DATA);
+    expect(refs).toEqual([11982, 431, 55, 9, 14451, 8636, 9881, 13479, 6196, 1462]);
+    let seen: number[] = [];
+    runHelp(input, (t) => { seen = [...t.sampleRows]; return input.flops; }, { targets: ["raspi4"], sources: D.metaTrain, k: 10, seeds: 1, extraRows: refs });
+    expect(seen).toHaveLength(20);
+    expect(new Set(seen).size).toBe(20);
   });
 
   it("FLOPs-only ρ matches HELP's published 0.787 (edgelat: 0.783)", () => {

@@ -99,3 +99,16 @@ export function byArchIndex(table: Nb201LatencyTable): Record<string, Float64Arr
   }
   return out;
 }
+
+/**
+ * HELP's reference architectures (`help/hardware_embedding_index.json`): the 10 row indices per search space whose
+ * latencies form HELP's hardware embedding (for NB201 the row index is the arch_idx).
+ */
+export function loadHelpReferenceIndices(space: "nasbench201" | "fbnet" | "ofa", root?: string): number[] {
+  const json = JSON.parse(readText(root, "help/hardware_embedding_index.json")) as { indices?: Record<string, unknown> };
+  const v = json.indices?.[space];
+  if (!Array.isArray(v) || !v.every((i) => Number.isInteger(i) && i >= 0)) {
+    throw new EdgelatError("invalid_json", `hardware_embedding_index.json has no index list for '${space}'`);
+  }
+  return v as number[];
+}

@@ -2,7 +2,7 @@
  * The published protocols run end to end on the shared data folder, as plain data (for `--json`) and as Markdown
  * (`docs/results.md`). Used by `edgelat eval` and `scripts/eval-transfer.ts`; no argv, no files written here.
  */
-import { byArchIndex, loadEagleI7Nb201, loadHelpNb201, loadOneProxyNb201 } from "../datasets/nasbench201.js";
+import { byArchIndex, loadEagleI7Nb201, loadHelpNb201, loadHelpReferenceIndices, loadOneProxyNb201 } from "../datasets/nasbench201.js";
 import { inferShapes, summarizeGraph } from "../shape/infer.js";
 import { NB201_SIZE, buildNasBench201Graph, nb201ArchAt, nb201ConvFlops, nb201HasPath } from "../spaces/nasbench201.js";
 import { loadDevice } from "../devices/load.js";
@@ -104,6 +104,14 @@ export function evaluateHelp(opts: { root?: string; ks?: number[]; seeds?: numbe
       results[name]![k] = runHelp(input, m, { ...base, targets: D.metaTest, k });
     }
   }
+  // The same measurement budget as HELP: k samples + HELP's 10 reference architectures (hardware embedding).
+  const refs = loadHelpReferenceIndices("nasbench201", opts.root);
+  const withRefs = `edgelat combined + HELP's 10 reference archs (k + 10 measurements, as HELP)`;
+  results[withRefs] = {};
+  for (const k of ks) {
+    say(`${withRefs}, k = ${k}`);
+    results[withRefs]![k] = runHelp(input, sourcePrior(COMBINED_CANDIDATES[chosen], cache), { ...base, targets: D.metaTest, k, extraRows: refs });
+  }
   say("ceilings (pairwise ridge on all other architectures)");
   const ceiling: Record<string, number> = {};
   for (const d of D.metaTest) ceiling[d] = helpCeiling(input.latencyMs[d]!, input.archsFeatures.pairwise);
@@ -160,13 +168,14 @@ const pct = (v: number) => (100 * v).toFixed(1);
 export function helpMarkdown(r: HelpReport): string {
   const D = r.devices.metaTest;
   const out: string[] = [];
-  const combined = Object.keys(r.results).find((m) => m.startsWith("edgelat combined"))!;
+  const combined = Object.keys(r.results).find((m) => m.startsWith("edgelat combined:"))!;
   out.push(`## HELP protocol, NAS-Bench-201 (few-shot transfer to unseen devices)`, "");
   out.push(`Data: \`${r.data}\`, all 15,625 architectures, joined on the official NB201 index. Split (HELP \`loader.py\`): adaptation`);
   out.push(`pool = arch_idx 0–899, query = 900–1899, each trimmed to its 10th–90th latency percentile on the target (720 / 800`);
   out.push(`architectures); k samples drawn from the trimmed pool with seeds 0–${r.seeds - 1} (edgelat \`createRng\`); Spearman ρ on`);
   out.push(`the trimmed query set, mean over seeds. Sources: the 9 meta-train devices only (${r.devices.metaTrain.join(", ")}). edgelat uses`);
-  out.push(`only the k samples (HELP also measures 10 reference architectures for its hardware embedding).`, "");
+  out.push(`only the k samples (HELP also measures 10 reference architectures for its hardware embedding); the row "+ HELP's 10 reference`);
+  out.push(`archs" gives edgelat the same 10 + k measurements (one of the 10, arch_idx 1462, lies in the query range, as in HELP).`, "");
   out.push(`The combined method was chosen on the meta-valid devices (${r.devices.metaValid.join(", ")}) at k = 10, then scored once on`);
   out.push(`meta-test. Meta-valid mean ρ of the candidates: ${Object.entries(r.selection.candidates).map(([n, v]) => `${n} ${f3(v)}`).join("; ")} → **${r.selection.chosen}**.`);
   out.push(`Disclosure: the candidates' fixed settings (op-count features, noise grid, prior inflation 1e-3) come from prototypes selected on`);

@@ -83,6 +83,8 @@ export function runHelp(
     targets: readonly string[]; sources: readonly string[]; k: number; seeds: number; sourceWeights?: (target: string) => number[];
     /** Adaptation pool size (900 for NB201, 4,000 for HELP's FBNet protocol); the query set is the next 1,000. */
     poolSize?: number;
+    /** Rows measured on the target in addition to the k samples (HELP's 10 hardware-embedding reference archs). */
+    extraRows?: readonly number[];
   },
 ): DeviceResult[] {
   return opts.targets.map((target) => {
@@ -99,7 +101,8 @@ export function runHelp(
     const measured = query.map((r) => y[r]!);
     const perSeed: number[] = [];
     for (let seed = 0; seed < opts.seeds; seed++) {
-      const sampleRows = adaptationSamples(pool, opts.k, seed);
+      const drawn = adaptationSamples(pool, opts.k, seed);
+      const sampleRows = [...drawn, ...(opts.extraRows ?? []).filter((r) => !drawn.includes(r))];
       const task: FewShotTask = { features: input.features, flops: input.flops, sources, sampleRows, sampleLatencyMs: sampleRows.map((r) => y[r]!) };
       const pred = method(task);
       perSeed.push(spearman(query.map((r) => pred[r]!), measured));
