@@ -146,7 +146,14 @@ class State implements MatchEnv {
   /** Tensor name → dense id; per id: producing node (-1 none), consumer edges of nodes that run (alias-resolved),
    * and the last such consumer (the only one when the count is 1). */
   readonly tid = new Map<string, number>();
+  readonly nameOf: string[] = [];
   readonly prodOf: number[] = [];
+  /** Per node, its alias-resolved input tensor ids (-1 for an omitted input): inIds[inStart[i] .. inStart[i + 1]). */
+  readonly inStart: Int32Array;
+  readonly inIds: number[] = [];
+  /** Per tensor id, memoized: constness (0 unknown, 1 yes, 2 no) and byte size (-1 unknown). */
+  constFlag = new Int8Array(0);
+  bytes = new Float64Array(0);
   readonly cnt: number[] = [];
   readonly last: number[] = [];
   readonly graphOutputs: Set<string>;
@@ -161,6 +168,7 @@ class State implements MatchEnv {
     this.folded = inferred.folded;
     this.category = new Array(this.n);
     this.owner = new Int32Array(this.n).fill(-1);
+    this.inStart = new Int32Array(this.n + 1);
     for (let i = 0; i < this.n; i++) {
       const node = this.nodes[i]!;
       this.category[i] = catOf(node);
@@ -174,11 +182,38 @@ class State implements MatchEnv {
     if (i === undefined) {
       i = this.prodOf.length;
       this.tid.set(t, i);
+      this.nameOf.push(t);
       this.prodOf.push(-1);
       this.cnt.push(0);
       this.last.push(-1);
     }
     return i;
+  }
+
+  /** After the input ids are fixed: size the per-id caches. */
+  freezeIds(): void {
+    this.constFlag = new Int8Array(this.nameOf.length);
+    this.bytes = new Float64Array(this.nameOf.length).fill(-1);
+  }
+
+  isConstId(id: number): boolean {
+    let f = this.constFlag[id];
+    if (f === 0 || f === undefined) {
+      const name = this.nameOf[id]!;
+      const p = this.prodOf[id]!;
+      f = this.tensors.get(name)?.constant !== undefined || (p >= 0 && this.folded.has(this.nodes[p]!.name)) ? 1 : 2;
+      if (id < this.constFlag.length) this.constFlag[id] = f;
+    }
+    return f === 1;
+  }
+
+  bytesOfId(id: number): number {
+    let b = id < this.bytes.length ? this.bytes[id]! : -1;
+    if (b < 0) {
+      b = tensorBytes(this, this.nameOf[id]!);
+      if (id < this.bytes.length) this.bytes[id] = b;
+    }
+    return b;
   }
 
   producerOf(t: string): number | undefined {
@@ -210,9 +245,9 @@ class State implements MatchEnv {
   isConst(t: string): boolean {
     if (t === "") return false;
     const r = this.res(t);
-    if (this.tensors.get(r)?.constant !== undefined) return true;
-    const p = this.producerOf(r);
-    return p !== undefined && this.folded.has(this.nodes[p]!.name);
+    const id = this.tid.get(r);
+    if (id !== undefined) return this.isConstId(id);
+    return this.tensors.get(r)?.constant !== undefined;
   }
 
   shape(t: string): readonly number[] | undefined {
@@ -441,10 +476,10 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
   const anchor = d.members[0]!;
   const anchorNode = st.nodes[anchor]!;
   const cls = d.cls ?? classOf(anchorNode, st.category[anchor], st);
-  const inKernel = (i: number | undefined): boolean => i !== undefined && d.members.includes(i);
   const names: string[] = [];
   const opTypes: string[] = [];
   const inputs: string[] = [];
+  const inputIds: number[] = [];
   const outputs: string[] = [];
   let flops = 0;
   let params = 0;
@@ -472,23 +507,26 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
         padW += p.padW;
       }
     }
-    for (const x of node.inputs) {
-      if (x === "") continue;
-      const t = st.res(x);
-      if (inKernel(st.producerOf(t)) || inputs.includes(t)) continue;
-      inputs.push(t);
-      bytesRead += tensorBytes(st, t);
+    for (let p = st.inStart[i]!, end = st.inStart[i + 1]!; p < end; p++) {
+      const tid = st.inIds[p]!;
+      if (tid < 0) continue;
+      const pr = st.prodOf[tid]!;
+      if ((pr >= 0 && d.members.includes(pr)) || inputIds.includes(tid)) continue;
+      inputIds.push(tid);
+      inputs.push(st.nameOf[tid]!);
+      bytesRead += st.bytesOfId(tid);
     }
     for (const t of node.outputs) {
       if (t === "") continue;
-      const total = st.consumerCount(t);
+      const tid = st.tid.get(t)!;
+      const total = st.cnt[tid]!;
       let inside = 0;
       if (total > 0 && d.members.length > 1) {
-        for (const j of d.members) for (const y of st.nodes[j]!.inputs) if (y !== "" && st.res(y) === t) inside++;
+        for (const j of d.members) for (let p = st.inStart[j]!, end = st.inStart[j + 1]!; p < end; p++) if (st.inIds[p] === tid) inside++;
       }
-      if (st.isOutput(t) || total > inside || (total === 0 && d.members.length === 1)) {
+      if (total > inside || (total === 0 && d.members.length === 1) || st.isOutput(t)) {
         outputs.push(t);
-        bytesWritten += tensorBytes(st, t);
+        bytesWritten += st.bytesOfId(tid);
       }
     }
   }
@@ -603,15 +641,23 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
   if (set.cse) eliminateCommonSubexpressions(st, noKernel);
   // consumer counts over the nodes that run, on alias-resolved names
   for (let i = 0; i < n; i++) {
-    if (owner[i] === -2) continue;
+    st.inStart[i] = st.inIds.length;
+    const runs = owner[i] !== -2;
     for (const x of nodes[i]!.inputs) {
-      if (x === "") continue;
-      const t = st.res(x);
-      const id = st.id(t);
-      st.cnt[id]!++;
-      st.last[id] = i;
+      if (x === "") {
+        st.inIds.push(-1);
+        continue;
+      }
+      const id = st.id(st.res(x));
+      st.inIds.push(id);
+      if (runs) {
+        st.cnt[id]!++;
+        st.last[id] = i;
+      }
     }
   }
+  st.inStart[n] = st.inIds.length;
+  st.freezeIds();
 
   // 2. rules, in order, each over the graph in topological order
   const buckets: number[][] = compiled.rules.map(() => []);
