@@ -53,6 +53,9 @@ export {
   FBNET_OPS, fbnetLayers, parseFbnetOpList, formatFbnetOpList, sampleFbnetArchs, buildFbnetGraph, fbnetConvFlops, fbnetFeatures,
   type FbnetOp, type FbnetNetworkOptions, type FbnetLayerGeometry,
 } from "./spaces/fbnet.js";
+export {
+  OFA_KERNELS, OFA_EXPANDS, OFA_DEPTHS, checkOfaArch, parseOfaArch, sampleOfaArchs, ofaFeatures, buildOfaGraph, type OfaArch,
+} from "./spaces/ofa.js";
 export { pythonRandom, type PythonRandom } from "./spaces/python-random.js";
 export { nb201Features, nb201FeatureDim, nb201FeatureMatrix, NB201_FEATURE_SETS, type Nb201FeatureSet } from "./transfer/features.js";
 export {
