@@ -530,7 +530,7 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
       }
     }
   }
-  if (typeName === undefined) typeName = parts.join("-");
+  if (typeName === undefined) typeName = parts.filter((x) => x !== "").join("-");
   const features: KernelFeatures = { flops, params, bytesRead, bytesWritten, nodes: d.members.length };
   // A Pad merged into the kernel pads the anchor's input: its input is the kernel's, its amounts add to the anchor's.
   const firstIn = firstActivation(st, d.members, anchorNode);

@@ -150,3 +150,31 @@ describe("fuse", () => {
     ]);
   });
 });
+
+describe("tflite rule sets on x·HardSigmoid(x) and clamps", () => {
+  const b = new GraphBuilder("hsw");
+  const x = b.input("x", [1, 8, 8, 8]);
+  const c = b.op("Conv", [x, b.constant("w", [8, 8, 1, 1])], { kernel_shape: [1, 1] }, { name: "conv" });
+  const bn = b.op("BatchNormalization", [c, ...["g", "be", "m", "v"].map((n) => b.constant(n, [8]))], {}, { name: "bn" });
+  const hs = b.op("Mul", [bn, b.op("HardSigmoid", [bn], { alpha: 1 / 6, beta: 0.5 }, { name: "hsig" })], {}, { name: "hswish" });
+  const c2 = b.op("Conv", [hs, b.constant("w2", [8, 8, 1, 1])], { kernel_shape: [1, 1] }, { name: "conv2" });
+  const add = b.op("Add", [c2, hs], {}, { name: "add" });
+  b.output(b.op("Relu", [add], {}, { name: "relu" }));
+  const inferred = inferShapes(b.build());
+
+  it("tflite-gpu links the converter's HARD_SWISH into the conv, and ADD + RELU into the next one", () => {
+    expect(fuse(inferred, "tflite-gpu@2.10").kernels.map((k) => [k.type, k.nodes])).toEqual([
+      ["conv-bn-hswish", ["conv", "bn", "hsig", "hswish"]],
+      ["conv-add-relu", ["conv2", "add", "relu"]],
+    ]);
+  });
+
+  it("tflite-cpu (XNNPACK) keeps HARD_SWISH and the residual ADD as their own operators, RELU as the ADD's clamp", () => {
+    expect(fuse(inferred, "tflite-cpu@2.10").kernels.map((k) => [k.type, k.nodes])).toEqual([
+      ["conv-bn", ["conv", "bn"]],
+      ["hswish", ["hsig", "hswish"]],
+      ["conv", ["conv2"]],
+      ["add-relu", ["add", "relu"]],
+    ]);
+  });
+});

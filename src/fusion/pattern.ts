@@ -35,7 +35,7 @@ export interface OpMatcher {
   categories?: readonly OpCategory[];
   /** Extra condition on attributes / shapes (kept cheap: it runs only on nodes whose type already matched). */
   where?: (node: Node, env: MatchEnv) => boolean;
-  /** Label used in kernel type names, e.g. "bn" for BatchNormalization (default: derived from the op). */
+  /** Label used in kernel type names, e.g. "bn" for BatchNormalization (default: derived from the op; "" omits it). */
   label?: string;
   /** Alternatives: the node matches when any of them does (their own labels and conditions apply). */
   any?: readonly OpMatcher[];

@@ -38,7 +38,7 @@
  * producer. HardSwish, Sigmoid and the SE block's MUL run as their own XNNPACK operators. Not verified against
  * measurements here: the published CPU op traces are not part of the shared data (Git LFS only upstream).
  */
-import { anyOf, node, rule, single, step, where, type FusionRule, type RuleSet } from "../pattern.js";
+import { anyOf, labelled, node, ops, rule, single, step, where, type FusionRule, type RuleSet } from "../pattern.js";
 import {
   ARITH,
   BN,
@@ -57,6 +57,12 @@ import {
 
 const ELIDE = [...IDENTITY_LIKE, ...METADATA_ONLY];
 
+/** x·HardSigmoid(x), which the converter turns into one HARD_SWISH op (PyTorch ≤ 1.x / opset < 14 exports). */
+const hswishOf = (x: number | "$x") => [
+  node(labelled(ops("HardSigmoid"), ""), [x]),
+  node(labelled(ops("Mul"), "hswish"), [x, typeof x === "number" ? x + 1 : 0], true),
+];
+
 /** Ops that anchor a TFLite GPU kernel: the 8 op types of the published traces, plus everything else that runs. */
 const GPU_ANCHORS = anyOf(CONV, FC, POOL, GLOBAL_POOL, SPATIAL_MEAN, CONCAT);
 
@@ -66,6 +72,8 @@ const gpuLinks = [
 ];
 
 const gpuRules: FusionRule[] = [
+  rule("gpu-conv-hswish", [node(CONV), ...hswishOf(0)], { extend: gpuLinks.slice(1), doc: "conv + HARD_SWISH (x·HardSigmoid(x)) linked" }),
+  rule("gpu-conv-bn-hswish", [node(CONV), node(BN, [0]), ...hswishOf(1)], { extend: gpuLinks.slice(1), doc: "the same with the BN folded" }),
   rule("gpu-pad-conv", [node(PAD), node(CONV, [0])], {
     anchor: 1,
     extend: gpuLinks,
@@ -83,7 +91,7 @@ export const tfliteGpu210: RuleSet = {
   source:
     "TFLite 2.10 GPU delegate node linking (gpu_model.cc MergeNodes) and PAD merging; checked against the kernel names of the published mobile-ml-benchmark GPU traces (see src/fusion/backends/tflite.ts)",
   elide: ELIDE,
-  rules: gpuRules,
+  rules: [...gpuRules, rule("gpu-hswish", hswishOf("$x"), { type: "hswish", class: "elementwise", extend: gpuLinks.slice(1) })],
 };
 
 const clampOnce = [step(BN, { others: "const" }), step(CLAMP, { others: "const" })];
@@ -94,6 +102,7 @@ export const tfliteCpu210: RuleSet = {
     "TFLite 2.10 converter fused activations + XNNPACK subgraph fusion (documented behaviour); not verified against measurements here",
   elide: ELIDE,
   rules: [
+    rule("xnn-hswish", hswishOf("$x"), { type: "hswish", class: "elementwise", doc: "x·HardSigmoid(x) becomes one HARD_SWISH op" }),
     rule("xnn-pad-conv", [node(PAD), node(CONV, [0])], { anchor: 1, extend: clampOnce, doc: "constant PAD merged into the convolution" }),
     single("xnn-conv-act", CONV, clampOnce, { doc: "BN folded by the converter, RELU/RELU6 as the output clamp" }),
     single("xnn-fc-act", FC, clampOnce),
