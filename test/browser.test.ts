@@ -1,6 +1,7 @@
 // In a real browser (Debian's headless Chromium): the esbuild core bundle predicts a TF.js model.json's latency with
 // one device profile fetched as JSON, and the HTML reports render without console messages with the expected marks.
 // Skips (with the reason) when /usr/bin/chromium is absent; the Node-side structure is covered by report.test.ts.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,10 +14,12 @@ import {
   renderLatencyReport,
   scatterSvg,
   type DeviceProfileJSON,
+  type Shape,
 } from "../src/index.js";
 // @ts-expect-error — plain ESM script without type declarations
 import { buildBrowserBundles } from "../scripts/browser-bundle.mjs";
-import { chromiumMissing, runChromium, serve } from "../scripts/screenshot-report.js";
+import { chromiumMissing, runChromium, serve, type Route } from "../scripts/screenshot-report.js";
+import { corpusModels, tfjsShards } from "./helpers/corpus.js";
 
 const missing = chromiumMissing();
 if (missing !== undefined) console.warn(`[browser.test] skipped: ${missing}`);
@@ -48,17 +51,35 @@ async function tfjsModelJson(): Promise<string> {
   return JSON.stringify({ format: "layers-model", generatedBy: "browser.test", convertedBy: null, modelTopology: art.modelTopology, weightsManifest: [{ paths: ["weights.bin"], weights: art.weightSpecs }] });
 }
 
+/** A model the page fetches: model.json, its weight shards (TF.js graph models fold shape constants from them). */
+interface PageModel {
+  name: string;
+  url: string;
+  shards: string[];
+  inputShapes?: Record<string, Shape>;
+  outputs?: string[];
+}
+
 const HARNESS = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>edgelat in the browser</title></head><body><pre id="out">pending</pre>
 <script type="module">
 const out = document.getElementById("out");
 try {
   const lib = await import("/edgelat.core.js");
-  const [modelText, deviceJson] = await Promise.all([fetch("/model.json").then((r) => r.text()), fetch("/device.json").then((r) => r.json())]);
+  const [models, deviceJson] = await Promise.all([fetch("/models.json").then((r) => r.json()), fetch("/device.json").then((r) => r.json())]);
   const device = lib.loadDevice(deviceJson);
-  const est = lib.predictLatency(lib.parseModel(modelText), device);
+  const results = [];
+  for (const m of models) {
+    const text = await fetch(m.url).then((r) => r.text());
+    const weightData = await Promise.all(m.shards.map((u) => fetch(u).then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b))));
+    const opts = { weightData };
+    if (m.inputShapes) opts.inputShapes = m.inputShapes;
+    if (m.outputs) opts.outputs = m.outputs;
+    const est = lib.predictLatency(lib.parseModel(text, opts), device);
+    results.push({ name: m.name, latencyMs: est.latencyMs, kernels: est.kernels.map((k) => k.type) });
+  }
   let unknown = "";
   try { lib.getDevice("pixel4-gpu"); } catch (e) { unknown = e.code; }
-  out.textContent = JSON.stringify({ ok: true, latencyMs: est.latencyMs, kernels: est.kernels.map((k) => k.type), catalog: lib.listDevices().length, unknown, nodeGlobals: typeof process !== "undefined" || typeof Buffer !== "undefined" });
+  out.textContent = JSON.stringify({ ok: true, results, catalog: lib.listDevices().length, unknown, nodeGlobals: typeof process !== "undefined" || typeof Buffer !== "undefined" });
 } catch (e) {
   out.textContent = JSON.stringify({ ok: false, error: String((e && e.stack) || e) });
 }
@@ -101,26 +122,45 @@ describe("browser bundle", () => {
     expect(sizes.full.gzipBytes).toBeGreaterThan(sizes.core.gzipBytes);
   });
 
-  it.skipIf(missing !== undefined)("predicts a TF.js model.json's latency inside headless Chromium, equal to Node's", async () => {
+  it.skipIf(missing !== undefined)("predicts TF.js model.json latencies inside headless Chromium, equal to Node's", async () => {
     const sizes = await bundles();
-    const modelJson = await tfjsModelJson();
     const deviceJson = await readFile(sizes.device.file, "utf8");
-    const server = await serve({
+    const routes: Record<string, Route> = {
       "/": { type: "text/html", body: HARNESS },
       "/edgelat.core.js": { type: "text/javascript", body: await readFile(sizes.core.file) },
-      "/model.json": { type: "application/json", body: modelJson },
       "/device.json": { type: "application/json", body: deviceJson },
+    };
+    // Always: a layers model saved by TF.js itself. With the corpus (`npm run gather-models`): real graph models.
+    const models: (PageModel & { text: string; shardBytes: Uint8Array[] })[] = [{ name: "tfjs-layers-cnn", url: "/m0/model.json", shards: [], text: await tfjsModelJson(), shardBytes: [] }];
+    corpusModels("tfjs-graph").slice(0, 3).forEach((m, i) => {
+      const text = readFileSync(m.path, "utf8");
+      const paths = (JSON.parse(text) as { weightsManifest: { paths: string[] }[] }).weightsManifest.flatMap((g) => g.paths);
+      models.push({
+        name: m.name, url: `/m${i + 1}/model.json`, shards: paths.map((p) => `/m${i + 1}/${p}`), text, shardBytes: tfjsShards(m),
+        inputShapes: m.inputShapes, ...(m.outputs === undefined ? {} : { outputs: m.outputs }),
+      });
     });
+    for (const m of models) {
+      routes[m.url] = { type: "application/json", body: m.text };
+      m.shards.forEach((u, j) => { routes[u] = { type: "application/octet-stream", body: m.shardBytes[j]! }; });
+    }
+    routes["/models.json"] = { type: "application/json", body: JSON.stringify(models.map(({ text: _t, shardBytes: _b, ...m }) => m)) };
+    const server = await serve(routes);
     try {
-      const run = await runChromium(`${server.url}/`);
+      const run = await runChromium(`${server.url}/`, { budgetMs: 20_000 });
       expect(run.console).toEqual([]);
-      const r = result(run.dom) as { ok: boolean; error?: string; latencyMs: number; kernels: string[]; catalog: number; unknown: string; nodeGlobals: boolean };
+      const r = result(run.dom) as { ok: boolean; error?: string; results: { name: string; latencyMs: number; kernels: string[] }[]; catalog: number; unknown: string; nodeGlobals: boolean };
       expect(r.error).toBeUndefined();
       expect(r.ok).toBe(true);
-      const node = predictLatency(parseModel(modelJson), loadDevice(JSON.parse(deviceJson) as DeviceProfileJSON));
-      expect(r.latencyMs).toBe(node.latencyMs); // the same pure code: bit-identical
-      expect(r.kernels).toEqual(node.kernels.map((k) => k.type));
-      expect(r.kernels[0]).toMatch(/^conv/);
+      const device = loadDevice(JSON.parse(deviceJson) as DeviceProfileJSON);
+      expect(r.results.map((x) => x.name)).toEqual(models.map((m) => m.name));
+      models.forEach((m, i) => {
+        const node = predictLatency(parseModel(m.text, { weightData: m.shardBytes, ...(m.inputShapes ? { inputShapes: m.inputShapes } : {}), ...(m.outputs ? { outputs: m.outputs } : {}) }), device);
+        expect(r.results[i]!.latencyMs).toBe(node.latencyMs); // the same pure code: bit-identical
+        expect(r.results[i]!.kernels).toEqual(node.kernels.map((k) => k.type));
+      });
+      expect(r.results[0]!.kernels[0]).toMatch(/^conv/);
+      if (models.length === 1) console.warn("[browser.test] corpus absent: only the generated TF.js layers model was checked in the browser");
       expect(r.catalog).toBe(0); // the core bundle carries no device profiles
       expect(r.unknown).toBe("unknown_device");
       expect(r.nodeGlobals).toBe(false);
