@@ -318,6 +318,19 @@ function matchPattern(st: State, r: FusionRule, root: number): Int32Array | unde
     SINGLE[0] = root;
     return SINGLE;
   }
+  // cheap rejection before any allocation: the root, and the producers its numbered inputs name
+  const rootPat = pat[pat.length - 1]!;
+  if (st.owner[root] !== -1 || !st.accepts(rootPat.op, root)) return undefined;
+  if (rootPat.inputs !== undefined && !rootPat.commutative) {
+    const ins = st.nodes[root]!.inputs;
+    for (let q = 0; q < rootPat.inputs.length; q++) {
+      const ref = rootPat.inputs[q]!;
+      if (typeof ref !== "number") continue;
+      const t = ins[q];
+      const p = t ? st.producerOf(st.res(t)) : undefined;
+      if (p === undefined || st.owner[p] !== -1 || !st.accepts(pat[ref]!.op, p)) return undefined;
+    }
+  }
   const bound = new Int32Array(pat.length).fill(-1);
   const ext = new Map<string, string>();
   const trail: number[] = [];
