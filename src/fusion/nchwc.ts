@@ -12,6 +12,8 @@
  * - MaxPool / AveragePool run blocked when their channels are a multiple of the block, global pools only when their
  *   input is blocked already; Resize with integer H / W scales (nearest, linear), unary activations, same-shape Add / Mul / Sum, channel Concat and BatchNormalization run blocked when
  *   their inputs are blocked.
+ * - A Conv that stays NCHW at this level also takes a following same-shape Add and activation (FusedConv with a Z
+ *   input), which level 2 does not do.
  * - ReorderInput converts an NCHW tensor for a blocked consumer, ReorderOutput a blocked tensor for an NCHW consumer
  *   or a graph output; one reorder per tensor.
  */
@@ -176,6 +178,42 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
       for (const m of conv.members) draftOfNode.set(m, p);
       for (const m of conv.members) env.nodes[m]!.outputs.forEach((o) => o !== "" && producerDraft.set(o, p));
       break;
+    }
+  }
+
+  // 2c. a Conv left in NCHW takes a following Add (any other input) and activation: FusedConv with its Z input
+  for (let k = 0; k < nd; k++) {
+    const conv = drafts[k]!;
+    const cn = env.nodes[conv.members[0]!]!;
+    if (blocked[k] || merged[k] || cn.opType !== "Conv" || (cn.domain !== "" && cn.domain !== "ai.onnx")) continue;
+    if (conv.members.some((m) => NCHWC_ACT.has(env.nodes[m]!.opType) || env.nodes[m]!.opType === "Add" && m !== conv.members[0])) continue;
+    const last = conv.members.reduce((x, y) => Math.max(x, y));
+    const t = env.nodes[last]!.outputs[0] ?? "";
+    const a = env.lastConsumerOf(t);
+    if (a === undefined || env.consumerCount(t) !== 1 || env.isOutput(t) || env.nodes[a]!.opType !== "Add") continue;
+    const ak = draftOfNode.get(a)!;
+    const add = env.nodes[a]!;
+    if (drafts[ak]!.members.length !== 1 || merged[ak] || blocked[ak] || add.inputs.length !== 2) continue;
+    const out = env.shape(add.outputs[0] ?? "");
+    if (!add.inputs.every((x) => !env.isConst(x) && eqShape(env.shape(env.res(x)), out))) continue;
+    conv.members.push(a);
+    conv.labels.push(undefined);
+    merged[ak] = true;
+    conv.last = Math.max(conv.last, drafts[ak]!.last);
+    for (const o of add.outputs) if (o !== "") producerDraft.set(o, k);
+    draftOfNode.set(a, k);
+    const ao = add.outputs[0] ?? "";
+    const c = env.lastConsumerOf(ao);
+    if (c !== undefined && env.consumerCount(ao) === 1 && !env.isOutput(ao) && CONV_ACT.has(env.nodes[c]!.opType)) {
+      const ck = draftOfNode.get(c)!;
+      if (drafts[ck]!.members.length === 1 && !merged[ck] && !blocked[ck]) {
+        conv.members.push(c);
+        conv.labels.push(undefined);
+        merged[ck] = true;
+        conv.last = Math.max(conv.last, drafts[ck]!.last);
+        for (const o of env.nodes[c]!.outputs) if (o !== "") producerDraft.set(o, k);
+        draftOfNode.set(c, k);
+      }
     }
   }
 
