@@ -5,7 +5,7 @@ import { inferShapes } from "../src/shape/infer.js";
 
 /** Median graphs/s over 5 rounds, by wall clock and by this process's CPU time (meaningful on a shared machine). */
 function graphsPerSecond(fn: () => void, minMs = 400): { wall: number; cpu: number } {
-  for (let i = 0; i < 200; i++) fn(); // warm up
+  for (let i = 0; i < 1500; i++) fn(); // warm up (JIT)
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let r = 0; r < 5; r++) {
