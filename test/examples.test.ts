@@ -35,6 +35,10 @@ describe("examples/nas-search.ts", () => {
     expect(m.decision).toBe(m.rhoAll >= 0.9 ? "reuse" : "adapt");
     expect(m.frontRecall).toBeGreaterThan(0);
     expect(m.frontRecall).toBeLessThanOrEqual(1);
+    // OneProxy's adapt branch: 10 target latencies + the proxy correct the ranking of the other architectures.
+    expect(r.adaptation.samples).toBe(10);
+    expect(r.adaptation.rhoAdapted).toBeGreaterThan(r.adaptation.rhoProxy);
+    expect(r.adaptation.frontRecall).toBeGreaterThan(0);
     const text = formatResult(r);
     expect(text).toContain("SURROGATE");
     expect(text).toContain(`Spearman ρ ${m.rhoAll.toFixed(3)}`);
