@@ -68,7 +68,10 @@ export const command: Command = {
       return 0;
     }
     const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-    for (const e of estimates) io.out(`${e.device.padEnd(24)} ${ms(e.latencyMs).padStart(8)} ms  (90% ${ms(e.interval[0])}–${ms(e.interval[1])} ms, ${e.kernels.length} kernels)`);
+    for (const e of estimates) {
+      const w = e.warnings.length > 0 ? `, ${e.warnings.length} warnings (listed in the report)` : "";
+      io.out(`${e.device.padEnd(24)} ${ms(e.latencyMs).padStart(8)} ms  (90% ${ms(e.interval[0])}–${ms(e.interval[1])} ms, ${e.kernels.length} kernels${w})`);
+    }
     io.out(`wrote ${out} (${(Buffer.byteLength(html) / 1024).toFixed(1)} KB, self-contained)`);
     return 0;
   },
