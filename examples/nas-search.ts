@@ -2,7 +2,7 @@
  * Hardware-aware NAS with edgelat: regularized evolution over NAS-Bench-201 under a latency budget on a built-in
  * device, then OneProxy's point made concrete — the Pareto front found on a *proxy* device re-ranked on a *target*
  * device, with the latency-monotonicity figures (Spearman ρ, Kendall τ) that say whether the proxy's front can be
- * reused as is.
+ * reused as is, and OneProxy's other branch: proxy adaptation with 10 target latencies.
  *
  *   npx tsx examples/nas-search.ts                         # defaults: pixel4-gpu → s10-cpu-1large-fp32, 3 ms budget
  *   npx tsx examples/nas-search.ts --proxy iphonexs-gpu --target a03s-cpu-4large-fp32 --budget 2 --evaluations 800
