@@ -133,7 +133,10 @@ export function buildViT(opts: ViTOptions): Graph {
   const patchB = b.constant("patch_embed.bias", [o.dim]);
   const emb = b.op("Conv", [img, patchW, patchB], { kernel_shape: [o.patch, o.patch], strides: [o.patch, o.patch] }, { name: "patch_embed" });
   const seq = b.op("Transpose", [b.op("Reshape", [emb, reshapeTarget(L, emb, [{ of: 0, known: o.batch }, o.dim, -1], o.reshape ?? "constant")])], { perm: [0, 2, 1] });
-  const cls = b.constant("cls_token", [o.batch, 1, o.dim]);
+  // The class token is one [1, 1, dim] weight broadcast to the batch (Expand to Shape-computed [B, 1, dim] when dynamic).
+  const mode = o.reshape ?? "constant";
+  const clsToken = b.constant("cls_token", [1, 1, o.dim]);
+  const cls = b.op("Expand", [clsToken, reshapeTarget(L, seq, [{ of: 0, known: o.batch }, 1, o.dim], mode)]);
   let x = b.op("Add", [b.op("Concat", [cls, seq], { axis: 1 }), b.constant("pos_embed", [1, tokens, o.dim])]);
   for (let i = 0; i < o.depth; i++) x = buildViTBlock(L, x, tokens, o.batch, o);
   x = layerNorm(L, x, o.dim, o.layerNorm ?? "op", vitOpset(o));

@@ -1,4 +1,4 @@
-import type { AttrValue, DType, Node, Shape } from "../ir/types.js";
+import type { AttrValue, Dim, DType, Node, Shape } from "../ir/types.js";
 
 /**
  * What kind of computation an op is. Fusion rules and predictors reason about categories, not op names, so that an
@@ -51,6 +51,11 @@ export interface TensorType {
   shape?: Shape;
   /** Known element values (constants and folded shape computations), row-major. */
   values?: number[];
+  /**
+   * Entries of a small 0-/1-D int64 shape tensor when some are symbolic dims (Shape of [batch, 3, 224, 224] →
+   * ["batch", 3, 224, 224]). Set only when `values` is not; lets Reshape / Expand targets keep symbolic dims.
+   */
+  symbolicValues?: Dim[];
   /** True when the tensor is a constant (weight) rather than a runtime activation. */
   constant?: boolean;
 }

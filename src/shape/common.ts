@@ -34,7 +34,7 @@ export function windowOutputDim(
   dilation = 1,
   ceilMode = false,
 ): Dim {
-  if (typeof input !== "number") return input;
+  if (typeof input !== "number") return symbolicWindowDim(input, kernel, stride, padBegin, padEnd, dilation, ceilMode);
   const span = input + padBegin + padEnd - dilation * (kernel - 1) - 1;
   if (span < 0) {
     throw new EdgelatError("invalid_shape", `Window of size ${kernel} (dilation ${dilation}) does not fit input ${input} with padding ${padBegin}+${padEnd}`);
@@ -54,3 +54,47 @@ export function samePadding(input: number, kernel: number, stride: number, dilat
   const small = Math.floor(total / 2);
   return lower ? [total - small, small] : [small, total - small];
 }
+
+/**
+ * A window's output extent over a symbolic input dim: the input's own symbol when the window preserves the size
+ * (stride 1, padding = dilated kernel − 1), else a derived symbol spelling the arithmetic (`floor((W-1)/2)+1`), so
+ * that two branches downsampling the same dim the same way agree, and a Shape → Reshape round trip can cancel it.
+ * "?" (an unnamed extent) stays "?".
+ */
+export function symbolicWindowDim(
+  input: string,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  dilation = 1,
+  ceilMode = false,
+): string {
+  if (input === "?") return "?";
+  const off = padBegin + padEnd - dilation * (kernel - 1) - 1;
+  const signed = (n: number): string => (n === 0 ? "" : n > 0 ? `+${n}` : `${n}`);
+  if (stride === 1) return off === -1 ? input : derivedSymbol(`${input}${signed(off + 1)}`);
+  return derivedSymbol(`${ceilMode ? "ceil" : "floor"}((${input}${signed(off)})/${stride})+1`);
+}
+
+/** Derived symbolic dims longer than this become "?" (deep networks would otherwise grow unreadable names). */
+const MAX_SYMBOL_LENGTH = 80;
+
+/** A derived symbol (`2*H`, `floor((W-1)/2)+1`), or "?" when it grows too long. */
+export function derivedSymbol(expr: string): string {
+  return expr.length <= MAX_SYMBOL_LENGTH ? expr : "?";
+}
+
+/** "SAME" output extent ceil(in / stride), also over a symbolic dim (`ceil(W/2)`). */
+export function sameOutputDim(input: Dim, stride: number): Dim {
+  if (typeof input === "number") return Math.ceil(input / stride);
+  return stride === 1 || input === "?" ? input : derivedSymbol(`ceil(${input}/${stride})`);
+}
+
+/** `factor · d` (or `d / factor` with `divide`) over a possibly symbolic dim: `2*H`, `H/2`. */
+export function scaleDim(input: Dim, factor: number, divide = false): Dim {
+  if (typeof input === "number") return divide ? input / factor : input * factor;
+  if (factor === 1 || input === "?") return input;
+  return derivedSymbol(divide ? `${input}/${factor}` : `${factor}*${input}`);
+}
+

@@ -1,5 +1,6 @@
 /** Convolutions: Conv, ConvTranspose, com.microsoft FusedConv, QLinearConv / ConvInteger (same geometry). */
 import type { Dim } from "../../ir/types.js";
+import { derivedSymbol, scaleDim } from "../../shape/common.js";
 import type { OpContext, OpSpec, TensorType } from "../types.js";
 import { attrInt, attrInts, count, fmt, hasInput, invalidShape, numel, outCount, shapeOf } from "./util.js";
 import { windowAttrs, windowGeometry } from "./window.js";
@@ -140,8 +141,11 @@ export const ConvTranspose: OpSpec = {
       const d = x[i + 2]!;
       if (outputShape !== undefined && outputShape.length > 0) {
         spatial.push(outputShape[outputShape.length - k + i]!);
-      } else if (typeof d !== "number") spatial.push(d);
-      else if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") spatial.push(d * strides[i]!);
+      } else if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") spatial.push(scaleDim(d, strides[i]!));
+      else if (typeof d !== "number") {
+        const extra = outPad[i]! + dilations[i]! * (kernel[i]! - 1) + 1 - (autoPad === "VALID" ? 0 : pads[i]! + pads[i + k]!);
+        spatial.push(d === "?" ? "?" : derivedSymbol(`${strides[i]}*(${d}-1)${extra === 0 ? "" : extra > 0 ? `+${extra}` : extra}`));
+      }
       else {
         const p = autoPad === "VALID" ? 0 : pads[i]! + pads[i + k]!;
         spatial.push(strides[i]! * (d - 1) + outPad[i]! + dilations[i]! * (kernel[i]! - 1) + 1 - p);

@@ -5,12 +5,13 @@
  */
 import { EdgelatError } from "../../errors.js";
 import type { Dim, Shape } from "../../ir/types.js";
+import { derivedSymbol, scaleDim } from "../../shape/common.js";
 import { unknownShape } from "../../shape/unknown.js";
 import type { OpContext, OpSpec, TensorType } from "../types.js";
 import { attrFloats, attrInts, attrStr, fmt, hasInput, invalidShape, normAxis, outCount, shapeOf, valuesOf } from "./util.js";
 
 function scaled(d: Dim, s: number): Dim {
-  if (typeof d !== "number") return s === 1 ? d : "?";
+  if (typeof d !== "number") return s === 1 || d === "?" ? d : Number.isInteger(s) ? scaleDim(d, s) : derivedSymbol(`floor(${s}*${d})`);
   return Math.floor(Math.fround(Math.fround(s) * d));
 }
 

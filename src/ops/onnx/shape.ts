@@ -7,7 +7,8 @@ import type { Dim } from "../../ir/types.js";
 import { unknownShape } from "../../shape/unknown.js";
 import type { OpSpec, TensorType } from "../types.js";
 import { onnxDType } from "./dtypes.js";
-import { attrInt, attrInts, attrTensor, castValue, checkDims, fmt, foldable, invalidShape, needValues, numel, outCount, shapeOf } from "./util.js";
+import { isIntegerDType } from "../../shape/dtype.js";
+import { attrInt, attrInts, attrTensor, castValue, checkDims, needDims, withDims, fmt, foldable, invalidShape, needValues, numel, outCount, shapeOf } from "./util.js";
 
 export const Shape: OpSpec = {
   opType: "Shape",
@@ -22,9 +23,8 @@ export const Shape: OpSpec = {
     const start = clamp(attrInt(ctx, "start")!);
     const end = clamp(attrInt(ctx, "end") ?? r);
     const dims = x.slice(start, Math.max(start, end));
-    const t: TensorType = { dtype: "int64", shape: [dims.length] };
-    if (dims.every((d) => typeof d === "number")) t.values = dims as number[];
-    return [t];
+    // Symbolic dims are carried as symbolicValues; "?" (an extent nothing names) is not, as two "?" may differ.
+    return [dims.includes("?") ? { dtype: "int64", shape: [dims.length] } : withDims({ dtype: "int64", shape: [dims.length] }, dims)];
   },
 };
 
@@ -46,7 +46,8 @@ export const ConstantOfShape: OpSpec = {
   inputs: [{ name: "input" }],
   attrs: { value: { type: "tensor" } },
   shape(ctx) {
-    const dims = checkDims(needValues(ctx, 0, "ConstantOfShape shape"), "ConstantOfShape shape");
+    const dims = needDims(ctx, 0, "ConstantOfShape shape");
+    checkDims(dims.filter((d): d is number => typeof d === "number"), "ConstantOfShape shape");
     const value = attrTensor(ctx, "value");
     const dtype = value?.dtype ?? "float32";
     const fill = value?.constant?.values?.[0] ?? 0;
@@ -94,6 +95,7 @@ export const Cast: OpSpec = {
     const x = ctx.inputs[0]!;
     const t: TensorType = { dtype, shape: x.shape };
     if (x.values !== undefined) t.values = x.values.map((v) => castValue(v, dtype));
+    else if (x.symbolicValues !== undefined && isIntegerDType(dtype)) t.symbolicValues = x.symbolicValues;
     return [t];
   },
   flops: (_ctx, outputs) => outCount(outputs),

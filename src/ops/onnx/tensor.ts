@@ -7,7 +7,7 @@
  */
 import { EdgelatError, LIMITS } from "../../errors.js";
 import type { Dim, Shape } from "../../ir/types.js";
-import { broadcastShapes } from "../../shape/common.js";
+import { broadcastShapes, scaleDim } from "../../shape/common.js";
 import { unknownShape } from "../../shape/unknown.js";
 import type { OpContext, OpSpec, TensorType } from "../types.js";
 import {
@@ -16,6 +16,9 @@ import {
   attrStr,
   broadcastEval,
   checkDims,
+  dimsOf,
+  needDims,
+  withDims,
   fmt,
   foldable,
   hasInput,
@@ -94,7 +97,11 @@ export const Concat: OpSpec = {
     out[axis] = nonEmpty.length === 1 ? nonEmpty[0]! : sumDims(parts);
     const result: TensorType = { dtype: ctx.inputs[0]!.dtype, shape: out };
     const all = ctx.inputs.map((_, i) => known(ctx, i));
-    if (all.every((k) => k !== undefined) && isStatic(out) && foldable(out)) {
+    if (rank === 1 && ctx.inputs.some((t) => t?.symbolicValues !== undefined)) {
+      // Joining 1-D shape tensors of which some carry symbolic entries.
+      const parts = ctx.inputs.map((t) => t?.values ?? t?.symbolicValues);
+      if (parts.every((p) => p !== undefined)) withDims(result, parts.flatMap((p) => p!));
+    } else if (all.every((k) => k !== undefined) && isStatic(out) && foldable(out)) {
       const outer = out.slice(0, axis).reduce((a, b) => a * (b as number), 1);
       const values: number[] = [];
       for (let o = 0; o < outer; o++) {
@@ -233,6 +240,11 @@ export const Slice: OpSpec = {
     }
     const t: TensorType = { dtype: ctx.inputs[0]!.dtype, shape: out };
     if (k !== undefined && picks !== undefined) withValues(t, selectAxes(k.shape, k.values, picks));
+    const sym = ctx.inputs[0]!.symbolicValues;
+    if (sym !== undefined && x.length === 1 && typeof x[0] === "number" && axes.length === 1) {
+      const r = sliceAxis(x[0], starts[0]!, ends[0]!, steps[0]!);
+      withDims(t, range(r.length).map((i) => sym[r.start + i * steps![0]!]!));
+    }
     return [t];
   },
 };
@@ -240,14 +252,20 @@ export const Slice: OpSpec = {
 // ---------------------------------------------------------------- Reshape family (metadata only)
 
 /** Reshape target resolution: 0 copies the input dim (unless allowzero), one −1 is inferred. */
-export function reshapeTarget(x: Shape, target: readonly number[], allowZero: boolean): Shape {
+export function reshapeTarget(x: Shape, target: readonly Dim[], allowZero: boolean): Shape {
   const out: Dim[] = [];
   let inferAt = -1;
   let known = 1;
   const remaining = x.filter((d) => typeof d !== "number") as string[];
   for (let i = 0; i < target.length; i++) {
     const t = target[i]!;
-    if (t === -1) {
+    if (typeof t === "string") {
+      // A symbolic entry (read from a symbolic dim by Shape): kept, and cancels that symbol of the input.
+      out.push(t);
+      const at = remaining.indexOf(t);
+      if (at >= 0) remaining.splice(at, 1);
+      else remaining.push("?"); // an extent we cannot relate to the input's
+    } else if (t === -1) {
       if (inferAt >= 0) invalidShape(`Reshape target ${fmt(target)} has more than one -1`);
       inferAt = i;
       out.push(-1);
@@ -266,7 +284,7 @@ export function reshapeTarget(x: Shape, target: readonly number[], allowZero: bo
   }
   const inputKnown = x.reduce<number>((a, d) => (typeof d === "number" ? a * d : a), 1);
   if (inferAt >= 0) {
-    if (remaining.length === 1 && known === inputKnown) out[inferAt] = remaining[0]!;
+    if (remaining.length === 1 && known === inputKnown && remaining[0] !== "?") out[inferAt] = remaining[0]!;
     else if (remaining.length > 0) out[inferAt] = "?";
     else if (known === 0 || inputKnown % known !== 0) invalidShape(`Cannot reshape ${fmt(x)} to ${fmt(target)}`);
     else out[inferAt] = inputKnown / known;
@@ -286,10 +304,10 @@ export const Reshape: OpSpec = {
   shape(ctx) {
     const x = shapeOf(ctx, 0);
     rejectMovedAttr(ctx, "shape", 5);
-    const target = ctx.opset < 5 ? attrInts(ctx, "shape") : hasInput(ctx, 1) ? needValues(ctx, 1, "Reshape target") : undefined;
+    const target = ctx.opset < 5 ? attrInts(ctx, "shape") : hasInput(ctx, 1) ? needDims(ctx, 1, "Reshape target") : undefined;
     if (target === undefined) throw new EdgelatError("invalid_model", "Reshape needs a target shape");
     const t: TensorType = { dtype: ctx.inputs[0]!.dtype, shape: reshapeTarget(x, target, attrInt(ctx, "allowzero") === 1) };
-    return [withValues(t, ctx.inputs[0]!.values)];
+    return [withDims(t, dimsOf(ctx, 0))];
   },
 };
 
@@ -306,7 +324,7 @@ export const Flatten: OpSpec = {
     if (axis < 0) axis += x.length;
     if (axis < 0 || axis > x.length) throw new EdgelatError("invalid_attribute", `Flatten axis ${axis} out of range for rank ${x.length}`);
     const t: TensorType = { dtype: ctx.inputs[0]!.dtype, shape: [prodDims(x.slice(0, axis)), prodDims(x.slice(axis))] };
-    return [withValues(t, ctx.inputs[0]!.values)];
+    return [withDims(t, dimsOf(ctx, 0))];
   },
 };
 
@@ -333,7 +351,7 @@ export const Squeeze: OpSpec = {
       for (const a of set) if (typeof x[a] === "number" && x[a] !== 1) invalidShape(`Squeeze axis ${a} of ${fmt(x)} is not 1`);
       out = x.filter((_, i) => !set.has(i));
     }
-    return [withValues({ dtype: ctx.inputs[0]!.dtype, shape: out }, ctx.inputs[0]!.values)];
+    return [withDims({ dtype: ctx.inputs[0]!.dtype, shape: out }, dimsOf(ctx, 0))];
   },
 };
 
@@ -354,7 +372,7 @@ export const Unsqueeze: OpSpec = {
     const out: Dim[] = [];
     let j = 0;
     for (let i = 0; i < rank; i++) out.push(set.has(i) ? 1 : x[j++]!);
-    return [withValues({ dtype: ctx.inputs[0]!.dtype, shape: out }, ctx.inputs[0]!.values)];
+    return [withDims({ dtype: ctx.inputs[0]!.dtype, shape: out }, dimsOf(ctx, 0))];
   },
 };
 
@@ -364,7 +382,7 @@ export const Identity: OpSpec = {
   category: "reshape",
   noCompute: true,
   inputs: [{ name: "input" }],
-  shape: (ctx) => [withValues(like(ctx, 0), ctx.inputs[0]!.values)],
+  shape: (ctx) => [withDims(like(ctx, 0), dimsOf(ctx, 0))],
 };
 
 /** Dropout at inference is the identity; the optional mask output is bool of the same shape. */
@@ -375,7 +393,7 @@ export const Dropout: OpSpec = {
   noCompute: true,
   inputs: [{ name: "data" }, { name: "ratio", optional: true }, { name: "training_mode", optional: true }],
   attrs: { ratio: { type: "float", default: 0.5 }, seed: { type: "int" } },
-  shape: (ctx) => ctx.node.outputs.map((_, i) => (i === 0 ? withValues(like(ctx, 0), ctx.inputs[0]!.values) : like(ctx, 0, "bool"))),
+  shape: (ctx) => ctx.node.outputs.map((_, i) => (i === 0 ? withDims(like(ctx, 0), dimsOf(ctx, 0)) : like(ctx, 0, "bool"))),
 };
 
 // ---------------------------------------------------------------- Transpose, Pad, Expand, Tile
@@ -447,8 +465,9 @@ export const Expand: OpSpec = {
   category: "elementwise",
   inputs: [{ name: "input" }, { name: "shape" }],
   shape(ctx) {
-    const target = checkDims(needValues(ctx, 1, "Expand shape"), "Expand shape");
-    const shape = broadcastShapes(shapeOf(ctx, 0), target);
+    const dims = needDims(ctx, 1, "Expand shape");
+    checkDims(dims.filter((d): d is number => typeof d === "number"), "Expand shape");
+    const shape = broadcastShapes(shapeOf(ctx, 0), dims);
     const t: TensorType = { dtype: ctx.inputs[0]!.dtype, shape };
     const k = known(ctx, 0);
     if (k !== undefined && isStatic(shape) && foldable(shape)) t.values = broadcastEval(shape, [k], (xs) => xs[0]!);
@@ -495,7 +514,11 @@ export const Gather: OpSpec = {
     if (idx !== undefined && typeof d === "number") {
       for (const i of idx) if (i < -d || i >= d) invalidShape(`Gather index ${i} is out of range for axis of size ${d}`);
     }
-    if (k !== undefined && idx !== undefined && isStatic(shape) && foldable(shape)) {
+    const sym = ctx.inputs[0]!.symbolicValues;
+    if (sym !== undefined && idx !== undefined && x.length === 1 && typeof d === "number") {
+      // Gather from a 1-D shape tensor with symbolic entries (Shape(x)[0] = "batch").
+      withDims(t, idx.map((i) => sym[i < 0 ? i + d : i]!));
+    } else if (k !== undefined && idx !== undefined && isStatic(shape) && foldable(shape)) {
       const dim = k.shape[axis]!;
       const picks = k.shape.map((s, a) => (a === axis ? idx.map((i) => (i < 0 ? i + dim : i)) : range(s)));
       // selectAxes orders the gathered axis where the index tensor goes: same row-major order as the output.
@@ -592,9 +615,9 @@ function blockOp(opType: "DepthToSpace" | "SpaceToDepth"): OpSpec {
       const b = attrInt(ctx, "blocksize")!;
       if (x.length !== 4 || b < 1) invalidShape(`${opType} needs a 4-D input and blocksize ≥ 1, got ${fmt(x)}, ${b}`);
       const [n, c, h, w] = x as [Dim, Dim, Dim, Dim];
-      const mul = (d: Dim, f: number): Dim => (typeof d === "number" ? d * f : "?");
+      const mul = (d: Dim, f: number): Dim => scaleDim(d, f);
       const div = (d: Dim, f: number, what: string): Dim => {
-        if (typeof d !== "number") return "?";
+        if (typeof d !== "number") return scaleDim(d, f, true);
         if (d % f !== 0) invalidShape(`${opType}: ${what} ${d} not divisible by ${f}`);
         return d / f;
       };

@@ -161,6 +161,29 @@ export function checkDims(dims: readonly number[], what: string): number[] {
   return dims as number[];
 }
 
+/** Entries of a small shape tensor input: its values, or its symbolic entries (`TensorType.symbolicValues`). */
+export function dimsOf(ctx: OpContext, i: number): Dim[] | undefined {
+  const t = ctx.inputs[i];
+  return t?.values ?? t?.symbolicValues;
+}
+
+/** Like `needValues`, but symbolic entries (a symbolic batch read by Shape) are accepted. */
+export function needDims(ctx: OpContext, i: number, what: string): Dim[] {
+  const d = dimsOf(ctx, i);
+  if (d === undefined) unknownShape(`${what} (input ${ctx.node.inputs[i]}) is not a known constant`);
+  return d;
+}
+
+/** Records shape-tensor entries on `t`: all numeric → `values` (when small), otherwise `symbolicValues`. */
+export function withDims(t: TensorType, dims: readonly Dim[] | undefined): TensorType {
+  if (dims === undefined) return t;
+  let numeric = true;
+  for (const d of dims) if (typeof d !== "number") numeric = false;
+  if (!numeric) t.symbolicValues = dims as Dim[];
+  else if (t.shape !== undefined && foldable(t.shape)) t.values = dims as number[];
+  return t;
+}
+
 /** Known values of input `i`; otherwise the output shape is data-dependent (`UnknownShape`). */
 export function needValues(ctx: OpContext, i: number, what: string): number[] {
   const v = ctx.inputs[i]?.values;

@@ -1,7 +1,7 @@
 /** Sliding-window geometry shared by Conv, ConvTranspose and the pools (ONNX attribute conventions). */
 import { EdgelatError } from "../../errors.js";
 import type { Dim } from "../../ir/types.js";
-import { samePadding, windowOutputDim } from "../../shape/common.js";
+import { sameOutputDim, samePadding, windowOutputDim } from "../../shape/common.js";
 import type { AttrSpec, OpContext } from "../types.js";
 import { attrInts, attrStr, fmt } from "./util.js";
 
@@ -61,7 +61,7 @@ export function windowGeometry(ctx: OpContext, spatial: readonly Dim[], kernel: 
     for (let i = 0; i < k; i++) {
       const d = spatial[i]!;
       if (typeof d !== "number") {
-        out[i] = d;
+        out[i] = sameOutputDim(d, strides[i]!);
         continue;
       }
       const [b, e] = samePadding(d, kernel[i]!, strides[i]!, dilations[i]!, autoPad === "SAME_LOWER");
