@@ -4,7 +4,8 @@ import type { Dim, Shape } from "../ir/types.js";
 
 /** Numpy-style multidirectional broadcasting. Throws `invalid_shape` on incompatible static dims. */
 export function broadcastShapes(...shapes: Shape[]): Shape {
-  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  let rank = 0;
+  for (const s of shapes) if (s.length > rank) rank = s.length;
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
     let dim: Dim = 1;
