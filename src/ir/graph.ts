@@ -36,7 +36,8 @@ export function validateGraph(graph: Graph): Graph {
   const produced = new Map<string, string>(); // tensor -> producer ("<input>", "<constant>" or node name)
   const names = new Set<string>();
   for (const name of graph.inputs) produced.set(name, "<input>");
-  for (const t of graph.tensors.values()) if (t.constant) produced.set(t.name, "<constant>");
+  // Folded tensors (shape inference's constant folding) keep their producing node: they are not sources.
+  for (const t of graph.tensors.values()) if (t.constant && t.constant.source !== "folded") produced.set(t.name, "<constant>");
   for (const node of graph.nodes) {
     if (names.has(node.name)) {
       throw new EdgelatError("invalid_model", `Two nodes are named '${node.name}'`, { node: node.name });
@@ -112,7 +113,19 @@ export function topoSort(nodes: readonly Node[]): Node[] {
     for (const s of successors[i]!) if (--indegree[s]! === 0) ready.push(s);
   }
   if (order.length !== nodes.length) {
-    const onCycle = nodes.filter((_, i) => indegree[i]! > 0).map((n) => n.name);
+    // Nodes left over either lie on a cycle or hang below one: peel off those with no left-over successor.
+    const left = new Set<number>();
+    indegree.forEach((d, i) => d > 0 && left.add(i));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const i of left) {
+        if (!successors[i]!.some((s) => left.has(s))) {
+          left.delete(i);
+          changed = true;
+        }
+      }
+    }
+    const onCycle = [...left].sort((a, b) => a - b).map((i) => nodes[i]!.name);
     throw new EdgelatError("cyclic_graph", `Graph has a cycle through ${onCycle.slice(0, 5).join(", ")}${onCycle.length > 5 ? ", …" : ""}`, {
       nodes: onCycle,
     });

@@ -5,7 +5,7 @@
  */
 import { EdgelatError } from "../../errors.js";
 import type { Dim, DType, Shape } from "../../ir/types.js";
-import { samePadding, windowOutputDim } from "../../shape/common.js";
+import { sameOutputDim, samePadding, windowOutputDim } from "../../shape/common.js";
 import type { AttrSpec, OpCategory, OpContext, OpSpec, TensorType } from "../types.js";
 import { attrInts, attrStr, fmt, invalidShape, nary, unary, valuesOf } from "../onnx/util.js";
 
@@ -71,14 +71,8 @@ export function tfWindow(ctx: OpContext, inSpatial: Dim[], kernel: number[], spa
     const s = strides[i]!;
     const dl = dilations[i]!;
     if (padding === "SAME") {
-      if (typeof d !== "number") {
-        out.push(d);
-        pads.push([0, 0]);
-        return;
-      }
-      const p = samePadding(d, k, s, dl);
-      pads.push(p);
-      out.push(Math.ceil(d / s));
+      pads.push(typeof d === "number" ? samePadding(d, k, s, dl) : [0, 0]);
+      out.push(sameOutputDim(d, s));
     } else if (padding === "EXPLICIT") {
       const a = spatialAxes[i]!;
       const p: [number, number] = [explicit[2 * a] ?? 0, explicit[2 * a + 1] ?? 0];

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { parseOnnx, toOnnx } from "../parsers/onnx/index.js";
+import { inferShapes } from "../shape/infer.js";
+import { GraphBuilder } from "./builder.js";
+import { checkShape, topoSort, validateGraph } from "./graph.js";
+import type { Graph, Node } from "./types.js";
+
+const node = (name: string, inputs: string[], outputs: string[]): Node => ({ name, opType: "Relu", domain: "", inputs, outputs, attrs: {} });
+const graphOf = (nodes: Node[], inputs = ["x"], outputs = ["y"]): Graph => ({
+  name: "g", format: "builder", nodes, tensors: new Map(), inputs, outputs, opsets: { "": 17 }, metadata: {},
+});
+
+describe("validateGraph", () => {
+  it("orders nodes topologically and keeps an already valid order", () => {
+    const g = validateGraph(graphOf([node("b", ["t"], ["y"]), node("a", ["x"], ["t"])]));
+    expect(g.nodes.map((n) => n.name)).toEqual(["a", "b"]);
+    const ordered = [node("a", ["x"], ["t"]), node("b", ["t"], ["y"])];
+    expect(topoSort(ordered).map((n) => n.name)).toEqual(["a", "b"]);
+  });
+  it("rejects cycles, dangling tensors and double producers with their codes", () => {
+    expect(() => validateGraph(graphOf([node("a", ["x", "u"], ["t"]), node("b", ["t"], ["u"]), node("c", ["t"], ["y"])]))).toThrowError(
+      expect.objectContaining({ code: "cyclic_graph", details: { nodes: ["a", "b"] } }),
+    );
+    expect(() => validateGraph(graphOf([node("a", ["nope"], ["y"])]))).toThrowError(expect.objectContaining({ code: "dangling_tensor" }));
+    expect(() => validateGraph(graphOf([node("a", ["x"], ["y"]), node("b", ["x"], ["y"])]))).toThrowError(
+      expect.objectContaining({ code: "duplicate_producer" }),
+    );
+    expect(() => validateGraph(graphOf([node("a", ["x"], ["x"])]))).toThrowError(expect.objectContaining({ code: "duplicate_producer" }));
+    expect(() => validateGraph(graphOf([node("a", ["x"], ["t"])]))).toThrowError(expect.objectContaining({ code: "dangling_tensor" }));
+  });
+  it("bounds claimed shapes before anything is allocated", () => {
+    expect(() => checkShape([1e6, 1e6], "t")).toThrowError(expect.objectContaining({ code: "too_large" }));
+    expect(() => checkShape([1, -3], "t")).toThrowError(expect.objectContaining({ code: "invalid_shape" }));
+    expect(checkShape([1, "batch", 3], "t")).toEqual([1, "batch", 3]);
+  });
+  it("accepts inferred graphs whose folded tensors keep their producers (inferShapes → toOnnx → parseOnnx)", () => {
+    const b = new GraphBuilder("folded");
+    const x = b.input("x", [1, 3, 8, 8]);
+    const shape = b.op("Shape", [x]);
+    const flat = b.op("Reshape", [x, b.op("Concat", [b.op("Gather", [shape, b.constant("i0", [1], "int64", [0])], { axis: 0 }), b.constant("m1", [1], "int64", [-1])], { axis: 0 })]);
+    b.output(b.op("Relu", [flat]));
+    const inferred = inferShapes(b.build());
+    expect(inferred.folded.size).toBe(3);
+    const round = inferShapes(parseOnnx(toOnnx(validateGraph(inferred.graph))));
+    expect(round.graph.tensors.get(round.graph.outputs[0]!)?.shape).toEqual([1, 192]);
+  });
+});
