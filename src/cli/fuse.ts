@@ -1,13 +1,9 @@
 // `edgelat fuse MODEL --backend ID`: the kernels a runtime executes for the model (fusion simulation).
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { EdgelatError } from "../errors.js";
 import { backendIds, fuse } from "../fusion/index.js";
-import type { Shape } from "../ir/types.js";
-import { parseModel } from "../parsers/index.js";
 import { inferShapes } from "../shape/infer.js";
 import type { Command } from "./main.js";
-import { parseInputSpec } from "./inspect.js";
+import { inputShapesOf, loadModelFile } from "./io.js";
 
 const USAGE = "edgelat fuse MODEL --backend ID [--input NAME=1x3x224x224 ...] [--disable RULE ...] [--json]";
 
@@ -32,20 +28,9 @@ export const command: Command = {
       return 2;
     }
     const file = positionals[0]!;
-    const inputShapes: Record<string, Shape> = {};
-    for (const spec of values.input ?? []) {
-      const [name, dims] = parseInputSpec(spec);
-      inputShapes[name] = dims;
-    }
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      throw new EdgelatError("io_error", `Cannot read '${file}': ${(e as Error).message}`, { file });
-    }
-    const input = file.endsWith(".json") ? bytes.toString("utf8") : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const graph = parseModel(input, Object.keys(inputShapes).length > 0 ? { inputShapes } : {});
-    const inferred = inferShapes(graph, Object.keys(inputShapes).length > 0 ? { inputShapes } : {});
+    const inputShapes = inputShapesOf(values.input);
+    const graph = await loadModelFile(file, inputShapes);
+    const inferred = inferShapes(graph);
     const kg = fuse(inferred, values.backend, values.disable ? { disable: values.disable } : {});
     if (values.json) {
       io.out(JSON.stringify({ model: file, ...kg }, null, 2));

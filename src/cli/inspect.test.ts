@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { GraphBuilder } from "../ir/builder.js";
 import { buildMobileNetV2 } from "../models/index.js";
 import { toOnnx } from "../parsers/index.js";
-import { command, parseInputSpec } from "./inspect.js";
+import { command } from "./inspect.js";
+import { parseInputSpec } from "./io.js";
 import type { CommandIO } from "./main.js";
 
 function capture(): CommandIO & { stdout: string[]; stderr: string[] } {

@@ -1,59 +1,11 @@
 // `edgelat inspect MODEL`: parse, infer shapes, and print nodes / FLOPs / params / unknown shapes / op histogram.
-import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { EdgelatError } from "../errors.js";
 import type { Shape } from "../ir/types.js";
-import { parseModel, type ParseModelOptions } from "../parsers/index.js";
 import { inferShapes, summarizeGraph } from "../shape/infer.js";
+import { inputShapesOf, loadModelFile } from "./io.js";
 import type { Command, CommandIO } from "./main.js";
 
 const USAGE = "edgelat inspect MODEL [--input NAME=1x3x224x224 ...] [--nodes] [--json]";
-
-/** `NAME=1x3x224x224` → [name, dims]. Dims are positive integers or symbols (e.g. `batch`). */
-export function parseInputSpec(spec: string): [string, Shape] {
-  const eq = spec.lastIndexOf("=");
-  if (eq <= 0 || eq === spec.length - 1) {
-    throw new EdgelatError("invalid_argument", `--input '${spec}' must look like NAME=1x3x224x224`);
-  }
-  const dims = spec
-    .slice(eq + 1)
-    .split(/[x,]/)
-    .map((d) => {
-      if (/^\d+$/.test(d)) return Number(d);
-      if (/^[A-Za-z_][\w.]*$/.test(d)) return d;
-      throw new EdgelatError("invalid_argument", `--input '${spec}': '${d}' is not a dimension`);
-    });
-  return [spec.slice(0, eq), dims];
-}
-
-async function readModel(file: string): Promise<{ input: Uint8Array | string; weightData?: Uint8Array[] }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw new EdgelatError("io_error", `Cannot read '${file}': ${(e as Error).message}`, { file });
-  }
-  if (!file.endsWith(".json")) return { input: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-  const text = bytes.toString("utf8");
-  // TF.js: load the weight shards next to model.json when present, so small shape constants fold.
-  let paths: string[] = [];
-  try {
-    const json = JSON.parse(text) as { weightsManifest?: { paths?: string[] }[] };
-    paths = (json.weightsManifest ?? []).flatMap((g) => g.paths ?? []);
-  } catch {
-    return { input: text }; // parseModel reports the JSON error
-  }
-  const shards: Uint8Array[] = [];
-  for (const p of paths) {
-    try {
-      shards.push(new Uint8Array(await readFile(join(dirname(file), p))));
-    } catch {
-      return { input: text }; // weights are optional: without them fewer shape constants fold
-    }
-  }
-  return shards.length > 0 ? { input: text, weightData: shards } : { input: text };
-}
 
 function si(n: number): string {
   const units: [number, string][] = [
@@ -89,16 +41,7 @@ export const command: Command = {
       return 2;
     }
     const file = positionals[0]!;
-    const inputShapes: Record<string, Shape> = {};
-    for (const spec of values.input ?? []) {
-      const [name, dims] = parseInputSpec(spec);
-      inputShapes[name] = dims;
-    }
-    const { input, weightData } = await readModel(file);
-    const opts: ParseModelOptions = {};
-    if (Object.keys(inputShapes).length > 0) opts.inputShapes = inputShapes;
-    if (weightData !== undefined) opts.weightData = weightData;
-    const graph = parseModel(input, opts);
+    const graph = await loadModelFile(file, inputShapesOf(values.input));
     const inferred = inferShapes(graph);
     const s = summarizeGraph(inferred);
     const histogram = Object.entries(s.opHistogram).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

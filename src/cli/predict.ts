@@ -1,12 +1,9 @@
 // `edgelat predict MODEL --device ID`: end-to-end latency with interval, the slowest kernels and warnings.
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { EdgelatError } from "../errors.js";
-import type { Shape } from "../ir/types.js";
-import { parseModel } from "../parsers/index.js";
 import { predictLatency } from "../predict.js";
 import type { Command } from "./main.js";
-import { parseInputSpec } from "./inspect.js";
+import { inputShapesOf, loadModelFile } from "./io.js";
 
 const USAGE = "edgelat predict MODEL --device ID [--input NAME=1x3x224x224 ...] [--top N] [--json]";
 
@@ -23,20 +20,9 @@ export const command: Command = {
     if (file === undefined || values.device === undefined) throw new EdgelatError("invalid_argument", `usage: ${USAGE}`);
     const top = values.top === undefined ? 10 : Number(values.top);
     if (!Number.isInteger(top) || top < 0) throw new EdgelatError("invalid_argument", `--top must be a non-negative integer, got '${values.top}'`);
-    const inputShapes: Record<string, Shape> = {};
-    for (const spec of values.input ?? []) {
-      const [name, dims] = parseInputSpec(spec);
-      inputShapes[name] = dims;
-    }
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      throw new EdgelatError("io_error", `Cannot read '${file}': ${(e as Error).message}`, { file });
-    }
-    const input = file.endsWith(".json") ? bytes.toString("utf8") : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const graph = parseModel(input);
-    const est = predictLatency(graph, values.device, Object.keys(inputShapes).length > 0 ? { inputShapes } : {});
+    const inputShapes = inputShapesOf(values.input);
+    const graph = await loadModelFile(file, inputShapes);
+    const est = predictLatency(graph, values.device);
     if (values.json) {
       io.out(JSON.stringify({ model: file, ...est }, null, 2));
       return 0;

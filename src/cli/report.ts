@@ -1,16 +1,14 @@
 // `edgelat report MODEL --device ID [--device ID2 …] --out report.html`: a self-contained HTML latency report.
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { getDevice } from "../devices/catalog.js";
 import { EdgelatError } from "../errors.js";
-import type { Shape } from "../ir/types.js";
-import { parseModel } from "../parsers/index.js";
 import { predictLatency } from "../predict.js";
 import { renderLatencyReport } from "../report/html.js";
 import { inferShapes, summarizeGraph } from "../shape/infer.js";
 import type { Command } from "./main.js";
-import { parseInputSpec } from "./inspect.js";
+import { inputShapesOf, loadModelFile } from "./io.js";
 
 const USAGE = "edgelat report MODEL --device ID [--device ID2 ...] [--out report.html] [--input NAME=1x3x224x224 ...] [--title TEXT] [--json]";
 
@@ -34,19 +32,7 @@ export const command: Command = {
     if (file === undefined || devices.length === 0 || positionals.length > 1) throw new EdgelatError("invalid_argument", `usage: ${USAGE}`);
     const out = values.out ?? "report.html";
     if (!out.endsWith(".html")) throw new EdgelatError("invalid_argument", `--out must name an .html file, got '${out}'`);
-    const inputShapes: Record<string, Shape> = {};
-    for (const spec of values.input ?? []) {
-      const [name, dims] = parseInputSpec(spec);
-      inputShapes[name] = dims;
-    }
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      throw new EdgelatError("io_error", `Cannot read '${file}': ${(e as Error).message}`, { file });
-    }
-    const input = file.endsWith(".json") ? bytes.toString("utf8") : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const inferred = inferShapes(parseModel(input), Object.keys(inputShapes).length > 0 ? { inputShapes } : {});
+    const inferred = inferShapes(await loadModelFile(file, inputShapesOf(values.input)));
     const summary = summarizeGraph(inferred);
     // Resolve every device first, so a typo fails before any work (with the catalog's suggestions).
     const resolved = devices.map((id) => getDevice(id));

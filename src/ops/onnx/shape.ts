@@ -8,7 +8,7 @@ import { unknownShape } from "../../shape/unknown.js";
 import type { OpSpec, TensorType } from "../types.js";
 import { onnxDType } from "./dtypes.js";
 import { isIntegerDType } from "../../shape/dtype.js";
-import { attrInt, attrInts, attrTensor, castValue, checkDims, needDims, withDims, fmt, foldable, invalidShape, needValues, numel, outCount, shapeOf } from "./util.js";
+import { attrInt, attrInts, attrTensor, castValue, checkDims, needDims, withDims, fmt, foldable, invalidShape, numel, outCount, shapeOf } from "./util.js";
 
 export const Shape: OpSpec = {
   opType: "Shape",
