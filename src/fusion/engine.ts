@@ -16,12 +16,12 @@
  */
 import { EdgelatError } from "../errors.js";
 import type { Node, TensorInfo } from "../ir/types.js";
-import { defaultOpRegistry, lookupOp } from "../ops/registry.js";
+import { defaultOpRegistry } from "../ops/registry.js";
 import type { OpCategory, OpRegistry } from "../ops/types.js";
-import { DTYPE_BYTES } from "../shape/dtype.js";
 import type { InferredGraph } from "../shape/types.js";
 import { anchorLabel, classOf, labelOf } from "./classify.js";
 import { fillGeometry, padAmounts } from "./geometry.js";
+import { graphIndex, nodeCategories, numericShape, tensorBytesOf, type GraphIndex } from "./graph-index.js";
 import { planNchwc, type NchwcEnv } from "./nchwc.js";
 import type { ExtendStep, FusionRule, InputRef, MatchEnv, OpMatcher, RuleSet } from "./pattern.js";
 import type { FuseOptions, Kernel, KernelFeatures, KernelGraph, NoKernelNode } from "./types.js";
@@ -117,103 +117,118 @@ function compile(set: RuleSet, disable: readonly string[]): CompiledRuleSet {
 
 // ---- per-graph state -------------------------------------------------------------------------------------------
 
-const categoryCache = new WeakMap<OpRegistry, Map<string, Map<string, OpCategory | undefined>>>();
-
-function categoryLookup(registry: OpRegistry): (n: Node) => OpCategory | undefined {
-  let byDomain = categoryCache.get(registry);
-  if (byDomain === undefined) categoryCache.set(registry, (byDomain = new Map()));
-  const cache = byDomain;
-  return (n) => {
-    let m = cache.get(n.domain);
-    if (m === undefined) cache.set(n.domain, (m = new Map()));
-    let c = m.get(n.opType);
-    if (c === undefined && !m.has(n.opType)) {
-      c = lookupOp(registry, n.domain, n.opType)?.category;
-      m.set(n.opType, c);
-    }
-    return c;
-  };
-}
-
-/** Mutable working state of one `fuse` call. */
+/** Mutable working state of one `fuse` call, over the graph's shared integer index. */
 class State implements MatchEnv {
+  readonly ix: GraphIndex;
   readonly nodes: readonly Node[];
   readonly tensors: ReadonlyMap<string, TensorInfo>;
   readonly n: number;
-  readonly category: (OpCategory | undefined)[];
-  /** -1 free, -2 no kernel, ≥ 0 kernel slot. */
+  readonly category: readonly (OpCategory | undefined)[];
+  /** -1 free, -2 no kernel, -3 duplicated into its consumers' kernels, ≥ 0 kernel slot. */
   readonly owner: Int32Array;
-  /** Tensor name → dense id; per id: producing node (-1 none), consumer edges of nodes that run (alias-resolved),
-   * and the last such consumer (the only one when the count is 1). */
-  readonly tid = new Map<string, number>();
-  readonly nameOf: string[] = [];
-  readonly prodOf: number[] = [];
+  readonly tid: ReadonlyMap<string, number>;
+  readonly nameOf: readonly string[];
+  readonly prodOf: Int32Array;
   /** Per node, its alias-resolved input tensor ids (-1 for an omitted input): inIds[inStart[i] .. inStart[i + 1]). */
   readonly inStart: Int32Array;
-  readonly inIds: number[] = [];
-  /** Per tensor id, memoized: constness (0 unknown, 1 yes, 2 no) and byte size (-1 unknown). */
-  constFlag = new Int8Array(0);
-  bytes = new Float64Array(0);
-  readonly cnt: number[] = [];
-  readonly last: number[] = [];
-  readonly graphOutputs: Set<string>;
+  inIds: Int32Array;
+  /** Per tensor id: consumer edges of nodes that run (alias-resolved), and the last such consumer. */
+  cnt: Int32Array;
+  last: Int32Array;
+  /** Graph outputs; copied on the first write (a pass-through elision of an output makes its source an output). */
+  graphOutputs: ReadonlySet<string>;
+  private ownOutputs = false;
   readonly alias = new Map<string, string>();
-  readonly folded: ReadonlySet<string>;
+  /** The same aliases by tensor id (-1: none), allocated on the first alias. */
+  private aliasTo: Int32Array | undefined;
+  /** Scratch stamps for kernel building: per node / per tensor id, the kernel being built. */
+  readonly nodeMark: Int32Array;
+  tensorMark: Int32Array = EMPTY;
+  tensorUses: Int32Array = EMPTY;
+  stamp = 0;
 
-  constructor(inferred: InferredGraph, catOf: (n: Node) => OpCategory | undefined) {
-    const g = inferred.graph;
-    this.nodes = g.nodes;
-    this.tensors = g.tensors;
-    this.n = g.nodes.length;
-    this.folded = inferred.folded;
-    this.category = new Array(this.n);
-    this.owner = new Int32Array(this.n).fill(-1);
-    this.inStart = new Int32Array(this.n + 1);
-    for (let i = 0; i < this.n; i++) {
-      const node = this.nodes[i]!;
-      this.category[i] = catOf(node);
-      for (const o of node.outputs) if (o !== "") this.prodOf[this.id(o)] = i;
-    }
-    this.graphOutputs = new Set(g.outputs);
+  constructor(ix: GraphIndex, category: readonly (OpCategory | undefined)[]) {
+    this.ix = ix;
+    this.nodes = ix.nodes;
+    this.tensors = ix.tensors;
+    this.n = ix.n;
+    this.category = category;
+    this.owner = new Int32Array(ix.n).fill(-1);
+    this.nodeMark = new Int32Array(ix.n).fill(-1);
+    this.tid = ix.tid;
+    this.nameOf = ix.nameOf;
+    this.prodOf = ix.prodOf;
+    this.inStart = ix.inStart;
+    this.inIds = ix.inRaw;
+    this.cnt = EMPTY;
+    this.last = EMPTY;
+    this.graphOutputs = ix.graphOutputs;
   }
 
-  id(t: string): number {
-    let i = this.tid.get(t);
-    if (i === undefined) {
-      i = this.prodOf.length;
-      this.tid.set(t, i);
-      this.nameOf.push(t);
-      this.prodOf.push(-1);
-      this.cnt.push(0);
-      this.last.push(-1);
+  addOutput(t: string): void {
+    if (!this.ownOutputs) {
+      this.graphOutputs = new Set(this.graphOutputs);
+      this.ownOutputs = true;
     }
-    return i;
+    (this.graphOutputs as Set<string>).add(t);
   }
 
-  /** After the input ids are fixed: size the per-id caches. */
-  freezeIds(): void {
-    this.constFlag = new Int8Array(this.nameOf.length);
-    this.bytes = new Float64Array(this.nameOf.length).fill(-1);
+  /** `from` reads as `to` from now on (a pass-through elision, a common subexpression). */
+  setAlias(from: string, to: string): void {
+    this.alias.set(from, to);
+    const f = this.tid.get(from);
+    const t = this.tid.get(to);
+    if (f === undefined || t === undefined) return;
+    if (this.aliasTo === undefined) this.aliasTo = new Int32Array(this.ix.tensorCount).fill(-1);
+    this.aliasTo[f] = t;
+  }
+
+  /** A tensor id with the aliases set so far resolved. */
+  resolveId(r: number): number {
+    const al = this.aliasTo;
+    if (r >= 0 && al !== undefined) for (let a = al[r]!; a >= 0; a = al[r]!) r = a;
+    return r;
+  }
+
+  /** After elision: alias-resolved input ids and consumer counts over the nodes that run. */
+  countConsumers(): void {
+    const { ix, owner, n } = this;
+    const al = this.aliasTo;
+    if (al !== undefined) {
+      const ids = new Int32Array(ix.inRaw.length);
+      for (let p = 0; p < ids.length; p++) {
+        let r = ix.inRaw[p]!;
+        if (r >= 0) for (let a = al[r]!; a >= 0; a = al[r]!) r = a;
+        ids[p] = r;
+      }
+      this.inIds = ids;
+    }
+    this.tensorMark = new Int32Array(ix.tensorCount).fill(-1);
+    this.tensorUses = new Int32Array(ix.tensorCount);
+    const cnt = (this.cnt = new Int32Array(ix.tensorCount));
+    const last = (this.last = new Int32Array(ix.tensorCount).fill(-1));
+    const ids = this.inIds;
+    for (let i = 0; i < n; i++) {
+      if (owner[i] === -2) continue;
+      for (let p = this.inStart[i]!, end = this.inStart[i + 1]!; p < end; p++) {
+        const id = ids[p]!;
+        if (id < 0) continue;
+        cnt[id]!++;
+        last[id] = i;
+      }
+    }
   }
 
   isConstId(id: number): boolean {
-    let f = this.constFlag[id];
-    if (f === 0 || f === undefined) {
-      const name = this.nameOf[id]!;
-      const p = this.prodOf[id]!;
-      f = this.tensors.get(name)?.constant !== undefined || (p >= 0 && this.folded.has(this.nodes[p]!.name)) ? 1 : 2;
-      if (id < this.constFlag.length) this.constFlag[id] = f;
-    }
-    return f === 1;
+    return this.ix.isConst[id] === 1;
   }
 
   bytesOfId(id: number): number {
-    let b = id < this.bytes.length ? this.bytes[id]! : -1;
-    if (b < 0) {
-      b = tensorBytes(this, this.nameOf[id]!);
-      if (id < this.bytes.length) this.bytes[id] = b;
-    }
-    return b;
+    return this.ix.bytes[id]!;
+  }
+
+  isOutputId(id: number): boolean {
+    return this.ownOutputs ? this.graphOutputs.has(this.nameOf[id]!) : this.ix.isOutput[id] === 1;
   }
 
   producerOf(t: string): number | undefined {
@@ -246,15 +261,13 @@ class State implements MatchEnv {
     if (t === "") return false;
     const r = this.res(t);
     const id = this.tid.get(r);
-    if (id !== undefined) return this.isConstId(id);
+    if (id !== undefined) return this.ix.isConst[id] === 1;
     return this.tensors.get(r)?.constant !== undefined;
   }
 
   shape(t: string): readonly number[] | undefined {
-    const s = this.tensors.get(t)?.shape;
-    if (s === undefined) return undefined;
-    for (const d of s) if (typeof d !== "number") return undefined;
-    return s as number[];
+    const id = this.tid.get(t);
+    return id !== undefined ? this.ix.shapeOf[id] : numericShape(this.tensors.get(t));
   }
 
   values(t: string): readonly number[] | undefined {
@@ -275,11 +288,11 @@ class State implements MatchEnv {
   }
 
   accepts(m: OpMatcher, i: number): boolean {
-    const node = this.nodes[i]!;
     if (m.any !== undefined) {
       for (const a of m.any) if (this.accepts(a, i)) return true;
       return false;
     }
+    const node = this.nodes[i]!;
     let ok = m.ops !== undefined && m.ops.includes(node.opType);
     if (!ok && m.categories !== undefined) {
       const c = this.category[i];
@@ -297,6 +310,8 @@ class State implements MatchEnv {
     return m.label;
   }
 }
+
+const EMPTY = new Int32Array(0);
 
 // ---- matching ----------------------------------------------------------------------------------------------------
 
@@ -414,45 +429,47 @@ function matchPattern(st: State, r: FusionRule, root: number): Int32Array | unde
 
 /** Greedy forward extension from the kernel's last member. */
 function extend(st: State, steps: readonly ExtendStep[], members: number[], labels: (string | undefined)[], anchorIdx: number): void {
+  const { ix, cnt, inStart, inIds } = st;
   let cur = members[members.length - 1]!;
   for (let s = 0; s < steps.length; s++) {
     const step = steps[s]!;
+    const others = step.others ?? "const";
     for (;;) {
-      const node = st.nodes[cur]!;
-      const out = node.outputs[0];
-      if (out === undefined || out === "" || st.isOutput(out) || st.consumerCount(out) !== 1) return;
-      for (let o = 1; o < node.outputs.length; o++) {
-        const t = node.outputs[o]!;
-        if (t !== "" && ((st.consumerCount(t)) > 0 || st.isOutput(t))) return;
+      const o0 = ix.outStart[cur]!;
+      const oEnd = ix.outStart[cur + 1]!;
+      const out = o0 < oEnd ? ix.outIds[o0]! : -1;
+      if (out < 0 || st.isOutputId(out) || cnt[out] !== 1) return;
+      for (let o = o0 + 1; o < oEnd; o++) {
+        const t = ix.outIds[o]!;
+        if (t >= 0 && (cnt[t]! > 0 || st.isOutputId(t))) return;
       }
-      const c = st.lastConsumerOf(out)!;
+      const c = st.last[out]!;
       if (st.owner[c] !== -1 || !st.accepts(step.op, c)) break;
-      const cn = st.nodes[c]!;
       let ok = true;
       let seen = false;
-      for (let p = 0; p < cn.inputs.length && ok; p++) {
-        const x = cn.inputs[p]!;
-        if (x === "") continue;
-        const t = st.res(x);
+      for (let p = inStart[c]!, end = inStart[c + 1]!; p < end && ok; p++) {
+        const t = inIds[p]!;
+        if (t < 0) continue;
         if (t === out && !seen) {
           seen = true;
-          if (step.input === 0 && p !== 0) ok = false;
+          if (step.input === 0 && p !== inStart[c]) ok = false;
           continue;
         }
-        const others = step.others ?? "const";
         if (others === "any") continue;
-        if (st.isConst(t)) continue;
+        if (ix.isConst[t] === 1) continue;
         if (others === "const") ok = false;
         else {
           // "ready": produced earlier than the anchor in execution order (or a graph input).
-          const pr = st.producerOf(t);
-          if (pr !== undefined && pr >= anchorIdx) ok = false;
+          const pr = st.prodOf[t]!;
+          if (pr >= 0 && pr >= anchorIdx) ok = false;
         }
       }
       if (ok && step.sameShape) {
-        const a = st.shape(out);
-        const b = st.shape(cn.outputs[0] ?? "");
-        ok = a !== undefined && b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]);
+        const a = ix.shapeOf[out];
+        const c0 = ix.outStart[c]!;
+        const co = c0 < ix.outStart[c + 1]! ? ix.outIds[c0]! : -1;
+        const b = co < 0 ? undefined : ix.shapeOf[co];
+        ok = a !== undefined && b !== undefined && sameDims(a, b);
       }
       if (!ok) break;
       members.push(c);
@@ -463,6 +480,12 @@ function extend(st: State, steps: readonly ExtendStep[], members: number[], labe
   }
 }
 
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 // ---- kernels -----------------------------------------------------------------------------------------------------
 
 interface Draft {
@@ -470,44 +493,87 @@ interface Draft {
   labels: (string | undefined)[]; // aligned with members
   last: number;
   rule: string;
-  type?: string;
-  cls?: Kernel["class"];
+  type: string | undefined;
+  cls: Kernel["class"] | undefined;
+}
+
+/** Per graph and compiled rule set: which nodes are constants, and each node's candidate elisions and rules. */
+interface Candidates {
+  constant: Uint8Array;
+  elide: (readonly number[] | undefined)[];
+  /** Per rule: the nodes its root may match, ascending. */
+  rules: Int32Array[];
+}
+
+function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonly (OpCategory | undefined)[]): Candidates {
+  let perCat = ix.perSet.get(compiled) as WeakMap<object, Candidates> | undefined;
+  const hit = perCat?.get(category);
+  if (hit !== undefined) return hit;
+  const { n, nodes } = ix;
+  const constant = new Uint8Array(n);
+  const elide: (readonly number[] | undefined)[] = new Array(n);
+  const lists: number[][] = compiled.rules.map(() => []);
+  for (let i = 0; i < n; i++) {
+    const op = nodes[i]!.opType;
+    const c = category[i];
+    if (c === "constant" || op === "Constant") constant[i] = 1;
+    elide[i] = compiled.elideByOp.get(op) ?? (c !== undefined ? compiled.elideByCat.get(c) : undefined);
+    const byOp = compiled.byOp.get(op);
+    const byCat = c !== undefined ? compiled.byCat.get(c) : undefined;
+    if (byOp !== undefined) for (const r of byOp) lists[r]!.push(i);
+    if (byCat !== undefined) for (const r of byCat) if (byOp === undefined || !byOp.includes(r)) lists[r]!.push(i);
+  }
+  const out: Candidates = { constant, elide, rules: lists.map((l) => Int32Array.from(l)) };
+  if (perCat === undefined) ix.perSet.set(compiled, (perCat = new WeakMap()));
+  perCat.set(category, out);
+  return out;
 }
 
 function tensorBytes(st: State, t: string): number {
-  const info = st.tensors.get(t);
-  if (info === undefined || info.shape === undefined) return 0;
-  let n = 1;
-  for (const d of info.shape) {
-    if (typeof d !== "number") return 0;
-    n *= d;
-  }
-  return n * DTYPE_BYTES[info.dtype];
+  const id = st.tid.get(t);
+  return id !== undefined ? st.bytesOfId(id) : tensorBytesOf(st.tensors.get(t));
+}
+
+/** "k0", "k1", …: built once, shared by every kernel graph. */
+const kernelIds: string[] = [];
+function kernelId(k: number): string {
+  for (let j = kernelIds.length; j <= k; j++) kernelIds.push(`k${j}`);
+  return kernelIds[k]!;
 }
 
 function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): Kernel {
-  const anchor = d.members[0]!;
+  const members = d.members;
+  const nm = members.length;
+  const anchor = members[0]!;
   const anchorNode = st.nodes[anchor]!;
   const cls = d.cls ?? classOf(anchorNode, st.category[anchor], st);
-  const names: string[] = [];
-  const opTypes: string[] = [];
+  const { inStart, inIds, prodOf, nameOf, cnt, ix } = st;
+  const names: string[] = new Array(nm);
+  const opTypes: string[] = new Array(nm);
   const inputs: string[] = [];
-  const inputIds: number[] = [];
   const outputs: string[] = [];
+  let firstOut = -1;
   let flops = 0;
   let params = 0;
   let bytesRead = 0;
   let bytesWritten = 0;
   let typeName = d.type;
-  const parts: string[] = typeName === undefined ? [d.labels[0] ?? anchorLabel(cls, anchorNode, st)] : [];
+  const named = typeName === undefined;
+  let parts = named ? (d.labels[0] ?? anchorLabel(cls, anchorNode, st)) : "";
   let padH = 0;
   let padW = 0;
-  for (let m = 0; m < d.members.length; m++) {
-    const i = d.members[m]!;
+  const stamp = ++st.stamp;
+  const { nodeMark, tensorMark, tensorUses } = st;
+  for (let m = 0; m < nm; m++) nodeMark[members[m]!] = stamp;
+  for (let m = 0; m < nm; m++) {
+    const i = members[m]!;
     const node = st.nodes[i]!;
-    names.push(node.name);
-    opTypes.push(node.opType);
-    if (typeName === undefined && m > 0) parts.push(d.labels[m] ?? labelOf(node, st));
+    names[m] = node.name;
+    opTypes[m] = node.opType;
+    if (named && m > 0) {
+      const l = d.labels[m] ?? labelOf(node, st);
+      if (l !== "") parts = parts === "" ? l : `${parts}-${l}`;
+    }
     const cost = inferred.costs[i];
     if (cost !== undefined) {
       flops += cost.flops;
@@ -520,35 +586,42 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
         padW += p.padW;
       }
     }
-    for (let p = st.inStart[i]!, end = st.inStart[i + 1]!; p < end; p++) {
-      const tid = st.inIds[p]!;
+    // inputs from outside the kernel (each once); uses of tensors produced inside are counted for the outputs below
+    for (let p = inStart[i]!, end = inStart[i + 1]!; p < end; p++) {
+      const tid = inIds[p]!;
       if (tid < 0) continue;
-      const pr = st.prodOf[tid]!;
-      if ((pr >= 0 && d.members.includes(pr)) || inputIds.includes(tid)) continue;
-      inputIds.push(tid);
-      inputs.push(st.nameOf[tid]!);
-      bytesRead += st.bytesOfId(tid);
-    }
-    for (const t of node.outputs) {
-      if (t === "") continue;
-      const tid = st.tid.get(t)!;
-      const total = st.cnt[tid]!;
-      let inside = 0;
-      if (total > 0 && d.members.length > 1) {
-        for (const j of d.members) for (let p = st.inStart[j]!, end = st.inStart[j + 1]!; p < end; p++) if (st.inIds[p] === tid) inside++;
+      if (tensorMark[tid] !== stamp) {
+        tensorMark[tid] = stamp;
+        tensorUses[tid] = 0;
       }
-      if (total > inside || (total === 0 && d.members.length === 1) || st.isOutput(t)) {
-        outputs.push(t);
-        bytesWritten += st.bytesOfId(tid);
+      tensorUses[tid]!++;
+      if (tensorUses[tid] !== 1) continue;
+      const pr = prodOf[tid]!;
+      if (pr >= 0 && nodeMark[pr] === stamp) continue;
+      inputs.push(nameOf[tid]!);
+      bytesRead += ix.bytes[tid]!;
+    }
+  }
+  for (let m = 0; m < nm; m++) {
+    const i = members[m]!;
+    for (let q = ix.outStart[i]!, qEnd = ix.outStart[i + 1]!; q < qEnd; q++) {
+      const tid = ix.outIds[q]!;
+      if (tid < 0) continue;
+      const total = cnt[tid]!;
+      const inside = nm > 1 && tensorMark[tid] === stamp ? tensorUses[tid]! : 0;
+      if (total > inside || (total === 0 && nm === 1) || st.isOutputId(tid)) {
+        if (firstOut < 0) firstOut = tid;
+        outputs.push(nameOf[tid]!);
+        bytesWritten += ix.bytes[tid]!;
       }
     }
   }
-  if (typeName === undefined) typeName = parts.filter((x) => x !== "").join("-");
-  const features: KernelFeatures = { flops, params, bytesRead, bytesWritten, nodes: d.members.length };
+  if (named) typeName = parts;
+  const features: KernelFeatures = { flops, params, bytesRead, bytesWritten, nodes: nm };
   // A Pad merged into the kernel pads the anchor's input: its input is the kernel's, its amounts add to the anchor's.
-  const firstIn = firstActivation(st, d.members, anchorNode);
+  const firstIn = firstActivation(st, members, anchorNode);
   const inShape = firstIn === undefined ? undefined : st.shape(firstIn);
-  const outShape = outputs.length > 0 ? st.shape(outputs[0]!) : undefined;
+  const outShape = firstOut >= 0 ? ix.shapeOf[firstOut] : undefined;
   if (inShape !== undefined) features.inputShape = inShape.slice();
   if (outShape !== undefined) features.outputShape = outShape.slice();
   fillGeometry(features, anchorNode, cls, st);
@@ -560,7 +633,7 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
     features.padH = (features.padH ?? 0) + padH;
     features.padW = (features.padW ?? 0) + padW;
   }
-  return { id, type: typeName, class: cls, nodes: names, opTypes, inputs, outputs, features, rule: d.rule };
+  return { id, type: typeName!, class: cls, nodes: names, opTypes, inputs, outputs, features, rule: d.rule };
 }
 
 /** The kernel's main data input: the first non-constant input of its first member in execution order. */
@@ -574,30 +647,57 @@ function firstActivation(st: State, members: readonly number[], anchorNode: Node
 
 /** Marks nodes identical to an earlier node (op, domain, attributes, alias-resolved inputs) as running no kernel. */
 function eliminateCommonSubexpressions(st: State, noKernel: NoKernelNode[]): void {
-  // keyed by op and inputs; attributes are compared only on a key collision (rare), never serialized up front
-  const seen = new Map<string, number[]>();
+  // Nodes are bucketed by a hash of their op type and alias-resolved input ids; within a bucket, the nodes with the
+  // same op and inputs (in first-seen order) are compared by domain and attributes (rare), never serialized.
+  const { ix } = st;
+  const seen = new Map<number, number[]>();
+  const opHash = new Map<string, number>();
+  const resolved = (p: number): number => st.resolveId(ix.inRaw[p]!);
+  const sameKey = (j: number, i: number): boolean => {
+    if (st.nodes[j]!.opType !== st.nodes[i]!.opType) return false;
+    const pj = ix.inStart[j]!;
+    const pi = ix.inStart[i]!;
+    const len = ix.inStart[i + 1]! - pi;
+    if (ix.inStart[j + 1]! - pj !== len) return false;
+    for (let q = 0; q < len; q++) if (resolved(pj + q) !== resolved(pi + q)) return false;
+    return true;
+  };
   for (let i = 0; i < st.n; i++) {
     if (st.owner[i] !== -1) continue;
     const node = st.nodes[i]!;
-    if (node.inputs.length === 0) continue;
-    let key = node.opType;
-    for (const x of node.inputs) key += `\u0002${x === "" ? "" : st.res(x)}`;
-    const earlier = seen.get(key);
-    if (earlier === undefined) {
-      seen.set(key, [i]);
+    const p0 = ix.inStart[i]!;
+    const p1 = ix.inStart[i + 1]!;
+    if (p1 === p0) continue;
+    let h = opHash.get(node.opType);
+    if (h === undefined) opHash.set(node.opType, (h = opHash.size + 1));
+    h = Math.imul(h, 0x9e3779b1) ^ (p1 - p0);
+    for (let p = p0; p < p1; p++) h = Math.imul(h ^ (resolved(p) + 2), 0x85ebca6b) ^ (h >>> 13);
+    let bucket = seen.get(h);
+    if (bucket === undefined) seen.set(h, (bucket = []));
+    let first = -1;
+    let keyed = false;
+    for (const j of bucket) {
+      if (!sameKey(j, i)) continue;
+      keyed = true;
+      if (st.nodes[j]!.domain === node.domain && sameAttrs(st.nodes[j]!.attrs, node.attrs)) {
+        first = j;
+        break;
+      }
+    }
+    if (!keyed) {
+      bucket.push(i);
       continue;
     }
     if (node.outputs.some((o) => st.isOutput(o))) continue;
-    const first = earlier.find((j) => st.nodes[j]!.domain === node.domain && sameAttrs(st.nodes[j]!.attrs, node.attrs));
-    if (first === undefined) {
-      earlier.push(i);
+    if (first < 0) {
+      bucket.push(i);
       continue;
     }
     const orig = st.nodes[first]!;
     st.owner[i] = -2;
     noKernel.push({ node: node.name, opType: node.opType, reason: `common subexpression (same as ${orig.name})` });
     node.outputs.forEach((o, k) => {
-      if (o !== "" && orig.outputs[k]) st.alias.set(o, orig.outputs[k]!);
+      if (o !== "" && orig.outputs[k]) st.setAlias(o, orig.outputs[k]!);
     });
   }
 }
@@ -619,27 +719,30 @@ export interface FuseEngineOptions extends FuseOptions {
 /** Applies `set` to `inferred`. Prefer `fuse` (which also resolves backend ids). */
 export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEngineOptions = {}): KernelGraph {
   const compiled = compile(set, options.disable ?? []);
-  const st = new State(inferred, categoryLookup(options.registry ?? defaultOpRegistry));
+  const ix = graphIndex(inferred);
+  const st = new State(ix, nodeCategories(ix, options.registry ?? defaultOpRegistry));
   const { nodes, n, owner } = st;
   const noKernel: NoKernelNode[] = [];
 
+  const plan = candidates(ix, compiled, st.category);
+
   // 1. nodes that launch nothing
   for (let i = 0; i < n; i++) {
-    const node = nodes[i]!;
     let reason: string | undefined;
-    if (inferred.folded.has(node.name)) reason = "folded constant (precomputed)";
-    else if (st.category[i] === "constant" || node.opType === "Constant") reason = "constant";
+    if (ix.folded[i] === 1) reason = "folded constant (precomputed)";
+    else if (plan.constant[i] === 1) reason = "constant";
     else {
-      const cands = compiled.elideByOp.get(node.opType) ?? (st.category[i] !== undefined ? compiled.elideByCat.get(st.category[i]!) : undefined);
+      const cands = plan.elide[i];
       if (cands !== undefined) {
+        const node = nodes[i]!;
         for (const e of cands) {
           const el = compiled.set.elide[e]!;
           if (st.accepts(el.op, i)) {
             reason = el.reason;
             const src = el.passThrough ? node.inputs.find((t) => t !== "" && !st.isConst(t)) ?? node.inputs[0] : undefined;
             if (src && node.outputs[0]) {
-              st.alias.set(node.outputs[0], src);
-              if (st.isOutput(node.outputs[0])) st.graphOutputs.add(st.res(src));
+              st.setAlias(node.outputs[0], src);
+              if (st.isOutput(node.outputs[0])) st.addOutput(st.res(src));
             }
             break;
           }
@@ -648,57 +751,41 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
     }
     if (reason !== undefined) {
       owner[i] = -2;
-      noKernel.push({ node: node.name, opType: node.opType, reason });
+      noKernel.push({ node: nodes[i]!.name, opType: nodes[i]!.opType, reason });
     }
   }
   if (set.cse) eliminateCommonSubexpressions(st, noKernel);
-  // consumer counts over the nodes that run, on alias-resolved names
-  for (let i = 0; i < n; i++) {
-    st.inStart[i] = st.inIds.length;
-    const runs = owner[i] !== -2;
-    for (const x of nodes[i]!.inputs) {
-      if (x === "") {
-        st.inIds.push(-1);
-        continue;
-      }
-      const id = st.id(st.res(x));
-      st.inIds.push(id);
-      if (runs) {
-        st.cnt[id]!++;
-        st.last[id] = i;
-      }
-    }
-  }
-  st.inStart[n] = st.inIds.length;
-  st.freezeIds();
+  st.countConsumers();
 
   // 2. rules, in order, each over the graph in topological order
-  const buckets: number[][] = compiled.rules.map(() => []);
-  for (let i = 0; i < n; i++) {
-    if (owner[i] !== -1) continue;
-    const byOp = compiled.byOp.get(nodes[i]!.opType);
-    const c = st.category[i];
-    const byCat = c !== undefined ? compiled.byCat.get(c) : undefined;
-    if (byOp !== undefined) for (const r of byOp) buckets[r]!.push(i);
-    if (byCat !== undefined) for (const r of byCat) if (byOp === undefined || !byOp.includes(r)) buckets[r]!.push(i);
-  }
   const drafts: Draft[] = [];
   for (let r = 0; r < compiled.rules.length; r++) {
     const rule = compiled.rules[r]!;
     const anchorJ = rule.anchor ?? 0;
-    for (const i of buckets[r]!) {
+    const bucket = plan.rules[r]!;
+    for (let b = 0; b < bucket.length; b++) {
+      const i = bucket[b]!;
       if (owner[i] !== -1) continue;
       const bound = matchPattern(st, rule, i);
       if (bound === undefined) continue;
       const a = bound[anchorJ]!;
-      const rest: number[] = [];
-      for (let j = 0; j < bound.length; j++) if (j !== anchorJ) rest.push(bound[j]!);
-      rest.sort((x, y) => x - y);
-      const members = [a, ...rest];
-      const labels: (string | undefined)[] = members.map((m) => {
-        const j = bound.indexOf(m);
-        return st.labelFrom(rule.pattern[j]!.op, m);
-      });
+      let members: number[];
+      let labels: (string | undefined)[];
+      let firstMember = a;
+      if (bound.length === 1) {
+        members = [a];
+        labels = [st.labelFrom(rule.pattern[0]!.op, a)];
+      } else {
+        const rest: number[] = [];
+        for (let j = 0; j < bound.length; j++) if (j !== anchorJ) rest.push(bound[j]!);
+        rest.sort((x, y) => x - y);
+        if (rest[0]! < a) firstMember = rest[0]!;
+        members = [a, ...rest];
+        labels = members.map((m) => {
+          const j = bound.indexOf(m);
+          return st.labelFrom(rule.pattern[j]!.op, m);
+        });
+      }
       if (rule.extend !== undefined) {
         const rootAt = members.indexOf(i);
         // extension continues from the pattern root; the root goes last so `extend` reads it as the current output
@@ -708,7 +795,7 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
           const l = labels.splice(rootAt, 1)[0];
           labels.push(l);
         }
-        extend(st, rule.extend, members, labels, rest.length === 0 || a < rest[0]! ? a : rest[0]!);
+        extend(st, rule.extend, members, labels, firstMember);
         if (members[0] !== a) {
           // keep the anchor first
           const at = members.indexOf(a);
@@ -724,7 +811,7 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
         owner[m] = slot;
         if (m > last) last = m;
       }
-      drafts.push({ members, labels, last, rule: rule.name, ...(rule.type ? { type: rule.type } : {}), ...(rule.class ? { cls: rule.class } : {}) });
+      drafts.push({ members, labels, last, rule: rule.name, type: rule.type, cls: rule.class });
     }
   }
 
@@ -732,13 +819,13 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
   for (let i = 0; i < n; i++) {
     if (owner[i] !== -1) continue;
     owner[i] = drafts.length;
-    drafts.push({ members: [i], labels: [undefined], last: i, rule: "single" });
+    drafts.push({ members: [i], labels: [undefined], last: i, rule: "single", type: undefined, cls: undefined });
   }
 
   drafts.sort((x, y) => x.last - y.last);
   if (set.layout?.kind === "nchwc") return { backend: set.id, kernels: emitNchwc(st, inferred, drafts, set.layout.blockSize, set.layout.convChannelAlign), noKernel };
   const kernels: Kernel[] = new Array(drafts.length);
-  for (let k = 0; k < drafts.length; k++) kernels[k] = buildKernel(st, inferred, drafts[k]!, `k${k}`);
+  for (let k = 0; k < drafts.length; k++) kernels[k] = buildKernel(st, inferred, drafts[k]!, kernelId(k));
   return { backend: set.id, kernels, noKernel };
 }
 
@@ -776,7 +863,7 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
       features.outputShape = [...shape];
     }
     return {
-      id: `k${kernels.length}`,
+      id: kernelId(kernels.length),
       type: "layout-reorder",
       class: "layout-reorder",
       nodes: [],
@@ -794,7 +881,7 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
     if (absorbed.has(k)) continue;
     const viaReorder = plan.reorderIn.get(k) ?? [];
     for (const t of viaReorder) kernels.push(reorder("ReorderInput", t));
-    const kern = buildKernel(st, inferred, drafts[k]!, `k${kernels.length}`);
+    const kern = buildKernel(st, inferred, drafts[k]!, kernelId(kernels.length));
     if (plan.blocked[k]) {
       kern.outputs = kern.outputs.map((o) => o + BLOCKED);
       kern.inputs = kern.inputs.map((t) => (blockedTensor.has(t) || viaReorder.includes(t) ? t + BLOCKED : t));

@@ -1,0 +1,172 @@
+/**
+ * An integer-indexed, read-only view of an inferred graph, built once per `InferredGraph` object (which is immutable)
+ * and shared by every `fuse` call on it: dense tensor ids, producer / input / output id arrays, constness, byte sizes,
+ * numeric shapes and op categories. The fusion engine's hot loops work on these arrays instead of string-keyed maps.
+ */
+import type { Node, TensorInfo } from "../ir/types.js";
+import { lookupOp } from "../ops/registry.js";
+import type { OpCategory, OpRegistry } from "../ops/types.js";
+import { DTYPE_BYTES } from "../shape/dtype.js";
+import type { InferredGraph } from "../shape/types.js";
+
+export interface GraphIndex {
+  readonly inferred: InferredGraph;
+  readonly nodes: readonly Node[];
+  readonly tensors: ReadonlyMap<string, TensorInfo>;
+  /** Number of nodes / of indexed tensors (every node input and output, and the graph outputs). */
+  readonly n: number;
+  readonly tensorCount: number;
+  /** Tensor name → dense id, and back. */
+  readonly tid: ReadonlyMap<string, number>;
+  readonly nameOf: readonly string[];
+  /** Per tensor id: the producing node (-1: graph input, initializer or unknown). */
+  readonly prodOf: Int32Array;
+  /** Per node: its raw input ids (-1 for an omitted input) at inRaw[inStart[i] .. inStart[i + 1]). */
+  readonly inStart: Int32Array;
+  readonly inRaw: Int32Array;
+  /** Per node: its output ids (-1 for an omitted output) at outIds[outStart[i] .. outStart[i + 1]). */
+  readonly outStart: Int32Array;
+  readonly outIds: Int32Array;
+  /** Per tensor id: 1 when constant at run time (initializer, constant node output, folded subgraph output). */
+  readonly isConst: Uint8Array;
+  /** Per tensor id: bytes (0 when the shape is not fully known). */
+  readonly bytes: Float64Array;
+  /** Per tensor id: the shape when every dim is a number. */
+  readonly shapeOf: readonly (readonly number[] | undefined)[];
+  /** Per tensor id: 1 for a graph output. */
+  readonly isOutput: Uint8Array;
+  readonly graphOutputs: ReadonlySet<string>;
+  /** Per node: 1 when its outputs are constant-folded. */
+  readonly folded: Uint8Array;
+  /** Per-registry op categories, per node (filled on first use of a registry). */
+  readonly categories: Map<OpRegistry, readonly (OpCategory | undefined)[]>;
+  /** Per compiled rule set: candidate lists per node (see engine.ts). */
+  readonly perSet: WeakMap<object, unknown>;
+}
+
+const cache = new WeakMap<InferredGraph, GraphIndex>();
+
+/** Numeric shape of a tensor, if every dim is known. */
+export function numericShape(info: TensorInfo | undefined): readonly number[] | undefined {
+  const s = info?.shape;
+  if (s === undefined) return undefined;
+  for (let i = 0; i < s.length; i++) if (typeof s[i] !== "number") return undefined;
+  return s as readonly number[];
+}
+
+/** Bytes of a tensor from its inferred shape and dtype (0 when the shape is not fully known). */
+export function tensorBytesOf(info: TensorInfo | undefined): number {
+  if (info === undefined || info.shape === undefined) return 0;
+  let n = 1;
+  for (const d of info.shape) {
+    if (typeof d !== "number") return 0;
+    n *= d;
+  }
+  return n * DTYPE_BYTES[info.dtype];
+}
+
+/** The index of an inferred graph, built on first use and cached by object identity. */
+export function graphIndex(inferred: InferredGraph): GraphIndex {
+  const hit = cache.get(inferred);
+  if (hit !== undefined) return hit;
+  const g = inferred.graph;
+  const nodes = g.nodes;
+  const n = nodes.length;
+  const tid = new Map<string, number>();
+  const nameOf: string[] = [];
+  const prod: number[] = [];
+  const id = (t: string): number => {
+    let i = tid.get(t);
+    if (i === undefined) {
+      i = nameOf.length;
+      tid.set(t, i);
+      nameOf.push(t);
+      prod.push(-1);
+    }
+    return i;
+  };
+  const outStart = new Int32Array(n + 1);
+  const outs: number[] = [];
+  const folded = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    if (inferred.folded.has(node.name)) folded[i] = 1;
+    outStart[i] = outs.length;
+    for (const o of node.outputs) {
+      if (o === "") {
+        outs.push(-1);
+        continue;
+      }
+      const k = id(o);
+      prod[k] = i;
+      outs.push(k);
+    }
+  }
+  outStart[n] = outs.length;
+  const inStart = new Int32Array(n + 1);
+  const ins: number[] = [];
+  for (let i = 0; i < n; i++) {
+    inStart[i] = ins.length;
+    for (const x of nodes[i]!.inputs) ins.push(x === "" ? -1 : id(x));
+  }
+  inStart[n] = ins.length;
+  for (const o of g.outputs) id(o);
+  const T = nameOf.length;
+  const isConst = new Uint8Array(T);
+  const bytes = new Float64Array(T);
+  const shapeOf: (readonly number[] | undefined)[] = new Array(T);
+  const isOutput = new Uint8Array(T);
+  for (let k = 0; k < T; k++) {
+    const info = g.tensors.get(nameOf[k]!);
+    const p = prod[k]!;
+    isConst[k] = info?.constant !== undefined || (p >= 0 && folded[p] === 1) ? 1 : 0;
+    bytes[k] = tensorBytesOf(info);
+    shapeOf[k] = numericShape(info);
+  }
+  for (const o of g.outputs) isOutput[tid.get(o)!] = 1;
+  const index: GraphIndex = {
+    inferred,
+    nodes,
+    tensors: g.tensors,
+    n,
+    tensorCount: T,
+    tid,
+    nameOf,
+    prodOf: Int32Array.from(prod),
+    inStart,
+    inRaw: Int32Array.from(ins),
+    outStart,
+    outIds: Int32Array.from(outs),
+    isConst,
+    bytes,
+    shapeOf,
+    isOutput,
+    graphOutputs: new Set(g.outputs),
+    folded,
+    categories: new Map(),
+    perSet: new WeakMap(),
+  };
+  cache.set(inferred, index);
+  return index;
+}
+
+/** Op category per node under a registry (memoized on the index). */
+export function nodeCategories(index: GraphIndex, registry: OpRegistry): readonly (OpCategory | undefined)[] {
+  let c = index.categories.get(registry);
+  if (c === undefined) {
+    const byOp = new Map<string, OpCategory | undefined>();
+    const out: (OpCategory | undefined)[] = new Array(index.n);
+    for (let i = 0; i < index.n; i++) {
+      const node = index.nodes[i]!;
+      const key = `${node.domain}\u0000${node.opType}`;
+      let cat = byOp.get(key);
+      if (cat === undefined && !byOp.has(key)) {
+        cat = lookupOp(registry, node.domain, node.opType)?.category;
+        byOp.set(key, cat);
+      }
+      out[i] = cat;
+    }
+    index.categories.set(registry, (c = out));
+  }
+  return c;
+}
