@@ -17,6 +17,12 @@ if (root === undefined) {
 const data = readMobileMlBenchmark(root);
 const e2e = e2eIndex(data.e2e);
 
+/** Relative error std of the held-out predictions: the honest spread behind the profile's interval. */
+function heldOutRelStd(r: ConfigResult): number {
+  const e = r.predicted.map((p, i) => p / r.measured[i]! - 1);
+  return Math.sqrt(e.reduce((a, x) => a + x * x, 0) / e.length);
+}
+
 function validation(r: ConfigResult): NonNullable<DeviceProfileJSON["provenance"]["validation"]> {
   return {
     protocol: `${SPLIT}; every coefficient, tree and overhead term fitted without the held-out family`,
@@ -32,8 +38,10 @@ for (const device of MLB_GPU_DEVICES) {
   const r = evalGpu(data, device, { seed: SEED });
   profile.provenance.split = SPLIT;
   profile.provenance.validation = validation(r);
+  profile.overhead.relStd = heldOutRelStd(r);
   profile.provenance.trainedBy = "scripts/train-phone-devices.ts (npm run train-devices)";
   profile.provenance.notes = [
+    "overhead.relStd (the interval) is the relative error std of the leave-one-family-out predictions",
     `kernel predictors: gradient-boosted trees on ln(latency) per kernel class, ${JSON.stringify(GPU_GBT_OPTIONS)}`,
     "latencies converted from the dataset's µs to ms",
     "PAD and unlinked element-wise ops were never profiled on their own: their time is inside the overhead model",
@@ -49,8 +57,10 @@ for (const cfg of cpuConfigs(data)) {
   const r = evalCpu(data, cfg);
   profile.provenance.split = SPLIT;
   profile.provenance.validation = validation(r);
+  profile.overhead.relStd = heldOutRelStd(r);
   profile.provenance.trainedBy = "scripts/train-phone-devices.ts (npm run train-devices)";
   profile.provenance.notes = [
+    "overhead.relStd (the interval) is the relative error std of the leave-one-family-out predictions",
     "only end-to-end latency is published for CPUs: per-kernel costs are learnt from e2e totals of the real models",
     "each model's kernels come from its GPU op list (TFLite converter fusion of ReLU-family activations assumed)",
   ];

@@ -530,7 +530,7 @@ export function trainCpuDevice(
     overhead: { coef: { sumKernelMs: 1, constant: beta[nCols - 1]! }, relStd, absorbs: ["pad", "data-movement", "layout-reorder"] },
     provenance: {
       dataset: DATASET, datasetCommit: DATASET_COMMIT,
-      method: `per-kernel linear costs learnt from end-to-end latencies: non-negative ridge (relative error) over per-route feature sums of each model's kernels; model chosen by leave-one-family-out CV on the training families: ${choice.label}`,
+      method: `per-kernel linear costs learnt from end-to-end latencies: non-negative ridge (relative error) over per-route feature sums of each model's kernels; routes and λ chosen by grouped ${CPU_INNER_FOLDS}-fold CV over whole training families: ${choice.label}`,
       samples: { models: used.length },
     },
   };
