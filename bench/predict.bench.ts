@@ -5,7 +5,8 @@ import { getDevice } from "../src/devices/catalog.js";
 import { GraphBuilder } from "../src/ir/builder.js";
 import { Layers } from "../src/models/layers.js";
 import { buildMobileNetV2 } from "../src/models/mobilenet.js";
-import { predictLatency } from "../src/predict.js";
+import { fuse } from "../src/fusion/fuse.js";
+import { aggregate, predictKernels, predictLatency } from "../src/predict.js";
 import { inferShapes } from "../src/shape/infer.js";
 import type { InferredGraph } from "../src/shape/types.js";
 import { median, timeMs } from "./util.js";
@@ -54,6 +55,11 @@ export function run(): void {
     console.log(`  ${id.padEnd(24)} ${Math.round(r).toLocaleString("en-US").padStart(8)} predictions/s  (${(1e6 / r).toFixed(1)} µs each)`);
   }
   const dev = getDevice("pixel4-gpu");
+  const kg = fuse(mv2, dev.backend);
+  console.log("\nWhere the time goes (MobileNetV2, pixel4-gpu):");
+  console.log(`  fuse only             ${(1e6 / rate(() => fuse(mv2, dev.backend))).toFixed(1).padStart(7)} µs`);
+  console.log(`  predictKernels only   ${(1e6 / rate(() => predictKernels(kg, dev))).toFixed(1).padStart(7)} µs  (${kg.kernels.length} kernels, gbt)`);
+  console.log(`  aggregate only        ${(1e6 / rate(() => aggregate([], dev))).toFixed(2).padStart(7)} µs`);
   console.log("\nGraph size scaling on pixel4-gpu (µs per prediction, and per node):");
   for (const n of [10, 30, 100, 300, 1000]) {
     const g = chain(n);

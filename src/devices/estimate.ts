@@ -81,7 +81,7 @@ const FALLBACK_ORDER: Readonly<Record<KernelClass, readonly KernelClass[]>> = {
 };
 
 /** Normalization ops every inference converter folds into the preceding convolution's weights. */
-const FOLDED_NORM = /^(BatchNormalization|FusedBatchNorm(V2|V3)?|BatchNorm\w*)$/;
+const FOLDED_NORM: ReadonlySet<string> = new Set(["BatchNormalization", "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "BatchNorm"]);
 const FOLDS_NORM: ReadonlySet<KernelClass> = new Set(["conv", "gconv", "dwconv", "convtranspose", "fc"]);
 
 /**
@@ -91,13 +91,15 @@ const FOLDS_NORM: ReadonlySet<KernelClass> = new Set(["conv", "gconv", "dwconv",
 export function predictorFeatures(k: Kernel): KernelFeatures {
   if (!FOLDS_NORM.has(k.class) || k.opTypes.length < 2) return k.features;
   let folded = 0;
-  for (let i = 1; i < k.opTypes.length; i++) if (FOLDED_NORM.test(k.opTypes[i]!)) folded++;
+  for (let i = 1; i < k.opTypes.length; i++) if (FOLDED_NORM.has(k.opTypes[i]!)) folded++;
   return folded === 0 ? k.features : { ...k.features, nodes: Math.max(1, k.features.nodes - folded) };
 }
 
 function hasKnownShapes(k: Kernel): boolean {
-  const f = k.features;
-  return f.outputShape !== undefined && f.outputShape.every((d) => Number.isFinite(d));
+  const s = k.features.outputShape;
+  if (s === undefined) return false;
+  for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) return false;
+  return true;
 }
 
 /** Predicts every kernel of a kernel graph on a device. One estimate per kernel, in kernel order. */
@@ -127,7 +129,7 @@ export function predictKernels(kernels: KernelGraph, device: Device): KernelEsti
       const p = r.predictor.predict(f);
       est.latencyMs = p.latencyMs;
       est.stdMs = p.stdMs;
-      est.predictor = r.label === "" ? `${k.class}:${r.predictor.kind}` : `${k.class}/${r.label}:${r.predictor.kind}`;
+      est.predictor = r.name;
     } else if (absorbs.includes(k.class)) {
       est.predictor = `overhead:${k.class}`;
       est.counted = false;

@@ -84,8 +84,15 @@ function loadPredictor(json: unknown, field: string): Predictor {
   }
 }
 
-function loadRoutes(v: unknown, field: string): LoadedRoute[] {
-  if (!Array.isArray(v)) return [{ min: -Infinity, max: Infinity, label: "", predictor: loadPredictor(v, field) }];
+function routeName(cls: string, label: string, p: Predictor): string {
+  return label === "" ? `${cls}:${p.kind}` : `${cls}/${label}:${p.kind}`;
+}
+
+function loadRoutes(v: unknown, field: string, cls: string): LoadedRoute[] {
+  if (!Array.isArray(v)) {
+    const predictor = loadPredictor(v, field);
+    return [{ min: -Infinity, max: Infinity, label: "", predictor, name: routeName(cls, "", predictor) }];
+  }
   if (v.length === 0) fail(field, "a route list needs at least one route");
   return v.map((r, i) => {
     const rf = path(field, i);
@@ -94,7 +101,7 @@ function loadRoutes(v: unknown, field: string): LoadedRoute[] {
     const predictor = loadPredictor(route.predictor, path(rf, "predictor"));
     if (route.when === undefined) {
       if (i !== v.length - 1) fail(path(rf, "when"), "only the last route may omit 'when'");
-      return { min: -Infinity, max: Infinity, label, predictor };
+      return { min: -Infinity, max: Infinity, label, predictor, name: routeName(cls, label, predictor) };
     }
     if (i === v.length - 1) fail(path(rf, "when"), "the last route must have no 'when' (it catches every kernel)");
     const wf = path(rf, "when");
@@ -104,7 +111,7 @@ function loadRoutes(v: unknown, field: string): LoadedRoute[] {
     const max = num(w, "max", wf, { optional: true }) ?? Infinity;
     if (min === -Infinity && max === Infinity) fail(wf, "needs 'min' or 'max'");
     if (min > max) fail(wf, `min ${min} > max ${max}`);
-    return { field: fieldName, min, max, label, predictor };
+    return { field: fieldName, min, max, label, predictor, name: routeName(cls, label, predictor) };
   });
 }
 
@@ -171,7 +178,7 @@ export function loadDevice(json: unknown): Device {
   const routes = new Map<KernelClass, LoadedRoute[]>();
   for (const cls of Object.keys(preds)) {
     if (!(KERNEL_CLASSES as readonly string[]).includes(cls)) fail(`predictors.${cls}`, `unknown kernel class (known: ${KERNEL_CLASSES.join(", ")})`);
-    routes.set(cls as KernelClass, loadRoutes(preds[cls], `predictors.${cls}`));
+    routes.set(cls as KernelClass, loadRoutes(preds[cls], `predictors.${cls}`, cls));
   }
   if (routes.size === 0) fail("predictors", "needs at least one kernel class");
   const typeOverrides = new Map<string, Predictor>();

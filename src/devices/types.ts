@@ -105,6 +105,8 @@ export interface LoadedRoute {
   max: number;
   label: string;
   predictor: Predictor;
+  /** Breakdown name "<class>[/<label>]:<kind>", precomputed so prediction builds no strings. */
+  name: string;
 }
 
 /** A validated, ready-to-use device: the JSON plus instantiated predictors. */
