@@ -47,8 +47,9 @@ describe("ort-cpu@1.30 rule sets replay the recorded onnxruntime-node comparison
       const cmp = compareSignatures(new Map(Object.entries(fx.expected)), sim.signatures);
       expect(cmp.total).toBe(Object.keys(fx.expected).length);
       expect(cmp.share).toBeGreaterThanOrEqual(fx.share - 1e-12);
-      // the generated CNNs are reproduced exactly at basic and extended
-      if (fx.source.kind === "generated" && fx.model !== "vit-block" && fx.model !== "vit-block-decomposed" && fx.level !== "all") expect(cmp.share).toBe(1);
+      // every recorded comparison is at least the issue's 99% goal; those recorded exact stay exact
+      expect(fx.share).toBeGreaterThanOrEqual(0.99);
+      if (fx.share === 1) expect(cmp.mismatches).toEqual([]);
     });
   }
 });

@@ -25,7 +25,7 @@ export function randomGraph(seed: number): Graph {
   let gap: string | undefined;
   for (let i = 0; i < n; i++) {
     const x = pick();
-    const r = rng.int(0, 17);
+    const r = rng.int(0, 18);
     let y: string;
     switch (r) {
       case 0:
@@ -75,6 +75,15 @@ export function randomGraph(seed: number): Graph {
         gap = b.op("GlobalAveragePool", [x]);
         y = b.op("Mul", [x, b.op("HardSigmoid", [b.op("Conv", [gap, w([C, C, 1, 1])], { kernel_shape: [1, 1] })])]);
         break;
+      case 16: {
+        // a Transpose read by several constant Slices (ONNX Runtime copies it into each branch)
+        const t = b.op("Transpose", [x], { perm: [0, 1, 3, 2] });
+        const slice = (): string =>
+          b.op("Slice", [t, b.constant(b.fresh("starts"), [1], "int64", [0]), b.constant(b.fresh("ends"), [1], "int64", [8]), b.constant(b.fresh("axes"), [1], "int64", [2])]);
+        acts.push(slice());
+        y = slice();
+        break;
+      }
       default:
         y = b.op("HardSwish", [x]);
     }
@@ -92,6 +101,16 @@ export function kernelGraphProblems(inferred: InferredGraph, kg: KernelGraph): s
   const count = new Map<string, number>();
   for (const k of kg.kernels) for (const n of k.nodes) count.set(n, (count.get(n) ?? 0) + 1);
   for (const x of kg.noKernel) count.set(x.node, (count.get(x.node) ?? 0) + 1);
+  // a node copied into several kernels: listed in each one's `duplicated` and in the graph's `duplicates` note
+  const copies = new Map<string, string[]>();
+  for (const k of kg.kernels) for (const n of k.duplicated ?? []) (copies.get(n) ?? copies.set(n, []).get(n)!).push(k.id);
+  for (const d of kg.duplicates ?? []) {
+    const ks = copies.get(d.node) ?? [];
+    if (ks.length < 2 || ks.join() !== d.kernels.join() || count.get(d.node) !== ks.length) problems.push(`duplicated node ${d.node}: kernels ${ks.join()} vs note ${d.kernels.join()}`);
+    count.set(d.node, 1);
+    copies.delete(d.node);
+  }
+  for (const n of copies.keys()) problems.push(`node ${n} marked duplicated without a duplicates note`);
   for (const n of g.nodes) if (count.get(n.name) !== 1) problems.push(`node ${n.name} accounted ${count.get(n.name) ?? 0} times`);
   if (count.size !== g.nodes.length) problems.push(`${count.size - g.nodes.length} unknown node names`);
   const noKernelOut = new Set<string>();
@@ -118,6 +137,7 @@ describe("fuse on random graphs", () => {
   it("accounts for every node exactly once and yields a DAG, for every backend (300 seeded graphs)", () => {
     let kernels = 0;
     let fused = 0;
+    let copied = 0;
     for (let seed = 1; seed <= 300; seed++) {
       const inferred = inferShapes(randomGraph(seed));
       for (const set of ruleSets) {
@@ -126,8 +146,11 @@ describe("fuse on random graphs", () => {
         if (problems.length > 0) expect.fail(`seed ${seed}, ${set.id}: ${problems.slice(0, 5).join("; ")}`);
         kernels += kg.kernels.length;
         fused += kg.kernels.filter((k) => k.nodes.length > 1).length;
+        copied += kg.duplicates?.length ?? 0;
       }
     }
+    // ONNX Runtime's rule sets copy the Transpose in front of the Slice branches
+    expect(copied).toBeGreaterThan(20);
     // the rules really fire on these graphs (not only single-node kernels)
     expect(fused).toBeGreaterThan(1000);
     expect(kernels).toBeGreaterThan(10_000);

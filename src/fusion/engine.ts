@@ -1,15 +1,19 @@
 /**
  * The fusion engine: applies a backend's rule set to an inferred graph and returns the kernels that really execute.
  *
- * Linear time: one pass builds producer / consumer-count maps; rules are bucketed by their root's op type and category
- * (compiled once per rule set), and each match walks only its pattern. The input graph is never modified.
+ * Linear time: an integer-indexed view of the graph is built once per InferredGraph (src/fusion/graph-index.ts) and
+ * per-call state lives in typed arrays over its node / tensor ids; rules are bucketed by their root's op type and
+ * category (compiled once per rule set, candidate nodes listed once per graph and rule set), and each match walks
+ * only its pattern. The input graph is never modified.
  *
  * Semantics, in order:
  * 1. Nodes that launch nothing go to `noKernel`: folded constant subgraphs (`InferredGraph.folded`), constants, and
  *    the rule set's `elide` list. Pass-through elisions (Identity, Dropout, …) alias their output to their input, so
  *    the nodes around them fuse as if they were absent.
- * 2. Rules run in rule-set order, each over the whole graph in topological order (as ONNX Runtime's transformers do);
- *    a node claimed by a kernel is never matched again.
+ * 2. Duplications (`RuleSet.duplicate`): a node the runtime copies into each of its consumers (ONNX Runtime's
+ *    transpose optimizer) becomes a member of each consumer's kernel, listed in `Kernel.duplicated` and in
+ *    `KernelGraph.duplicates`. Then rules run in rule-set order, each over the whole graph in topological order (as
+ *    ONNX Runtime's transformers do); a node claimed by a kernel is never matched again.
  * 3. Every node left over runs alone (rule "single").
  * Kernels are listed in execution order (the position of their last member) and form a DAG: every member output but
  * the last one is consumed only inside the kernel.
@@ -23,8 +27,8 @@ import { anchorLabel, classOf, labelOf } from "./classify.js";
 import { fillGeometry, padAmounts } from "./geometry.js";
 import { graphIndex, nodeCategories, numericShape, tensorBytesOf, type GraphIndex } from "./graph-index.js";
 import { planNchwc, type NchwcEnv } from "./nchwc.js";
-import type { ExtendStep, FusionRule, InputRef, MatchEnv, OpMatcher, RuleSet } from "./pattern.js";
-import type { FuseOptions, Kernel, KernelFeatures, KernelGraph, NoKernelNode } from "./types.js";
+import type { Duplication, ExtendStep, FusionRule, InputRef, MatchEnv, OpMatcher, RuleSet } from "./pattern.js";
+import type { DuplicatedNode, FuseOptions, Kernel, KernelFeatures, KernelGraph, NoKernelNode } from "./types.js";
 
 // ---- compiled rule sets ---------------------------------------------------------------------------------------
 
@@ -36,6 +40,9 @@ interface CompiledRuleSet {
   byCat: Map<OpCategory, number[]>;
   elideByOp: Map<string, number[]>;
   elideByCat: Map<OpCategory, number[]>;
+  duplicate: readonly Duplication[];
+  dupByOp: Map<string, number[]>;
+  dupByCat: Map<OpCategory, number[]>;
 }
 
 const compiledCache = new WeakMap<RuleSet, Map<string, CompiledRuleSet>>();
@@ -92,6 +99,10 @@ function compile(set: RuleSet, disable: readonly string[]): CompiledRuleSet {
     names.add(r.name);
     checkRule(r, set.id);
   }
+  for (const d of set.duplicate ?? []) {
+    if (names.has(d.name)) throw new EdgelatError("invalid_argument", `Rule set ${set.id} has two rules named '${d.name}'`);
+    names.add(d.name);
+  }
   for (const d of disable) {
     if (!names.has(d)) {
       throw new EdgelatError("invalid_argument", `Cannot disable rule '${d}': ${set.id} has no such rule (rules: ${[...names].join(", ")})`, {
@@ -109,7 +120,22 @@ function compile(set: RuleSet, disable: readonly string[]): CompiledRuleSet {
     set.elide.map((e) => e.op),
     `${set.id} elision`,
   );
-  const compiled: CompiledRuleSet = { set, rules, byOp: roots.byOp, byCat: roots.byCat, elideByOp: el.byOp, elideByCat: el.byCat };
+  const duplicate = (set.duplicate ?? []).filter((d) => !disable.includes(d.name));
+  const dup = indexMatchers(
+    duplicate.map((d) => d.op),
+    `${set.id} duplication`,
+  );
+  const compiled: CompiledRuleSet = {
+    set,
+    rules,
+    byOp: roots.byOp,
+    byCat: roots.byCat,
+    elideByOp: el.byOp,
+    elideByCat: el.byCat,
+    duplicate,
+    dupByOp: dup.byOp,
+    dupByCat: dup.byCat,
+  };
   if (perSet === undefined) compiledCache.set(set, (perSet = new Map()));
   perSet.set(key, compiled);
   return compiled;
@@ -146,6 +172,9 @@ class State implements MatchEnv {
   tensorMark: Int32Array = EMPTY;
   tensorUses: Int32Array = EMPTY;
   stamp = 0;
+  /** Nodes copied into their consumers' kernels (owner -3), and why. */
+  duplicatedCount = 0;
+  readonly duplicateReason = new Map<number, string>();
 
   constructor(ix: GraphIndex, category: readonly (OpCategory | undefined)[]) {
     this.ix = ix;
@@ -486,6 +515,74 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
+// ---- duplication -------------------------------------------------------------------------------------------------
+
+/**
+ * Copies each candidate node that `dup` applies to into its consumers: every consumer forms a kernel (with the copy as
+ * a member, owner -3 marks it) and extends greedily. Consumers must be free, distinct and each read the node once.
+ */
+function duplicateIntoConsumers(st: State, dup: Duplication, cands: Int32Array, drafts: Draft[]): void {
+  const { ix, owner, cnt, inStart, inIds } = st;
+  const min = dup.minConsumers ?? 2;
+  for (let c = 0; c < cands.length; c++) {
+    const i = cands[c]!;
+    if (owner[i] !== -1 || !st.accepts(dup.op, i)) continue;
+    const o0 = ix.outStart[i]!;
+    const oEnd = ix.outStart[i + 1]!;
+    const t = o0 < oEnd ? ix.outIds[o0]! : -1;
+    if (t < 0 || st.isOutputId(t) || cnt[t]! < min) continue;
+    let extraOut = false;
+    for (let o = o0 + 1; o < oEnd; o++) {
+      const u = ix.outIds[o]!;
+      if (u >= 0 && (cnt[u]! > 0 || st.isOutputId(u))) extraOut = true;
+    }
+    if (extraOut) continue;
+    // the consumers (nodes that run), each reading t exactly once
+    const consumers: number[] = [];
+    let ok = true;
+    for (let j = i + 1; j < st.n && consumers.length < cnt[t]! && ok; j++) {
+      if (owner[j] === -2) continue;
+      let uses = 0;
+      for (let p = inStart[j]!, end = inStart[j + 1]!; p < end; p++) if (inIds[p] === t) uses++;
+      if (uses === 0) continue;
+      if (uses > 1 || owner[j] !== -1 || !st.accepts(dup.into, j)) ok = false;
+      consumers.push(j);
+    }
+    if (!ok || consumers.length !== cnt[t]) continue;
+    owner[i] = -3;
+    st.duplicatedCount++;
+    st.duplicateReason.set(i, dup.reason);
+    const copyLabel = st.labelFrom(dup.op, i);
+    for (const j of consumers) {
+      const members = [j];
+      const labels: (string | undefined)[] = [st.labelFrom(dup.into, j)];
+      if (dup.extend !== undefined) extend(st, dup.extend, members, labels, i);
+      members.splice(1, 0, i);
+      labels.splice(1, 0, copyLabel);
+      const slot = drafts.length;
+      let last = -1;
+      for (const m of members) {
+        if (m !== i) owner[m] = slot;
+        if (m > last) last = m;
+      }
+      drafts.push({ members, labels, last, rule: dup.name, type: undefined, cls: undefined });
+    }
+  }
+}
+
+/** The `duplicates` note: each copied node, the kernels running a copy, and why. */
+function duplicateNotes(st: State, kernels: readonly Kernel[]): DuplicatedNode[] {
+  const byNode = new Map<string, string[]>();
+  for (const k of kernels) for (const name of k.duplicated ?? []) (byNode.get(name) ?? byNode.set(name, []).get(name)!).push(k.id);
+  const notes: DuplicatedNode[] = [];
+  for (let i = 0; i < st.n; i++) {
+    if (st.owner[i] !== -3) continue;
+    const node = st.nodes[i]!;
+    notes.push({ node: node.name, opType: node.opType, kernels: byNode.get(node.name) ?? [], reason: st.duplicateReason.get(i) ?? "" });
+  }
+  return notes;
+}
+
 // ---- kernels -----------------------------------------------------------------------------------------------------
 
 interface Draft {
@@ -503,6 +600,8 @@ interface Candidates {
   elide: (readonly number[] | undefined)[];
   /** Per rule: the nodes its root may match, ascending. */
   rules: Int32Array[];
+  /** Per duplication: the nodes it may copy, ascending. */
+  dups: Int32Array[];
 }
 
 function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonly (OpCategory | undefined)[]): Candidates {
@@ -513,6 +612,7 @@ function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonl
   const constant = new Uint8Array(n);
   const elide: (readonly number[] | undefined)[] = new Array(n);
   const lists: number[][] = compiled.rules.map(() => []);
+  const dups: number[][] = compiled.duplicate.map(() => []);
   for (let i = 0; i < n; i++) {
     const op = nodes[i]!.opType;
     const c = category[i];
@@ -522,8 +622,12 @@ function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonl
     const byCat = c !== undefined ? compiled.byCat.get(c) : undefined;
     if (byOp !== undefined) for (const r of byOp) lists[r]!.push(i);
     if (byCat !== undefined) for (const r of byCat) if (byOp === undefined || !byOp.includes(r)) lists[r]!.push(i);
+    const dOp = compiled.dupByOp.get(op);
+    const dCat = c !== undefined ? compiled.dupByCat.get(c) : undefined;
+    if (dOp !== undefined) for (const r of dOp) dups[r]!.push(i);
+    if (dCat !== undefined) for (const r of dCat) if (dOp === undefined || !dOp.includes(r)) dups[r]!.push(i);
   }
-  const out: Candidates = { constant, elide, rules: lists.map((l) => Int32Array.from(l)) };
+  const out: Candidates = { constant, elide, rules: lists.map((l) => Int32Array.from(l)), dups: dups.map((l) => Int32Array.from(l)) };
   if (perCat === undefined) ix.perSet.set(compiled, (perCat = new WeakMap()));
   perCat.set(category, out);
   return out;
@@ -602,8 +706,14 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
       bytesRead += ix.bytes[tid]!;
     }
   }
+  let duplicated: string[] | undefined;
   for (let m = 0; m < nm; m++) {
     const i = members[m]!;
+    if (st.owner[i] === -3) {
+      // a copy of a node other kernels also run: its output is consumed inside, it writes nothing for outside
+      (duplicated ??= []).push(names[m]!);
+      continue;
+    }
     for (let q = ix.outStart[i]!, qEnd = ix.outStart[i + 1]!; q < qEnd; q++) {
       const tid = ix.outIds[q]!;
       if (tid < 0) continue;
@@ -633,7 +743,9 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
     features.padH = (features.padH ?? 0) + padH;
     features.padW = (features.padW ?? 0) + padW;
   }
-  return { id, type: typeName!, class: cls, nodes: names, opTypes, inputs, outputs, features, rule: d.rule };
+  const kernel: Kernel = { id, type: typeName!, class: cls, nodes: names, opTypes, inputs, outputs, features, rule: d.rule };
+  if (duplicated !== undefined) kernel.duplicated = duplicated;
+  return kernel;
 }
 
 /** The kernel's main data input: the first non-constant input of its first member in execution order. */
@@ -757,8 +869,11 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
   if (set.cse) eliminateCommonSubexpressions(st, noKernel);
   st.countConsumers();
 
-  // 2. rules, in order, each over the graph in topological order
   const drafts: Draft[] = [];
+  // 2a. nodes the runtime copies into each consumer
+  for (let d = 0; d < compiled.duplicate.length; d++) duplicateIntoConsumers(st, compiled.duplicate[d]!, plan.dups[d]!, drafts);
+
+  // 2b. rules, in order, each over the graph in topological order
   for (let r = 0; r < compiled.rules.length; r++) {
     const rule = compiled.rules[r]!;
     const anchorJ = rule.anchor ?? 0;
@@ -823,10 +938,14 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
   }
 
   drafts.sort((x, y) => x.last - y.last);
-  if (set.layout?.kind === "nchwc") return { backend: set.id, kernels: emitNchwc(st, inferred, drafts, set.layout.blockSize, set.layout.convChannelAlign), noKernel };
-  const kernels: Kernel[] = new Array(drafts.length);
-  for (let k = 0; k < drafts.length; k++) kernels[k] = buildKernel(st, inferred, drafts[k]!, kernelId(k));
-  return { backend: set.id, kernels, noKernel };
+  let kernels: Kernel[];
+  if (set.layout?.kind === "nchwc") kernels = emitNchwc(st, inferred, drafts, set.layout.blockSize, set.layout.convChannelAlign);
+  else {
+    kernels = new Array(drafts.length);
+    for (let k = 0; k < drafts.length; k++) kernels[k] = buildKernel(st, inferred, drafts[k]!, kernelId(k));
+  }
+  if (st.duplicatedCount === 0) return { backend: set.id, kernels, noKernel };
+  return { backend: set.id, kernels, noKernel, duplicates: duplicateNotes(st, kernels) };
 }
 
 const BLOCKED = "#nchwc";
@@ -877,10 +996,38 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
   const draftOf = new Map<number, number>();
   drafts.forEach((d, k) => d.members.forEach((m) => draftOf.set(m, k)));
   const absorbed = new Set<number>();
+  // a Transpose NHWC → NCHW whose only consumer reads it through a ReorderInput: the ReorderInput reads NHWC itself
+  const nhwcIn = new Map<string, Node>();
+  for (const k of order) {
+    for (const t of plan.reorderIn.get(k) ?? []) {
+      const p = st.producerOf(t);
+      const pk = p === undefined ? undefined : draftOf.get(p);
+      const pn = p === undefined ? undefined : st.nodes[p]!;
+      if (pn === undefined || pk === undefined || pn.opType !== "Transpose" || pn.outputs[0] !== t || !pn.inputs[0]) continue;
+      if (drafts[pk]!.members.length !== 1 || plan.blocked[pk] || st.consumerCount(t) !== 1 || st.isOutput(t)) continue;
+      const perm = pn.attrs.perm;
+      if (!Array.isArray(perm) || perm.join(",") !== "0,3,1,2") continue;
+      absorbed.add(pk);
+      nhwcIn.set(t, pn);
+    }
+  }
   for (const k of order) {
     if (absorbed.has(k)) continue;
     const viaReorder = plan.reorderIn.get(k) ?? [];
-    for (const t of viaReorder) kernels.push(reorder("ReorderInput", t));
+    for (const t of viaReorder) {
+      const r = reorder("ReorderInput", t);
+      const tn = nhwcIn.get(t);
+      if (tn !== undefined) {
+        const x = st.res(tn.inputs[0]!);
+        r.nodes = [tn.name];
+        r.inputs = [x];
+        r.features.nodes = 1;
+        r.rule = "nchwc-reorder-input-nhwc";
+        const shape = st.shape(x);
+        if (shape !== undefined) r.features.inputShape = [...shape];
+      }
+      kernels.push(r);
+    }
     const kern = buildKernel(st, inferred, drafts[k]!, kernelId(kernels.length));
     if (plan.blocked[k]) {
       kern.outputs = kern.outputs.map((o) => o + BLOCKED);

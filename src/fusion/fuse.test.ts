@@ -178,3 +178,55 @@ describe("tflite rule sets on x·HardSigmoid(x) and clamps", () => {
     ]);
   });
 });
+
+describe("fuse: a node copied into each consumer's kernel (ONNX Runtime's transpose optimizer)", () => {
+  /** The q / k / v split of an attention block: x → Reshape → Transpose → Gather ×3, k's branch transposed again. */
+  function qkvSplit(): Graph {
+    const b = new GraphBuilder("qkv");
+    const x = b.input("x", [1, 17, 3 * 2 * 8]);
+    const r = b.op("Reshape", [x, b.constant("shape", [5], "int64", [1, 17, 3, 2, 8])], {}, { name: "reshape" });
+    const t = b.op("Transpose", [r], { perm: [2, 0, 3, 1, 4] }, { name: "transpose" });
+    const g = (i: number): string => b.op("Gather", [t, b.constant(`i${i}`, [], "int64", [i])], { axis: 0 }, { name: `gather_${i}` });
+    const q = g(0);
+    const kt = b.op("Transpose", [g(1)], { perm: [0, 1, 3, 2] }, { name: "transpose_k" });
+    const v = g(2);
+    const s = b.op("MatMul", [q, kt], {}, { name: "qk" });
+    b.output(b.op("MatMul", [s, v], {}, { name: "sv" }));
+    return b.build();
+  }
+  const inferred = inferShapes(qkvSplit());
+
+  it("basic: each Gather kernel runs a copy of the Transpose; the note lists the kernels", () => {
+    const kg = fuse(inferred, "ort-cpu@1.30/basic");
+    const byType = kg.kernels
+      .filter((k) => k.rule === "transpose-into-branches")
+      .map((k) => [k.type, k.nodes, k.duplicated, k.inputs])
+      .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    expect(byType).toEqual([
+      ["gather-transpose", ["gather_0", "transpose"], ["transpose"], ["i0", "reshape:0"]],
+      ["gather-transpose", ["gather_1", "transpose"], ["transpose"], ["i1", "reshape:0"]],
+      ["gather-transpose", ["gather_2", "transpose"], ["transpose"], ["i2", "reshape:0"]],
+    ]);
+    expect(kg.kernels.find((k) => k.nodes.includes("transpose_k"))!.nodes).toEqual(["transpose_k"]);
+    const copies = kg.kernels.filter((k) => k.duplicated !== undefined).map((k) => k.id);
+    expect(kg.duplicates).toEqual([{ node: "transpose", opType: "Transpose", kernels: copies, reason: expect.stringContaining("transpose optimizer") }]);
+    // the copy's output stays inside each kernel
+    expect(kg.kernels.flatMap((k) => k.outputs)).not.toContain("transpose:0");
+  });
+
+  it("extended: the k branch's own Transpose composes with the copy", () => {
+    const kg = fuse(inferred, "ort-cpu@1.30/extended");
+    expect(kg.kernels.filter((k) => k.duplicated).map((k) => k.nodes).sort()).toEqual([
+      ["gather_0", "transpose"],
+      ["gather_1", "transpose", "transpose_k"],
+      ["gather_2", "transpose"],
+    ]);
+  });
+
+  it("can be disabled by name; other backends run the Transpose once", () => {
+    const off = fuse(inferred, "ort-cpu@1.30/basic", { disable: ["transpose-into-branches"] });
+    expect(off.duplicates).toBeUndefined();
+    expect(off.kernels.filter((k) => k.nodes.includes("transpose")).map((k) => k.nodes)).toEqual([["transpose"]]);
+    expect(fuse(inferred, "tflite-gpu@2.10").duplicates).toBeUndefined();
+  });
+});

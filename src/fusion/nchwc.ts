@@ -14,8 +14,10 @@
  *   their inputs are blocked.
  * - A Conv that stays NCHW at this level also takes a following same-shape Add and activation (FusedConv with a Z
  *   input), which level 2 does not do.
+ * - x·sigmoid(x), fused into one QuickGelu node at level 2, runs blocked on a blocked input.
  * - ReorderInput converts an NCHW tensor for a blocked consumer, ReorderOutput a blocked tensor for an NCHW consumer
- *   or a graph output; one reorder per tensor.
+ *   or a graph output; one reorder per tensor. A Transpose NHWC → NCHW in front of a ReorderInput (its only consumer)
+ *   is done by the ReorderInput itself (channels_last), as a Transpose to NHWC after a ReorderOutput is.
  */
 import type { Node } from "../ir/types.js";
 import type { MatchEnv } from "./pattern.js";
@@ -118,6 +120,9 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
       else if (cin % convAlign !== 0) continue;
       blocked[k] = true;
       absorbActivation(k);
+    } else if (d.members.length === 2 && a.opType === "Sigmoid" && env.nodes[d.members[1]!]!.opType === "Mul") {
+      // x·sigmoid(x) fused by level 2 into one QuickGelu node, which runs on a blocked input (observed)
+      blocked[k] = isBlockedTensor(x);
     } else if (d.members.length === 1) {
       if (POOLS.has(a.opType)) {
         // windowed pools reorder an NCHW input; global pools run blocked only on an already blocked input (observed)

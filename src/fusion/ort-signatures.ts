@@ -47,6 +47,17 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
   // keys of every ORT node, and the source tensor each ORT tensor stands for
   const keys: { key: string; inputs: (string | undefined)[]; reorder: boolean; root?: string }[] = [];
   for (const n of optimized.nodes) {
+    if (n.opType === "ReorderInput" && n.attrs.channels_last === 1) {
+      // a ReorderInput reading NHWC absorbed the Transpose to NCHW after its source tensor: that node is its member
+      const s = srcOf(n.inputs[0] ?? "");
+      const t = s === undefined ? undefined : soleConsumer(s);
+      const tn = t === undefined ? undefined : src.nodes[t]!;
+      if (s !== undefined && tn !== undefined && tn.opType === "Transpose" && tn.outputs[0]) {
+        toSrc.set(n.outputs[0] ?? "", tn.outputs[0]);
+        keys.push({ key: `ReorderInput:${s}`, inputs: [s], reorder: false, root: tn.outputs[0] });
+        continue;
+      }
+    }
     if (n.opType === "ReorderInput" || n.opType === "ReorderOutput") {
       const s = srcOf(n.inputs[0] ?? "");
       const out = n.outputs[0] ?? "";
@@ -80,7 +91,10 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
         }
       }
       else {
-        const j = byName.get(n.name);
+        // a node keeps its source name, or a fused node is named `<source node>/<Fusion>/` (QuickGeluFusion, …): it
+        // writes what that source node wrote (its outputs are renamed to reorder tokens when it runs on NCHWc)
+        const fusedAt = n.name.endsWith("Fusion/") ? n.name.lastIndexOf("/", n.name.length - 2) : -1;
+        const j = byName.get(n.name) ?? (fusedAt > 0 ? byName.get(n.name.slice(0, fusedAt)) : undefined);
         if (j !== undefined) s = src.nodes[j]!.outputs[k];
       }
       // the last node of an inlined function body (HardSwish → HardSigmoid, Mul) writes the function's output

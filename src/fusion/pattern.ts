@@ -101,6 +101,24 @@ export interface Elision {
   passThrough?: boolean;
 }
 
+/**
+ * A node the runtime copies into each of its consumers instead of running it once, e.g. ONNX Runtime's transpose
+ * optimizer pushing a Transpose through the Gather / Slice branches of an attention split. Applied after elision and
+ * CSE, before the rules: when the node's only output has at least `minConsumers` consumers, none a graph output, and
+ * every consumer matches `into`, each consumer forms a kernel with a copy of the node (listed in the kernel's
+ * `duplicated`), then extends greedily with `extend`.
+ */
+export interface Duplication {
+  /** Unique among the rule set's rules and duplications; `FuseOptions.disable` names it. */
+  name: string;
+  op: OpMatcher;
+  into: OpMatcher;
+  /** Default 2. */
+  minConsumers?: number;
+  extend?: readonly ExtendStep[];
+  reason: string;
+}
+
 export interface RuleSet {
   /** e.g. "ort-cpu@1.30/all", "tflite-gpu@2.10". */
   id: string;
@@ -111,6 +129,8 @@ export interface RuleSet {
   elide: readonly Elision[];
   /** Ordered: earlier rules claim nodes first. */
   rules: readonly FusionRule[];
+  /** Nodes copied into each consumer's kernel, applied before `rules`. */
+  duplicate?: readonly Duplication[];
   /**
    * Common subexpression elimination (ONNX Runtime level 1): a node with the same op, attributes and inputs as an
    * earlier one runs no kernel; its consumers read the earlier node's outputs.

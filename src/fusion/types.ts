@@ -1,7 +1,9 @@
 /**
  * Kernels: the fused units a runtime really executes. Produced by `fuse(graph, backend)`, consumed by predictors.
  * Every node of the source graph is accounted for exactly once: either a member of one kernel, or listed in
- * `KernelGraph.noKernel` with the reason it launches nothing.
+ * `KernelGraph.noKernel` with the reason it launches nothing — except a node the runtime copies into several kernels
+ * (ONNX Runtime's transpose optimizer pushing a Transpose into each branch of an attention split): it is a member of
+ * each of those kernels, listed in their `duplicated`, and in `KernelGraph.duplicates`.
  */
 
 /** Features predictors use. Spatial fields follow NCHW naming whatever the source layout. All counts are integers. */
@@ -74,6 +76,18 @@ export interface Kernel {
   features: KernelFeatures;
   /** Name of the fusion rule that formed it ("single" when no rule fired). */
   rule: string;
+  /** Members that are copies of a node the runtime also runs in other kernels (see `KernelGraph.duplicates`). */
+  duplicated?: string[];
+}
+
+/** A node the runtime executes once in each of several kernels (a copy per consumer). */
+export interface DuplicatedNode {
+  node: string;
+  opType: string;
+  /** Ids of the kernels that each run a copy of it (two or more). */
+  kernels: string[];
+  /** Why, e.g. "Transpose pushed into each Gather / Slice branch (transpose optimizer)". */
+  reason: string;
 }
 
 export interface NoKernelNode {
@@ -88,6 +102,8 @@ export interface KernelGraph {
   backend: string;
   kernels: Kernel[];
   noKernel: NoKernelNode[];
+  /** Nodes copied into several kernels (absent when there are none). */
+  duplicates?: DuplicatedNode[];
 }
 
 /** Options of `fuse`: rules disabled by name. */

@@ -7,12 +7,13 @@
  * script runs onnxruntime-node only.
  */
 import type { RuleSet } from "../pattern.js";
-import { level2, ORT_ELIDE } from "./ort.js";
+import { level2, ORT_ELIDE, transposeIntoBranches } from "./ort.js";
 
 export const ortWebWasm130: RuleSet = {
   id: "ort-web-wasm@1.30",
   source: "onnxruntime-web 1.30 wasm: ORT level-2 fusions (verified for ort-cpu) + FusedConv with residual Add; wasm-specific part documented, not verified here",
   elide: ORT_ELIDE,
   rules: level2(true),
+  duplicate: [transposeIntoBranches(2)],
   cse: true,
 };

@@ -17,7 +17,7 @@
  *   ReorderInput / ReorderOutput kernels are inserted at the layout boundaries.
  */
 import type { Node } from "../../ir/types.js";
-import { anyOf, node, ops, rule, single, step, where, type Elision, type FusionRule, type InputRef, type MatchEnv, type OpMatcher, type PatternNode, type RuleSet } from "../pattern.js";
+import { anyOf, node, ops, rule, single, step, where, type Duplication, type Elision, type FusionRule, type InputRef, type MatchEnv, type OpMatcher, type PatternNode, type RuleSet } from "../pattern.js";
 import { clipBound } from "../classify.js";
 import { IDENTITY_LIKE } from "../rules/common.js";
 
@@ -223,13 +223,55 @@ export function level2(convSum = false): FusionRule[] {
     single("gemm-act", ops("Gemm"), [step(GEMM_ACT)], { doc: "GemmActivationFusion → FusedGemm" }),
     ...transformerLevel2(),
     rule("layernorm-decomposed", layerNormPattern(0, "$x"), { type: "layernorm", class: "norm", doc: "LayerNormFusion" }),
+    rule(
+      "simplified-layernorm",
+      [
+        node(where(ops("Pow"), (n, e) => e.values(n.inputs[1] ?? "")?.[0] === 2), ["$x", "const"]),
+        node(ops("ReduceMean"), [0]),
+        node(ops("Add"), [1, "const"], true),
+        node(ops("Sqrt"), [2]),
+        node(ops("Div"), ["$x", 3]),
+        node(ops("Mul"), [4, "const"], true),
+      ],
+      { type: "rmsnorm", class: "norm", doc: "SimplifiedLayerNormFusion: x / √(mean(x²) + ε) · γ (observed in ppocr-v4-rec, level 2)" },
+    ),
   ];
+}
+
+/** A Gather / Slice reading one branch of a tensor: constant indices (Gather) or starts / ends / axes / steps (Slice). */
+const BRANCH = where(ops("Gather", "Slice"), (n, e) => {
+  for (let i = 1; i < n.inputs.length; i++) if (n.inputs[i] !== "" && !e.isConst(n.inputs[i]!)) return false;
+  return true;
+});
+
+/**
+ * The transpose optimizer (level 1) pushes a Transpose whose consumers are all Gather / Slice branches (the q / k / v
+ * split of an attention block) through them: each branch runs its own Gather / Slice then a Transpose of the smaller
+ * slice, so the one source Transpose executes as part of every branch (observed in the ViT blocks and
+ * ppocr-v4-rec's attention with onnxruntime-node 1.30). From level 2 on, a Transpose after a branch (the k
+ * branch's transpose for q·kᵀ) composes with the pushed one into the same node (observed).
+ */
+export function transposeIntoBranches(level: 1 | 2): Duplication {
+  return {
+    name: "transpose-into-branches",
+    op: ops("Transpose"),
+    into: BRANCH,
+    ...(level >= 2 ? { extend: [step(ops("Transpose"))] } : {}),
+    reason: "Transpose pushed into each Gather / Slice branch (transpose optimizer)",
+  };
 }
 
 const source =
   "ONNX Runtime 1.30 CPU graph transformers; verified against onnxruntime-node optimized models by scripts/check-fusion-ort.ts (fixtures in test/fixtures/fusion)";
 
-export const ortCpuBasic: RuleSet = { id: "ort-cpu@1.30/basic", source, elide: ORT_ELIDE, rules: level1(), cse: true };
-export const ortCpuExtended: RuleSet = { id: "ort-cpu@1.30/extended", source, elide: ORT_ELIDE, rules: level2(), cse: true };
+export const ortCpuBasic: RuleSet = { id: "ort-cpu@1.30/basic", source, elide: ORT_ELIDE, rules: level1(), duplicate: [transposeIntoBranches(1)], cse: true };
+export const ortCpuExtended: RuleSet = { id: "ort-cpu@1.30/extended", source, elide: ORT_ELIDE, rules: level2(), duplicate: [transposeIntoBranches(2)], cse: true };
 /** Level 3: NCHWc with block 16 and conv channel alignment 4, as onnxruntime-node 1.30 behaves on the machines checked here (MLAS picks the block per CPU). */
-export const ortCpuAll: RuleSet = { id: "ort-cpu@1.30/all", source, elide: ORT_ELIDE, rules: level2(), cse: true, layout: { kind: "nchwc", blockSize: 16, convChannelAlign: 4 } };
+export const ortCpuAll: RuleSet = {
+  id: "ort-cpu@1.30/all",
+  source,
+  elide: ORT_ELIDE,
+  rules: level2(),
+  duplicate: [transposeIntoBranches(2)],
+  cse: true,
+  layout: { kind: "nchwc", blockSize: 16, convChannelAlign: 4 } };
