@@ -25,7 +25,7 @@ import type { OpCategory, OpRegistry } from "../ops/types.js";
 import type { InferredGraph } from "../shape/types.js";
 import { anchorLabel, classOf, labelOf } from "./classify.js";
 import { fillGeometry, padAmounts } from "./geometry.js";
-import { graphIndex, nodeCategories, numericShape, tensorBytesOf, type GraphIndex } from "./graph-index.js";
+import { borrowScratch, graphIndex, nodeCategories, numericShape, tensorBytesOf, type GraphIndex, type Scratch } from "./graph-index.js";
 import { planNchwc, type NchwcEnv } from "./nchwc.js";
 import type { Duplication, ExtendStep, FusionRule, InputRef, MatchEnv, OpMatcher, RuleSet } from "./pattern.js";
 import type { DuplicatedNode, FuseOptions, Kernel, KernelFeatures, KernelGraph, NoKernelNode } from "./types.js";
@@ -159,8 +159,8 @@ class State implements MatchEnv {
   readonly inStart: Int32Array;
   inIds: Int32Array;
   /** Per tensor id: consumer edges of nodes that run (alias-resolved), and the last such consumer. */
-  cnt: Int32Array;
-  last: Int32Array;
+  readonly cnt: Int32Array;
+  readonly last: Int32Array;
   /** Graph outputs; copied on the first write (a pass-through elision of an output makes its source an output). */
   graphOutputs: ReadonlySet<string>;
   private ownOutputs = false;
@@ -169,9 +169,9 @@ class State implements MatchEnv {
   private aliasTo: Int32Array | undefined;
   /** Scratch stamps for kernel building: per node / per tensor id, the kernel being built. */
   readonly nodeMark: Int32Array;
-  tensorMark: Int32Array = EMPTY;
-  tensorUses: Int32Array = EMPTY;
-  stamp = 0;
+  readonly tensorMark: Int32Array;
+  readonly tensorUses: Int32Array;
+  readonly scratch: Scratch;
   /** Nodes copied into their consumers' kernels (owner -3), and why. */
   duplicatedCount = 0;
   readonly duplicateReason = new Map<number, string>();
@@ -182,15 +182,18 @@ class State implements MatchEnv {
     this.tensors = ix.tensors;
     this.n = ix.n;
     this.category = category;
-    this.owner = new Int32Array(ix.n).fill(-1);
-    this.nodeMark = new Int32Array(ix.n).fill(-1);
+    const sc = (this.scratch = borrowScratch(ix));
+    this.owner = sc.owner.fill(-1);
+    this.nodeMark = sc.nodeMark;
+    this.tensorMark = sc.tensorMark;
+    this.tensorUses = sc.tensorUses;
     this.tid = ix.tid;
     this.nameOf = ix.nameOf;
     this.prodOf = ix.prodOf;
     this.inStart = ix.inStart;
     this.inIds = ix.inRaw;
-    this.cnt = EMPTY;
-    this.last = EMPTY;
+    this.cnt = sc.cnt;
+    this.last = sc.last;
     this.graphOutputs = ix.graphOutputs;
   }
 
@@ -232,10 +235,8 @@ class State implements MatchEnv {
       }
       this.inIds = ids;
     }
-    this.tensorMark = new Int32Array(ix.tensorCount).fill(-1);
-    this.tensorUses = new Int32Array(ix.tensorCount);
-    const cnt = (this.cnt = new Int32Array(ix.tensorCount));
-    const last = (this.last = new Int32Array(ix.tensorCount).fill(-1));
+    const cnt = this.cnt.fill(0);
+    const last = this.last.fill(-1);
     const ids = this.inIds;
     for (let i = 0; i < n; i++) {
       if (owner[i] === -2) continue;
@@ -666,7 +667,7 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
   let parts = named ? (d.labels[0] ?? anchorLabel(cls, anchorNode, st)) : "";
   let padH = 0;
   let padW = 0;
-  const stamp = ++st.stamp;
+  const stamp = ++st.scratch.stamp;
   const { nodeMark, tensorMark, tensorUses } = st;
   for (let m = 0; m < nm; m++) nodeMark[members[m]!] = stamp;
   for (let m = 0; m < nm; m++) {
@@ -833,6 +834,15 @@ export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEng
   const compiled = compile(set, options.disable ?? []);
   const ix = graphIndex(inferred);
   const st = new State(ix, nodeCategories(ix, options.registry ?? defaultOpRegistry));
+  try {
+    return run(st, inferred, set, compiled);
+  } finally {
+    st.scratch.busy = false;
+  }
+}
+
+function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: CompiledRuleSet): KernelGraph {
+  const ix = st.ix;
   const { nodes, n, owner } = st;
   const noKernel: NoKernelNode[] = [];
 

@@ -42,6 +42,44 @@ export interface GraphIndex {
   readonly categories: Map<OpRegistry, readonly (OpCategory | undefined)[]>;
   /** Per compiled rule set: candidate lists per node (see engine.ts). */
   readonly perSet: WeakMap<object, unknown>;
+  /** Working arrays one `fuse` call at a time borrows (see `borrowScratch`). */
+  scratch: Scratch | undefined;
+}
+
+/**
+ * Per-call working arrays, reused across calls on the same graph instead of being allocated each time. Marks are
+ * compared with a stamp that only grows, so they never need clearing; counts are reset by the borrower.
+ */
+export interface Scratch {
+  busy: boolean;
+  stamp: number;
+  owner: Int32Array;
+  nodeMark: Int32Array;
+  cnt: Int32Array;
+  last: Int32Array;
+  tensorMark: Int32Array;
+  tensorUses: Int32Array;
+}
+
+/** The index's scratch arrays (or fresh ones if a call on this graph is already running, e.g. re-entrantly). */
+export function borrowScratch(ix: GraphIndex): Scratch {
+  let s = ix.scratch;
+  if (s !== undefined && !s.busy) {
+    s.busy = true;
+    return s;
+  }
+  s = {
+    busy: true,
+    stamp: 0,
+    owner: new Int32Array(ix.n),
+    nodeMark: new Int32Array(ix.n),
+    cnt: new Int32Array(ix.tensorCount),
+    last: new Int32Array(ix.tensorCount),
+    tensorMark: new Int32Array(ix.tensorCount),
+    tensorUses: new Int32Array(ix.tensorCount),
+  };
+  if (ix.scratch === undefined) ix.scratch = s;
+  return s;
 }
 
 const cache = new WeakMap<InferredGraph, GraphIndex>();
@@ -145,6 +183,7 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     folded,
     categories: new Map(),
     perSet: new WeakMap(),
+    scratch: undefined,
   };
   cache.set(inferred, index);
   return index;
