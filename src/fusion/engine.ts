@@ -973,6 +973,20 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
     consumerCount: (t) => st.consumerCount(t),
     lastConsumerOf: (t) => st.lastConsumerOf(t),
     isOutput: (t) => st.isOutput(t),
+    ids: {
+      tensorCount: st.ix.tensorCount,
+      nameOf: st.nameOf,
+      inStart: st.inStart,
+      inIds: st.inIds,
+      outStart: st.ix.outStart,
+      outIds: st.ix.outIds,
+      isConst: st.ix.isConst,
+      isOutputId: (id) => st.isOutputId(id),
+      tensorId: (t) => {
+        const id = st.tid.get(st.res(t));
+        return id === undefined ? -1 : id;
+      },
+    },
   };
   const plan = planNchwc(env, drafts, block, convAlign);
   const order = drafts.map((_, k) => k).filter((k) => !plan.merged[k]);
@@ -1003,15 +1017,15 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
       rule: op === "ReorderInput" ? "nchwc-reorder-input" : "nchwc-reorder-output",
     };
   };
-  const draftOf = new Map<number, number>();
-  drafts.forEach((d, k) => d.members.forEach((m) => draftOf.set(m, k)));
+  const draftOf = new Int32Array(st.n).fill(-1);
+  for (let k = 0; k < drafts.length; k++) for (const m of drafts[k]!.members) draftOf[m] = k;
   const absorbed = new Set<number>();
   // a Transpose NHWC → NCHW whose only consumer reads it through a ReorderInput: the ReorderInput reads NHWC itself
   const nhwcIn = new Map<string, Node>();
   for (const k of order) {
     for (const t of plan.reorderIn.get(k) ?? []) {
       const p = st.producerOf(t);
-      const pk = p === undefined ? undefined : draftOf.get(p);
+      const pk = p === undefined ? undefined : (draftOf[p]! < 0 ? undefined : draftOf[p]);
       const pn = p === undefined ? undefined : st.nodes[p]!;
       if (pn === undefined || pk === undefined || pn.opType !== "Transpose" || pn.outputs[0] !== t || !pn.inputs[0]) continue;
       if (drafts[pk]!.members.length !== 1 || plan.blocked[pk] || st.consumerCount(t) !== 1 || st.isOutput(t)) continue;
@@ -1048,7 +1062,7 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
       const r = reorder("ReorderOutput", t);
       // a Transpose to NHWC right after it is folded into the ReorderOutput (its channels_last form)
       const c = st.lastConsumerOf(t);
-      const ck = c === undefined ? undefined : draftOf.get(c);
+      const ck = c === undefined ? undefined : (draftOf[c]! < 0 ? undefined : draftOf[c]);
       const cn = c === undefined ? undefined : st.nodes[c]!;
       if (cn !== undefined && ck !== undefined && st.consumerCount(t) === 1 && !st.isOutput(t) && cn.opType === "Transpose" && drafts[ck]!.members.length === 1 && !plan.blocked[ck]) {
         const perm = cn.attrs.perm;

@@ -35,6 +35,18 @@ export interface NchwcEnv extends MatchEnv {
   consumerCount(t: string): number;
   lastConsumerOf(t: string): number | undefined;
   isOutput(t: string): boolean;
+  /** Integer view: tensor ids of names (alias-resolved; -1 unknown), per-node alias-resolved input ids and output ids. */
+  readonly ids: {
+    readonly tensorCount: number;
+    readonly nameOf: readonly string[];
+    readonly inStart: Int32Array;
+    readonly inIds: Int32Array;
+    readonly outStart: Int32Array;
+    readonly outIds: Int32Array;
+    readonly isConst: Uint8Array;
+    isOutputId(id: number): boolean;
+    tensorId(t: string): number;
+  };
 }
 
 export interface NchwcPlan {
@@ -63,12 +75,27 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
   const nd = drafts.length;
   const blocked = new Array<boolean>(nd).fill(false);
   const merged = new Array<boolean>(nd).fill(false);
-  const draftOfNode = new Map<number, number>();
-  drafts.forEach((d, k) => d.members.forEach((m) => draftOfNode.set(m, k)));
-  const producerDraft = new Map<string, number>();
-  drafts.forEach((d, k) => d.members.forEach((m) => env.nodes[m]!.outputs.forEach((o) => o !== "" && producerDraft.set(o, k))));
+  const ids = env.ids;
+  const draftOfNode = new Int32Array(env.nodes.length).fill(-1);
+  /** Per tensor id: the draft writing it (-1 none). */
+  const producerDraft = new Int32Array(ids.tensorCount).fill(-1);
+  const setProducer = (m: number, k: number): void => {
+    for (let q = ids.outStart[m]!, end = ids.outStart[m + 1]!; q < end; q++) if (ids.outIds[q]! >= 0) producerDraft[ids.outIds[q]!] = k;
+  };
+  for (let k = 0; k < nd; k++) {
+    for (const m of drafts[k]!.members) {
+      draftOfNode[m] = k;
+      setProducer(m, k);
+    }
+  }
+  /** The draft writing a tensor (alias-resolved), if any. */
+  const producerOf = (t: string): number | undefined => {
+    const id = ids.tensorId(t);
+    const p = id < 0 ? -1 : producerDraft[id]!;
+    return p < 0 ? undefined : p;
+  };
   const isBlockedTensor = (t: string): boolean => {
-    const p = producerDraft.get(env.res(t));
+    const p = producerOf(t);
     return p !== undefined && blocked[p]!;
   };
   const channels = (t: string): number | undefined => {
@@ -87,14 +114,14 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
     const t = env.nodes[last]!.outputs[0] ?? "";
     const c = env.lastConsumerOf(t);
     if (c === undefined || env.consumerCount(t) !== 1 || env.isOutput(t) || !NCHWC_ACT.has(env.nodes[c]!.opType)) return;
-    const ak = draftOfNode.get(c)!;
+    const ak = draftOfNode[c]!;
     if (drafts[ak]!.members.length !== 1 || merged[ak]) return;
     conv.members.push(c);
     conv.labels.push(undefined);
     merged[ak] = true;
     conv.last = Math.max(conv.last, drafts[ak]!.last);
-    draftOfNode.set(c, k);
-    for (const o of env.nodes[c]!.outputs) if (o !== "") producerDraft.set(o, k);
+    draftOfNode[c] = k;
+    setProducer(c, k);
   };
 
   // 1. which kernels run blocked (inputs are decided before consumers: drafts are in execution order)
@@ -156,7 +183,7 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
     if (d.members.length !== 1 || add.inputs.length !== 2) continue;
     for (let side = 0; side < 2; side++) {
       const t = env.res(add.inputs[side]!);
-      const p = producerDraft.get(t);
+      const p = producerOf(t);
       if (p === undefined || !blocked[p] || merged[p]) continue;
       const conv = drafts[p]!;
       const cn = env.nodes[conv.members[0]!]!;
@@ -172,7 +199,7 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
       const out = add.outputs[0] ?? "";
       const c = env.lastConsumerOf(out);
       if (c !== undefined && env.consumerCount(out) === 1 && !env.isOutput(out) && CONV_ACT.has(env.nodes[c]!.opType)) {
-        const ak = draftOfNode.get(c)!;
+        const ak = draftOfNode[c]!;
         if (drafts[ak]!.members.length === 1) {
           conv.members.push(c);
           conv.labels.push(undefined);
@@ -180,8 +207,8 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
           conv.last = Math.max(conv.last, drafts[ak]!.last);
         }
       }
-      for (const m of conv.members) draftOfNode.set(m, p);
-      for (const m of conv.members) env.nodes[m]!.outputs.forEach((o) => o !== "" && producerDraft.set(o, p));
+      for (const m of conv.members) draftOfNode[m] = p;
+      for (const m of conv.members) setProducer(m, p);
       break;
     }
   }
@@ -196,7 +223,7 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
     const t = env.nodes[last]!.outputs[0] ?? "";
     const a = env.lastConsumerOf(t);
     if (a === undefined || env.consumerCount(t) !== 1 || env.isOutput(t) || env.nodes[a]!.opType !== "Add") continue;
-    const ak = draftOfNode.get(a)!;
+    const ak = draftOfNode[a]!;
     const add = env.nodes[a]!;
     if (drafts[ak]!.members.length !== 1 || merged[ak] || blocked[ak] || add.inputs.length !== 2) continue;
     const out = env.shape(add.outputs[0] ?? "");
@@ -205,19 +232,19 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
     conv.labels.push(undefined);
     merged[ak] = true;
     conv.last = Math.max(conv.last, drafts[ak]!.last);
-    for (const o of add.outputs) if (o !== "") producerDraft.set(o, k);
-    draftOfNode.set(a, k);
+    setProducer(a, k);
+    draftOfNode[a] = k;
     const ao = add.outputs[0] ?? "";
     const c = env.lastConsumerOf(ao);
     if (c !== undefined && env.consumerCount(ao) === 1 && !env.isOutput(ao) && CONV_ACT.has(env.nodes[c]!.opType)) {
-      const ck = draftOfNode.get(c)!;
+      const ck = draftOfNode[c]!;
       if (drafts[ck]!.members.length === 1 && !merged[ck] && !blocked[ck]) {
         conv.members.push(c);
         conv.labels.push(undefined);
         merged[ck] = true;
         conv.last = Math.max(conv.last, drafts[ck]!.last);
-        for (const o of env.nodes[c]!.outputs) if (o !== "") producerDraft.set(o, k);
-        draftOfNode.set(c, k);
+        setProducer(c, k);
+        draftOfNode[c] = k;
       }
     }
   }
@@ -225,42 +252,48 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
   // 3. reorders at the layout boundaries
   const reorderIn = new Map<number, string[]>();
   const reorderOut = new Map<number, string[]>();
-  const inDone = new Set<string>();
-  const outDone = new Set<string>();
-  const needOut = (t: string): void => {
-    if (outDone.has(t)) return;
-    outDone.add(t);
-    const p = producerDraft.get(t)!;
-    (reorderOut.get(p) ?? reorderOut.set(p, []).get(p)!).push(t);
+  const inDone = new Uint8Array(ids.tensorCount);
+  const outDone = new Uint8Array(ids.tensorCount);
+  const needOut = (t: number): void => {
+    if (outDone[t] === 1) return;
+    outDone[t] = 1;
+    const p = producerDraft[t]!;
+    (reorderOut.get(p) ?? reorderOut.set(p, []).get(p)!).push(ids.nameOf[t]!);
   };
+  /** Per node: 1 + the draft whose boundary is being examined when it is a member of it. */
+  const inside = new Int32Array(env.nodes.length);
   for (let k = 0; k < nd; k++) {
     if (merged[k]) continue;
     const d = drafts[k]!;
-    const inside = new Set(d.members);
+    for (const m of d.members) inside[m] = k + 1;
     for (const m of d.members) {
-      const node = env.nodes[m]!;
-      node.inputs.forEach((x, pos) => {
-        if (x === "" || env.isConst(x)) return;
-        const t = env.res(x);
-        const p = producerDraft.get(t);
-        if (p !== undefined && p === k) return; // produced inside the kernel
-        if (p !== undefined && drafts[p]!.members.some((mm) => inside.has(mm))) return;
-        const srcBlocked = p !== undefined && blocked[p]! && !merged[p];
+      for (let q = ids.inStart[m]!, end = ids.inStart[m + 1]!; q < end; q++) {
+        const t = ids.inIds[q]!;
+        if (t < 0 || ids.isConst[t] === 1) continue;
+        const p = producerDraft[t]!;
+        if (p === k) continue; // produced inside the kernel
+        if (p >= 0 && drafts[p]!.members.some((mm) => inside[mm] === k + 1)) continue;
+        const srcBlocked = p >= 0 && blocked[p]! && !merged[p];
         // a Conv with fewer input channels than a block reads NCHW (through a ReorderOutput if need be)
-        const wantsBlocked = blocked[k]! && !(nchwInput[k] && m === d.members[0] && pos === 0);
+        const wantsBlocked = blocked[k]! && !(nchwInput[k] && m === d.members[0] && q === ids.inStart[m]);
         if (wantsBlocked && !srcBlocked) {
-          if (!inDone.has(t)) {
-            inDone.add(t);
-            (reorderIn.get(k) ?? reorderIn.set(k, []).get(k)!).push(t);
+          if (inDone[t] === 0) {
+            inDone[t] = 1;
+            (reorderIn.get(k) ?? reorderIn.set(k, []).get(k)!).push(ids.nameOf[t]!);
           }
         } else if (!wantsBlocked && srcBlocked) needOut(t);
-      });
+      }
     }
   }
   // blocked tensors that leave the graph
   for (let k = 0; k < nd; k++) {
     if (!blocked[k] || merged[k]) continue;
-    for (const m of drafts[k]!.members) for (const o of env.nodes[m]!.outputs) if (o !== "" && env.isOutput(o)) needOut(o);
+    for (const m of drafts[k]!.members) {
+      for (let q = ids.outStart[m]!, end = ids.outStart[m + 1]!; q < end; q++) {
+        const o = ids.outIds[q]!;
+        if (o >= 0 && ids.isOutputId(o)) needOut(o);
+      }
+    }
   }
   return { blocked, merged, reorderIn, reorderOut };
 }
