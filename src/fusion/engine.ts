@@ -991,11 +991,16 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
   const plan = planNchwc(env, drafts, block, convAlign);
   const order = drafts.map((_, k) => k).filter((k) => !plan.merged[k]);
   order.sort((x, y) => drafts[x]!.last - drafts[y]!.last);
-  const blockedTensor = new Set<string>();
+  const { outStart, outIds } = st.ix;
+  const blockedTensor = new Uint8Array(st.ix.tensorCount);
   for (const k of order) {
     if (!plan.blocked[k]) continue;
-    for (const m of drafts[k]!.members) for (const o of st.nodes[m]!.outputs) if (o !== "") blockedTensor.add(o);
+    for (const m of drafts[k]!.members) for (let q = outStart[m]!, end = outStart[m + 1]!; q < end; q++) if (outIds[q]! >= 0) blockedTensor[outIds[q]!] = 1;
   }
+  const isBlocked = (t: string): boolean => {
+    const id = st.tid.get(t);
+    return id !== undefined && blockedTensor[id] === 1;
+  };
   const kernels: Kernel[] = [];
   const reorder = (op: "ReorderInput" | "ReorderOutput", t: string): Kernel => {
     const bytes = tensorBytes(st, t);
@@ -1055,7 +1060,7 @@ function emitNchwc(st: State, inferred: InferredGraph, drafts: Draft[], block: n
     const kern = buildKernel(st, inferred, drafts[k]!, kernelId(kernels.length));
     if (plan.blocked[k]) {
       kern.outputs = kern.outputs.map((o) => o + BLOCKED);
-      kern.inputs = kern.inputs.map((t) => (blockedTensor.has(t) || viaReorder.includes(t) ? t + BLOCKED : t));
+      kern.inputs = kern.inputs.map((t) => (isBlocked(t) || viaReorder.includes(t) ? t + BLOCKED : t));
     }
     kernels.push(kern);
     for (const t of plan.reorderOut.get(k) ?? []) {
