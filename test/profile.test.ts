@@ -9,12 +9,13 @@ import { loadDevice } from "../src/devices/load.js";
 import { isEdgelatError } from "../src/errors.js";
 import { fuse } from "../src/fusion/fuse.js";
 import { buildMobileNetV2 } from "../src/models/index.js";
+import { buildNasBench201Graph } from "../src/spaces/nasbench201.js";
 import { predictLatency } from "../src/predict.js";
 import { inferShapes } from "../src/shape/infer.js";
 import { main } from "../src/cli/main.js";
 import { parseDuration } from "../src/cli/profile.js";
 import {
-  MeasurementLog, OrtRunner, buildKernelModel, configFlops, configFromKernel, configKey, defaultFusionCases, detectFusion, iqr, kernelExtractor,
+  MeasurementLog, OrtRunner, fitLocalOverhead, buildKernelModel, configFlops, configFromKernel, configKey, defaultFusionCases, detectFusion, iqr, kernelExtractor,
   loadOrt, mad, mapOrtNodes, measureE2e, median, parseOrtTrace, perturbConfig, prepareModel, profileDevice, quantile, readLog, rejectOutliers,
   summarize, type KernelConfig, type ModelRunner,
 } from "../src/profile/index.js";
@@ -106,6 +107,36 @@ describe("ORT trace", () => {
   });
 });
 
+describe("mapping with common-subexpression elimination", () => {
+  it("NB201 cells whose duplicate pools ORT keeps under the other name map completely", async () => {
+    const runner = await OrtRunner.create({ workDir, level: "all" });
+    // avg_pool on edges 0→1 and 0→2: two identical AveragePools of the same input, one eliminated
+    const { model, inferred } = prepareModel("nb", buildNasBench201Graph([4, 4, 2, 2, 0, 1], { cellsPerStage: 1 }));
+    const kg = fuse(inferred, runner.backend);
+    expect(kg.noKernel.some((n) => n.reason.startsWith("common subexpression"))).toBe(true);
+    const s = await runner.open(model, { profile: true, optimized: true });
+    await s.run();
+    const { trace, optimized } = await s.close();
+    const mapping = mapOrtNodes(model.graph, kg, optimized!);
+    expect(trace![0]!.filter((e) => mapping.kernelOf(e.node, e.occurrence) === undefined)).toEqual([]);
+  });
+});
+
+describe("overhead model", () => {
+  it("recovers a·Σ + b·kernels + c (b may be negative) from exact rows", () => {
+    const rows = Array.from({ length: 8 }, (_, i) => {
+      const sumKernelMs = 1 + i * 0.7, kernels = 20 + ((i * 37) % 90);
+      return { name: `m${i}`, sumKernelMs, kernels, fusedOps: 0, measuredMs: 1.05 * sumKernelMs - 0.001 * kernels + 0.2 };
+    });
+    const o = fitLocalOverhead(rows);
+    expect(o.coef.sumKernelMs).toBeCloseTo(1.05, 6);
+    expect(o.coef.kernels).toBeCloseTo(-0.001, 6);
+    expect(o.coef.constant).toBeCloseTo(0.2, 6);
+    expect(o.relStd).toBeLessThan(1e-6);
+    expect(fitLocalOverhead(rows.slice(0, 3)).coef.kernels).toBeUndefined();
+  });
+});
+
 describe("fusion detection", () => {
   it("conv-bn: the timing test, ORT's optimized graph and the simulator agree", async () => {
     const runner = await OrtRunner.create({ workDir, level: "all" });
@@ -184,7 +215,7 @@ describe("profileDevice on a tiny budget", () => {
     const est = predictLatency(buildMobileNetV2({ widthMultiplier: 0.5, resolution: 64 }), device);
     expect(est.latencyMs).toBeGreaterThan(0);
     expect(Number.isFinite(est.latencyMs)).toBe(true);
-    expect(est.kernels.filter((k) => k.class === "conv").every((k) => k.predictor.startsWith("conv:"))).toBe(true);
+    expect(est.kernels.filter((k) => k.class === "conv").every((k) => /^(conv:|type:conv)/.test(k.predictor))).toBe(true);
 
     // the CLI validate command measures and compares (JSON output)
     const devFile = join(tmp, "device.json");

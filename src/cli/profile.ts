@@ -107,6 +107,7 @@ export const command: Command = {
       priorModels: prior,
       templateConfigs: nnMeterPriors(dataRoot()),
       calibrationModels: calibrationModels(),
+      contextModels: priorModels(),
       ...(values["no-fusion"] ? { fusionCases: false as const } : {}),
       onProgress: reporter(io, values.json === true, budgetMs),
     });

@@ -5,6 +5,7 @@
  */
 import { cpus, hostname } from "node:os";
 import { fitOverhead } from "../devices/train/phones.js";
+import { weightedLeastSquares } from "../predictors/lstsq.js";
 import { aggregate, predictKernels } from "../devices/estimate.js";
 import { loadDevice } from "../devices/load.js";
 import { DEVICE_SCHEMA, type DeviceIdentity, type DeviceProfileJSON, type DeviceProvenance, type OverheadModelJSON } from "../devices/types.js";
@@ -73,9 +74,22 @@ export function overheadTerms(profile: DeviceProfileJSON, kg: KernelGraph): Omit
   return { sumKernelMs: est.latencyMs, kernels, fusedOps };
 }
 
-/** Fits the overhead model on calibration rows; with fewer rows than terms, falls back to a scale only. */
+/**
+ * Fits the overhead model latency = a·Σkernels + b·kernels + c on calibration rows by relative least squares. `b` may
+ * be negative: kernel times read from ORT's profiler include about a microsecond of profiling cost per node, which
+ * the unprofiled end-to-end run does not pay. Falls back to non-negative terms when the free fit is not physical
+ * (a ≤ 0, c < 0, or a model predicted ≤ 0), and to a scale only with fewer than 6 rows.
+ */
 export function fitLocalOverhead(rows: readonly CalibrationRow[]): OverheadModelJSON {
   if (rows.length === 0) return { coef: { sumKernelMs: 1 }, relStd: 0.25 };
-  const terms = rows.length >= 6 ? (["sumKernelMs", "kernels", "constant"] as const) : (["sumKernelMs"] as const);
-  return fitOverhead(rows.map((r) => ({ sumKernelMs: r.sumKernelMs, kernels: r.kernels, fusedOps: r.fusedOps })), rows.map((r) => r.measuredMs), terms);
+  if (rows.length < 6) return fitOverhead([...rows], rows.map((r) => r.measuredMs), ["sumKernelMs"]);
+  const X = rows.map((r) => [r.sumKernelMs, r.kernels, 1]);
+  const y = rows.map((r) => r.measuredMs);
+  const w = y.map((v) => 1 / (v * v));
+  const [a, b, c] = weightedLeastSquares(X, y, w, { ridge: 0 }) as [number, number, number];
+  const pred = X.map((x) => a * x[0]! + b * x[1]! + c);
+  if (!(a > 0) || c < 0 || pred.some((p) => !(p > 0))) return fitOverhead([...rows], y, ["sumKernelMs", "kernels", "constant"]);
+  const rel = pred.map((p, i) => (p - y[i]!) / y[i]!);
+  const relStd = Math.sqrt(rel.reduce((s, r) => s + r * r, 0) / Math.max(1, rows.length - 3));
+  return { coef: { sumKernelMs: a, kernels: b, constant: c }, relStd };
 }

@@ -60,3 +60,33 @@ export function fitClass(cls: KernelClass, samples: readonly Sample[], seed = 1)
   }
   return { cls, samples: s.length, model: best!.c.name, cvMape: best!.score, relErrors: best!.rel, predictor: best!.c.fit(s, seed) };
 }
+
+export interface TypeFit {
+  type: string;
+  samples: number;
+  model: string;
+  cvMape: number;
+  /** Mean |relative error| of the class predictor's out-of-fold predictions on this type's samples. */
+  classMape: number;
+  predictor: Predictor;
+}
+
+/**
+ * Per-kernel-type overrides: a type with at least `minSamples` samples whose own cross-validated MAPE beats the class
+ * predictor's out-of-fold error on the same samples (e.g. Sigmoid vs Add among element-wise kernels, conv-bn-add vs
+ * conv-bn among convolutions) gets its own predictor.
+ */
+export function fitTypeOverrides(classFit: ClassFit, samples: readonly (Sample & { type: string })[], minSamples = 8, seed = 1): TypeFit[] {
+  const byType = new Map<string, number[]>();
+  samples.forEach((s, i) => (byType.get(s.type) ?? byType.set(s.type, []).get(s.type)!).push(i));
+  if (byType.size < 2) return [];
+  const out: TypeFit[] = [];
+  for (const [type, idx] of [...byType].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (idx.length < minSamples) continue;
+    const classMape = idx.reduce((s, i) => s + Math.abs(classFit.relErrors[i] ?? Number.NaN), 0) / idx.length;
+    if (!Number.isFinite(classMape)) continue;
+    const f = fitClass(classFit.cls, idx.map((i) => samples[i]!), seed);
+    if (f.cvMape < classMape) out.push({ type, samples: idx.length, model: f.model, cvMape: f.cvMape, classMape, predictor: f.predictor });
+  }
+  return out;
+}

@@ -21,6 +21,8 @@ export interface MeasurementRecord {
   load: number[];
   /** kind "e2e": wall-clock ms of each timed run (warm-up excluded). */
   ms?: number[];
+  /** kind "e2e": process CPU ms of each timed run (aligned with `ms`). */
+  cpuMs?: number[];
   /** kind "kernels": simulator kernel id → profiler µs of each timed run. */
   kernelsUs?: Record<string, number[]>;
   /** kind "kernels": profiler µs of runtime nodes that mapped to no simulator kernel, by node name. */
@@ -84,9 +86,14 @@ export class MeasurementLog {
     return this.byKey.get(`${kind}:${key}`) ?? [];
   }
 
-  /** All e2e ms of a key over every batch. */
+  /** All e2e wall-clock ms of a key over every batch. */
   e2eMs(key: string): number[] {
     return this.records("e2e", key).flatMap((r) => r.ms ?? []);
+  }
+
+  /** All e2e CPU ms of a key over every batch (records without CPU times contribute nothing). */
+  e2eCpuMs(key: string): number[] {
+    return this.records("e2e", key).flatMap((r) => r.cpuMs ?? []);
   }
 
   /** Simulator kernel id → all µs of a key over every batch. */

@@ -23,6 +23,12 @@ export interface MeasureOptions {
   warmup?: number;
   /** Timed runs per model per batch (default 15). */
   rounds?: number;
+  /**
+   * Kernel profiling only: consecutive runs of a model per round (default 2); the first run of each burst is dropped,
+   * so a kernel is timed with its model's data in cache — as in a whole model, where a kernel's input was just written
+   * by its producer — while rounds stay interleaved across the batch.
+   */
+  burst?: number;
   /** Models interleaved in one batch (default 8). */
   groupSize?: number;
   /** Re-measure when IQR / median exceeds this (default 0.1). */
@@ -32,14 +38,30 @@ export interface MeasureOptions {
   log?: MeasurementLog;
   /** Date.now() after which no new batch starts (models left unmeasured are absent from the result); the first batch always runs. */
   deadline?: number;
+  /**
+   * The clock the e2e summary uses (default "wall"): "cpu" = process CPU time of the run, the uncontended latency of a
+   * single-threaded runtime on a shared machine. Both clocks are always recorded.
+   */
+  clock?: "wall" | "cpu";
   /** Called after each batch with the models finished so far. */
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface E2eMeasurement {
   key: string;
+  /** Wall-clock and CPU ms of every timed run. */
   ms: number[];
+  cpuMs: number[];
+  /** Summary of the chosen clock, and of each clock. */
   summary: SpreadSummary;
+  wall: SpreadSummary;
+  cpu: SpreadSummary;
+}
+
+function e2eMeasurement(key: string, ms: number[], cpuMs: number[], clock: "wall" | "cpu"): E2eMeasurement {
+  const wall = summarize(ms);
+  const cpu = cpuMs.length > 0 ? summarize(cpuMs) : wall;
+  return { key, ms, cpuMs, wall, cpu, summary: clock === "cpu" ? cpu : wall };
 }
 
 export interface KernelMeasurement {
@@ -58,6 +80,7 @@ const defaults = (o: MeasureOptions) => ({
   groupSize: o.groupSize ?? 8,
   maxRelIqr: o.maxRelIqr ?? 0.1,
   maxRetries: o.maxRetries ?? 2,
+  burst: Math.max(1, o.burst ?? 2),
 });
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -73,16 +96,25 @@ async function interleaved(
   warmup: number,
   rounds: number,
   opts: { profile?: boolean; optimized?: boolean },
-): Promise<{ ms: number[][]; results: SessionResult[] }> {
+  burst = 1,
+): Promise<{ ms: number[][]; cpuMs: number[][]; results: SessionResult[] }> {
   const sessions: OpenSession[] = [];
   try {
     for (const m of group) sessions.push(await runner.open(m, opts));
     for (let w = 0; w < warmup; w++) for (const s of sessions) await s.run();
     const ms = group.map(() => [] as number[]);
-    for (let r = 0; r < rounds; r++) for (let i = 0; i < sessions.length; i++) ms[i]!.push(await sessions[i]!.run());
+    const cpuMs = group.map(() => [] as number[]);
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < sessions.length; i++) {
+        for (let b = 1; b < burst; b++) await sessions[i]!.run();
+        const t = await sessions[i]!.run();
+        ms[i]!.push(t.wallMs);
+        cpuMs[i]!.push(t.cpuMs);
+      }
+    }
     const results: SessionResult[] = [];
     for (const s of sessions.splice(0)) results.push(await s.close());
-    return { ms, results };
+    return { ms, cpuMs, results };
   } finally {
     for (const s of sessions) await s.close().catch(() => undefined);
   }
@@ -94,10 +126,12 @@ export async function measureE2e(runner: ModelRunner, models: readonly RunnableM
   const out = new Map<string, E2eMeasurement>();
   const batches = new Map<string, number>();
   const done = (): number => [...out.values()].filter((m) => m.summary.relIqr <= o.maxRelIqr || (batches.get(m.key) ?? 0) > o.maxRetries).length;
+  const clock = options.clock ?? "wall";
   for (const m of models) {
     const ms = options.log?.e2eMs(m.key) ?? [];
-    if (ms.length > 0) {
-      out.set(m.key, { key: m.key, ms, summary: summarize(ms) });
+    const cpu = options.log?.e2eCpuMs(m.key) ?? [];
+    if (ms.length > 0 && (clock === "wall" || cpu.length === ms.length)) {
+      out.set(m.key, e2eMeasurement(m.key, ms, cpu, clock));
       batches.set(m.key, options.log!.records("e2e", m.key).length);
     }
   }
@@ -112,12 +146,12 @@ export async function measureE2e(runner: ModelRunner, models: readonly RunnableM
     if (pending.length === 0) break;
     for (const group of chunks(pending, o.groupSize)) {
       if (ran++ > 0 && options.deadline !== undefined && Date.now() > options.deadline) return out;
-      const { ms } = await interleaved(runner, group, o.warmup, o.rounds, {});
+      const { ms, cpuMs } = await interleaved(runner, group, o.warmup, o.rounds, {});
       const load = loadavg();
       group.forEach((m, i) => {
-        options.log?.append({ kind: "e2e", key: m.key, load, ms: ms[i]! });
-        const all = [...(out.get(m.key)?.ms ?? []), ...ms[i]!];
-        out.set(m.key, { key: m.key, ms: all, summary: summarize(all) });
+        options.log?.append({ kind: "e2e", key: m.key, load, ms: ms[i]!, cpuMs: cpuMs[i]! });
+        const prev = out.get(m.key);
+        out.set(m.key, e2eMeasurement(m.key, [...(prev?.ms ?? []), ...ms[i]!], [...(prev?.cpuMs ?? []), ...cpuMs[i]!], clock));
         batches.set(m.key, (batches.get(m.key) ?? 0) + 1);
       });
       options.onProgress?.(done(), models.length);
@@ -174,12 +208,12 @@ export async function measureKernels(runner: ModelRunner, items: readonly Kernel
     if (pending.length === 0) break;
     for (const group of chunks(pending, o.groupSize)) {
       if (ran++ > 0 && options.deadline !== undefined && Date.now() > options.deadline) return out;
-      const { results } = await interleaved(runner, group.map((g) => g.model), o.warmup, o.rounds, { profile: true, optimized: true });
+      const { results } = await interleaved(runner, group.map((g) => g.model), o.warmup, o.rounds, { profile: true, optimized: true }, o.burst);
       const load = loadavg();
       group.forEach((it, i) => {
         const r = results[i]!;
         const mapping = mapOrtNodes(it.model.graph, it.kernels, r.optimized!);
-        const t = kernelTimes(r.trace!, mapping, o.warmup);
+        const t = kernelTimes(r.trace!, mapping, o.warmup, o.burst);
         options.log?.append({
           kind: "kernels", key: it.model.key, load,
           kernelsUs: Object.fromEntries(t.kernelsUs), unmappedUs: Object.fromEntries(t.unmappedUs),

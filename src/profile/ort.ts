@@ -37,9 +37,18 @@ export interface SessionResult {
   optimized?: Graph;
 }
 
+/** One timed run: wall-clock ms and the process CPU time spent meanwhile (user + system, all threads). */
+export interface RunTiming {
+  wallMs: number;
+  cpuMs: number;
+}
+
 export interface OpenSession {
-  /** Runs the model once; returns the wall-clock ms of `session.run`. */
-  run(): Promise<number>;
+  /**
+   * Runs the model once. With one intra-op thread, `cpuMs` is the uncontended latency even on a loaded machine (time
+   * other processes take from this one does not count); with more threads it sums them (and their spin-waiting).
+   */
+  run(): Promise<RunTiming>;
   close(): Promise<SessionResult>;
 }
 
@@ -142,9 +151,12 @@ export class OrtRunner {
     const feeds = makeFeeds(this.ort, model.graph);
     return {
       run: async () => {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         await session.run(feeds);
-        return performance.now() - t0;
+        const wallMs = performance.now() - t0;
+        const c = process.cpuUsage(c0);
+        return { wallMs, cpuMs: (c.user + c.system) / 1000 };
       },
       close: async () => {
         await session.release();

@@ -2,7 +2,8 @@
  * `profileDevice`: builds a device profile for a local runtime, end to end and unattended, within a time budget:
  *   1. fusion-rule detection (≤ 15% of the budget) — a rule selection and its agreement with the runtime's graphs;
  *   2. adaptive kernel sampling over single-kernel models (until 75% of the budget or the error target);
- *   3. the overhead model from the measured end-to-end latency of a few whole calibration models;
+ *   3. the calibration models (a few whole models) profiled kernel by kernel — their in-context kernel times join the
+ *      training samples — and measured end to end for the overhead model;
  * and writes every raw measurement to the JSONL log first, so a rerun with the same log resumes.
  */
 import { loadavg } from "node:os";
@@ -11,11 +12,12 @@ import { fuse } from "../fusion/fuse.js";
 import type { KernelClass } from "../fusion/types.js";
 import { detectFusion, defaultFusionCases, type FusionCase, type FusionDetection } from "./fusion-detect.js";
 import { MeasurementLog } from "./log.js";
-import { measureE2e, type MeasureOptions } from "./measure.js";
+import { measureE2e, measureKernels, type MeasureOptions } from "./measure.js";
+import { fitClass, fitTypeOverrides, type ClassFit, type TypeFit } from "./fit.js";
 import { fitLocalOverhead, overheadTerms, profileFromFits, type CalibrationRow, type LocalTarget } from "./device.js";
 import { prepareModel, type NamedGraph } from "./models.js";
 import { OrtRunner, type OrtLevel } from "./ort.js";
-import { poolFromConfigs, poolFromModels, sampleKernels, type PriorModel } from "./sampling.js";
+import { poolFromConfigs, poolFromModels, sampleKernels, type KernelSample, type PriorModel } from "./sampling.js";
 import type { KernelConfig } from "./templates.js";
 import { EdgelatError } from "../errors.js";
 
@@ -45,6 +47,14 @@ export interface ProfileOptions {
   templateConfigs?: readonly KernelConfig[];
   /** Whole models for the overhead model. */
   calibrationModels: readonly NamedGraph[];
+  /** Clock of the calibration e2e latency (default "cpu" with one thread — robust to other processes — else "wall"). */
+  clock?: "wall" | "cpu";
+  /** Whole prior models profiled kernel by kernel (in-context samples, ≤ 35% of the budget) before single-kernel sampling. */
+  contextModels?: readonly NamedGraph[];
+  /** Fitting weight of an in-context kernel sample relative to a single-kernel-model sample (default 4). */
+  contextWeight?: number;
+  /** Also profile the calibration models kernel by kernel and train on those in-context kernel times (default true). */
+  contextSamples?: boolean;
   /** Fusion test cases (default `defaultFusionCases()`); `false` skips detection. */
   fusionCases?: readonly FusionCase[] | false;
   /** Stop sampling when every class's CV MAPE is at most this (default 0.05). */
@@ -59,6 +69,8 @@ export interface ProfileResult {
   profile: DeviceProfileJSON;
   fusion?: FusionDetection;
   classes: { cls: KernelClass; samples: number; model: string; cvMape: number }[];
+  /** Kernel types given their own predictor (better CV error than their class predictor). */
+  types: { type: string; samples: number; model: string; cvMape: number; classMape: number }[];
   calibration: (CalibrationRow & { predictedMs: number })[];
   kernelModels: number;
   samplingStoppedBy: string;
@@ -67,6 +79,26 @@ export interface ProfileResult {
   elapsedMs: number;
   /** os.loadavg() at start and end. */
   load: { start: number[]; end: number[] };
+}
+
+/** Kernel samples of whole models profiled with ORT's profiler (each kernel timed in its model's context). */
+async function contextKernelSamples(runner: OrtRunner, models: readonly { key: string; graph: NamedGraph["graph"] }[], measure: MeasureOptions, weight: number): Promise<KernelSample[]> {
+  const prepared = models.map((m) => {
+    const p = prepareModel(m.key, m.graph);
+    return { model: p.model, kernels: fuse(p.inferred, runner.backend) };
+  });
+  const km = await measureKernels(runner, prepared, measure);
+  const out: KernelSample[] = [];
+  for (const p of prepared) {
+    const m = km.get(p.model.key);
+    if (m === undefined) continue;
+    for (const k of p.kernels.kernels) {
+      const s = m.summaries.get(k.id);
+      if (s === undefined || !(s.median > 0)) continue;
+      out.push({ features: k.features, latencyMs: s.median / 1000, weight, cls: k.class, type: k.type, model: p.model.key, relIqr: s.relIqr });
+    }
+  }
+  return out;
 }
 
 export async function profileDevice(options: ProfileOptions): Promise<ProfileResult> {
@@ -95,7 +127,15 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
     progress("fusion", `measurements disagree with base rules: ${selection.disable!.join(", ")}`);
   }
 
-  // 2. kernels
+  // 2a. whole prior models profiled kernel by kernel: in-context kernel samples
+  const seedSamples: KernelSample[] = [];
+  const contextModels = options.contextModels ?? [];
+  if (contextModels.length > 0) {
+    progress("kernels", `profiling ${contextModels.length} prior models kernel by kernel`);
+    seedSamples.push(...(await contextKernelSamples(runner, contextModels.map((m) => ({ key: `context:${m.name}`, graph: m.graph })), { ...measure, deadline: start + 0.35 * options.budgetMs }, options.contextWeight ?? 4)));
+  }
+
+  // 2b. single-kernel models
   const pool = [...poolFromModels(options.priorModels, runner.backend), ...poolFromConfigs(options.templateConfigs ?? [], runner.backend)];
   progress("kernels", `sampling kernels from a pool of ${pool.length}`);
   const sampling = await sampleKernels(runner, pool, {
@@ -103,25 +143,51 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
     errorTarget: options.errorTarget ?? 0.05,
     seed: options.seed ?? 1,
     measure,
+    seedSamples,
     onProgress: (i) => progress("kernels", `${i.measured} kernel models, ${i.classes} classes${i.worst ? `, worst ${i.worst.cls} ${(100 * i.worst.cvMape).toFixed(1)}%` : ""}`),
   });
   if (sampling.fits.size === 0) throw new EdgelatError("invalid_argument", "kernel sampling measured nothing: the budget is too small or the pool is empty");
+
+  // 3a. the calibration models' own kernels, profiled in context, join the training samples
+  const prepared = options.calibrationModels.map((m) => ({ m, ...prepareModel(`calib:${m.name}`, m.graph) }));
+  const samples: KernelSample[] = [...sampling.samples];
+  if (options.contextSamples !== false) {
+    progress("overhead", `profiling ${prepared.length} calibration models kernel by kernel`);
+    samples.push(...(await contextKernelSamples(runner, prepared.map((p) => ({ key: p.model.key, graph: p.m.graph })), { ...measure, deadline: end }, options.contextWeight ?? 4)));
+  }
+  const contextSamples = samples.length - sampling.samples.length + seedSamples.length;
+  const fits = new Map<KernelClass, ClassFit>();
+  const byClass = new Map<KernelClass, KernelSample[]>();
+  for (const x of samples) (byClass.get(x.cls) ?? byClass.set(x.cls, []).get(x.cls)!).push(x);
+  const overrides: TypeFit[] = [];
+  for (const [cls, list] of [...byClass].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const f = fitClass(cls, list, options.seed ?? 1);
+    fits.set(cls, f);
+    overrides.push(...fitTypeOverrides(f, list, 8, options.seed ?? 1));
+  }
   const target: LocalTarget = { runtime: "onnxruntime-node", runtimeVersion: runner.version, threads: runner.threads, backend: runner.backend, settings: runner.level };
-  const profile = profileFromFits(target, sampling.fits, {
+  const profile = profileFromFits(target, fits, {
     dataset: `local measurements, ${runner.config}`,
     method:
-      "nn-Meter-style: per-class predictors (best CV MAPE of linear / log-linear / GBT) on ORT profiler kernel times of adaptively sampled single-kernel models; overhead a·Σkernels + b·kernels + c on whole-model e2e latency",
-    samples: { kernels: sampling.samples.length, models: 0 },
+      "nn-Meter-style: per-class predictors (best CV MAPE of linear / log-linear / GBT) on ORT profiler kernel times of adaptively sampled single-kernel models and of the calibration models' kernels in context; overhead a·Σkernels + b·kernels + c on whole-model e2e latency",
+    samples: { kernels: samples.length, models: 0 },
     seed: options.seed ?? 1,
     trainedBy: "edgelat profile",
   }, options.id);
 
-  // 3. overhead
-  progress("overhead", `calibrating on ${options.calibrationModels.length} whole models`);
-  const prepared = options.calibrationModels.map((m) => ({ m, ...prepareModel(`calib:${m.name}`, m.graph) }));
-  const e2e = await measureE2e(runner, prepared.map((p) => p.model), { ...measure, deadline: end });
+  // Kernel types of one class named the same (layout reorders, …) are told apart by class routes only; types are keyed
+  // by `Kernel.type`, which the device's `typeOverrides` match exactly.
+  const typeOverrides = overrides.filter((o) => o.type !== "layout-reorder");
+  if (typeOverrides.length > 0) profile.typeOverrides = Object.fromEntries(typeOverrides.map((o) => [o.type, o.predictor.toJSON()]));
+
+  // 3b. overhead
+  // on the calibration models and the whole prior models (more rows keep the three coefficients stable)
+  const overheadSet = [...prepared, ...contextModels.map((m) => ({ m, ...prepareModel(`context:${m.name}`, m.graph) }))];
+  progress("overhead", `calibrating on ${overheadSet.length} whole models`);
+  const clock = options.clock ?? (runner.threads === 1 ? "cpu" : "wall");
+  const e2e = await measureE2e(runner, overheadSet.map((p) => p.model), { ...measure, clock, deadline: end });
   const rows: CalibrationRow[] = [];
-  for (const p of prepared) {
+  for (const p of overheadSet) {
     const meas = e2e.get(p.model.key);
     if (meas === undefined) continue;
     rows.push({ name: p.m.name, measuredMs: meas.summary.median, ...overheadTerms(profile, fuse(p.inferred, runner.backend)) });
@@ -132,9 +198,11 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
   const calibration = rows.map((r) => ({ ...r, predictedMs: (c.sumKernelMs ?? 1) * r.sumKernelMs + (c.kernels ?? 0) * r.kernels + (c.constant ?? 0) }));
   const loadEnd = loadavg();
   const notes = [
+    `overhead fitted on ${clock === "cpu" ? "process CPU time (single-threaded runs: the uncontended latency)" : "wall-clock"} medians`,
     `profiled ${new Date(start).toISOString()} in ${((Date.now() - start) / 1000).toFixed(0)} s (budget ${(options.budgetMs / 1000).toFixed(0)} s); load average ${loadStart.map((x) => x.toFixed(2)).join("/")} → ${loadEnd.map((x) => x.toFixed(2)).join("/")}`,
-    `kernel sampling: ${sampling.models} single-kernel models, ${sampling.samples.length} kernel samples, ${sampling.iterations} iterations, stopped by ${sampling.stoppedBy}`,
-    ...[...sampling.fits.values()].map((f) => `class ${f.cls}: ${f.samples} samples, ${f.model}, CV MAPE ${Number.isNaN(f.cvMape) ? "n/a" : (100 * f.cvMape).toFixed(1) + "%"}`),
+    `kernel sampling: ${sampling.models} single-kernel models, ${sampling.samples.length} kernel samples, ${sampling.iterations} iterations, stopped by ${sampling.stoppedBy}; ${contextSamples} in-context kernel samples from the calibration models`,
+    ...typeOverrides.map((o) => `type ${o.type}: ${o.samples} samples, ${o.model}, CV MAPE ${(100 * o.cvMape).toFixed(1)}% (class predictor ${(100 * o.classMape).toFixed(1)}%)`),
+    ...[...fits.values()].map((f) => `class ${f.cls}: ${f.samples} samples, ${f.model}, CV MAPE ${Number.isNaN(f.cvMape) ? "n/a" : (100 * f.cvMape).toFixed(1) + "%"}`),
   ];
   if (fusion !== undefined) {
     notes.push(`fusion detection (α = ${fusion.alpha}): timing agrees with ORT's optimized graphs on ${fusion.cases.filter((x) => x.detected === x.runtimeFused).length}/${fusion.cases.length} cases; simulator on ${fusion.cases.filter((x) => x.simulatorFused === x.runtimeFused).length}/${fusion.cases.length}`);
@@ -144,7 +212,8 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
   progress("done", `profile ${profile.id} ready`);
   const result: ProfileResult = {
     profile,
-    classes: [...sampling.fits.values()].map((f) => ({ cls: f.cls, samples: f.samples, model: f.model, cvMape: f.cvMape })),
+    types: typeOverrides.map((o) => ({ type: o.type, samples: o.samples, model: o.model, cvMape: o.cvMape, classMape: o.classMape })),
+    classes: [...fits.values()].map((f) => ({ cls: f.cls, samples: f.samples, model: f.model, cvMape: f.cvMape })),
     calibration,
     kernelModels: sampling.models,
     samplingStoppedBy: sampling.stoppedBy,

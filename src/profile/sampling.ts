@@ -128,6 +128,8 @@ export interface SamplingOptions {
   perIteration?: number;
   seed?: number;
   measure?: MeasureOptions;
+  /** Samples measured elsewhere (kernels of whole models profiled in context) that join every fit. */
+  seedSamples?: readonly KernelSample[];
   onProgress?: (info: { measured: number; classes: number; worst?: { cls: KernelClass; cvMape: number } }) => void;
 }
 
@@ -157,7 +159,7 @@ export async function sampleKernels(runner: ModelRunner & { readonly backend: st
   const byClass = new Map<KernelClass, PoolItem[]>();
   for (const p of pool) (byClass.get(p.cls) ?? byClass.set(p.cls, []).get(p.cls)!).push(p);
   const measuredKeys = new Set<string>();
-  const samples: KernelSample[] = [];
+  const samples: KernelSample[] = [...(options.seedSamples ?? [])];
   const known = new Map(pool.map((p) => [p.key, p]));
 
   const measureItems = async (items: PoolItem[]): Promise<void> => {

@@ -79,6 +79,26 @@ export function mapOrtNodes(source: Graph, kernels: KernelGraph, optimized: Grap
     const k = kernelOfNode.get(n);
     if (k !== undefined) kernelOfTensor.set(t, k);
   }
+  // Common-subexpression elimination may keep the other copy than the simulator: a node the simulator elided as
+  // "same as X" stands for X's kernel, and its outputs for X's outputs.
+  const nodeByName = new Map(source.nodes.map((n) => [n.name, n]));
+  const canonical = new Map<string, string>();
+  for (const nk of kernels.noKernel) {
+    const same = /same as ([^)\s]+)\)/.exec(nk.reason)?.[1];
+    const dup = nodeByName.get(nk.node);
+    const kept = same === undefined ? undefined : nodeByName.get(same);
+    if (dup === undefined || kept === undefined) continue;
+    const k = kernelOfNode.get(kept.name);
+    if (k !== undefined) kernelOfNode.set(dup.name, k);
+    dup.outputs.forEach((o, i) => {
+      const ko = kept.outputs[i];
+      if (o === "" || ko === undefined) return;
+      canonical.set(o, ko);
+      const kk = kernelOfTensor.get(ko);
+      if (kk !== undefined) kernelOfTensor.set(o, kk);
+    });
+  }
+  const canon = (t: string): string => canonical.get(t) ?? t;
   // ORT tensors that stand for a source tensor, found while walking the optimized graph in order
   const alias = new Map<string, string>();
   const srcOf = (t: string): string | undefined => (source.tensors.has(t) ? t : alias.get(t));
@@ -93,8 +113,8 @@ export function mapOrtNodes(source: Graph, kernels: KernelGraph, optimized: Grap
       if (s !== undefined && n.outputs[0]) alias.set(n.outputs[0], s);
       kernel =
         n.opType === "ReorderInput"
-          ? reorder.get(`ReorderInput:${s ?? ""}`)
-          : reorder.get(`ReorderOutput:${srcOf(n.outputs[0] ?? "") ?? s ?? ""}`);
+          ? reorder.get(`ReorderInput:${canon(s ?? "")}`)
+          : reorder.get(`ReorderOutput:${canon(srcOf(n.outputs[0] ?? "") ?? s ?? "")}`);
     } else {
       const candidates = [...n.outputs.filter((o) => o !== "" && source.tensors.has(o))];
       if (n.name.endsWith("_nchwc")) {
@@ -128,11 +148,14 @@ export interface RunKernelTimes {
   unmappedUs: Map<string, number[]>;
 }
 
-/** Sums each run's node times per simulator kernel (runs before `skipRuns` — the warm-up — are dropped). */
-export function kernelTimes(runs: readonly TraceNodeEvent[][], mapping: KernelMapping, skipRuns = 0): RunKernelTimes {
+/**
+ * Sums each run's node times per simulator kernel. Runs before `skipRuns` (the warm-up) are dropped; after them, of
+ * each burst of `burst` consecutive runs only the last is kept.
+ */
+export function kernelTimes(runs: readonly TraceNodeEvent[][], mapping: KernelMapping, skipRuns = 0, burst = 1): RunKernelTimes {
   const kernelsUs = new Map<string, number[]>();
   const unmappedUs = new Map<string, number[]>();
-  const timed = runs.slice(skipRuns);
+  const timed = runs.slice(skipRuns).filter((_, i) => i % burst === burst - 1);
   timed.forEach((events, r) => {
     for (const e of events) {
       const k = mapping.kernelOf(e.node, e.occurrence);

@@ -20,9 +20,16 @@ export interface ValidationModel {
 export interface ValidationRow {
   name: string;
   family: string;
+  /** Measured latency on the chosen clock (median after outlier rejection). */
   measuredMs: number;
   /** IQR / median of the measured runs. */
   relIqr: number;
+  /** Both clocks: wall-clock and process-CPU medians and spreads. */
+  wallMs: number;
+  wallRelIqr: number;
+  cpuMs: number;
+  /** (predicted − wall) / wall. */
+  relErrorWall: number;
   runs: number;
   predictedMs: number;
   /** (predicted − measured) / measured. */
@@ -31,6 +38,8 @@ export interface ValidationRow {
 }
 
 export interface ValidationSummary {
+  /** Clock the measured latency is read from. */
+  clock: "wall" | "cpu";
   n: number;
   within10: number;
   within5: number;
@@ -38,9 +47,15 @@ export interface ValidationSummary {
   spearman: number;
   /** Median relative IQR of the measurements. */
   medianRelIqr: number;
+  /** The same against wall-clock medians (equal to the above when clock is "wall"). */
+  wall: { within10: number; mape: number; medianRelIqr: number };
   load: { start: number[]; end: number[] };
 }
 
+/**
+ * Measures every model (interleaved; `options.clock` picks wall-clock or process-CPU time as "measured", both are kept)
+ * and predicts it with `predictLatency`.
+ */
 export async function validateDevice(runner: ModelRunner, device: Device, models: readonly ValidationModel[], options: MeasureOptions = {}): Promise<{ rows: ValidationRow[]; summary: ValidationSummary }> {
   const start = loadavg();
   const measured = await measureE2e(runner, models.map((m) => m.model), options);
@@ -50,21 +65,34 @@ export async function validateDevice(runner: ModelRunner, device: Device, models
     if (meas === undefined) continue;
     const est = predictLatency(m.inferred, device);
     rows.push({
-      name: m.name, family: m.family, measuredMs: meas.summary.median, relIqr: meas.summary.relIqr, runs: meas.ms.length,
-      predictedMs: est.latencyMs, relError: (est.latencyMs - meas.summary.median) / meas.summary.median, warnings: est.warnings.length,
+      name: m.name, family: m.family, measuredMs: meas.summary.median, relIqr: meas.summary.relIqr,
+      wallMs: meas.wall.median, wallRelIqr: meas.wall.relIqr, cpuMs: meas.cpu.median, relErrorWall: (est.latencyMs - meas.wall.median) / meas.wall.median,
+      runs: meas.ms.length, predictedMs: est.latencyMs, relError: (est.latencyMs - meas.summary.median) / meas.summary.median, warnings: est.warnings.length,
     });
   }
+  return { rows, summary: summarizeRows(rows, options.clock ?? "wall", start) };
+}
+
+const medianOf = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : Number.NaN;
+};
+
+/** Summary metrics of validation rows (e.g. of a subset: corpus models only). */
+export function summarizeRows(rows: readonly ValidationRow[], clock: "wall" | "cpu", loadStart: number[] = loadavg()): ValidationSummary {
   const p = rows.map((r) => r.predictedMs);
   const y = rows.map((r) => r.measuredMs);
-  const sortedIqr = rows.map((r) => r.relIqr).sort((a, b) => a - b);
-  const summary: ValidationSummary = {
-    n: rows.length,
-    within10: rows.length ? withinShare(p, y, 0.1) : Number.NaN,
-    within5: rows.length ? withinShare(p, y, 0.05) : Number.NaN,
-    mape: rows.length ? mape(p, y) : Number.NaN,
-    spearman: rows.length > 1 ? spearman(p, y) : Number.NaN,
-    medianRelIqr: sortedIqr.length ? sortedIqr[Math.floor(sortedIqr.length / 2)]! : Number.NaN,
-    load: { start, end: loadavg() },
+  const yw = rows.map((r) => r.wallMs);
+  const n = rows.length;
+  return {
+    clock,
+    n,
+    within10: n ? withinShare(p, y, 0.1) : Number.NaN,
+    within5: n ? withinShare(p, y, 0.05) : Number.NaN,
+    mape: n ? mape(p, y) : Number.NaN,
+    spearman: n > 1 ? spearman(p, y) : Number.NaN,
+    medianRelIqr: medianOf(rows.map((r) => r.relIqr)),
+    wall: { within10: n ? withinShare(p, yw, 0.1) : Number.NaN, mape: n ? mape(p, yw) : Number.NaN, medianRelIqr: medianOf(rows.map((r) => r.wallRelIqr)) },
+    load: { start: loadStart, end: loadavg() },
   };
-  return { rows, summary };
 }
