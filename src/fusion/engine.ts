@@ -606,7 +606,7 @@ interface Candidates {
 }
 
 function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonly (OpCategory | undefined)[]): Candidates {
-  let perCat = ix.perSet.get(compiled) as WeakMap<object, Candidates> | undefined;
+  let perCat = ix.perSet.get(compiled) as Map<object, Candidates> | undefined;
   const hit = perCat?.get(category);
   if (hit !== undefined) return hit;
   const { n, nodes } = ix;
@@ -629,7 +629,7 @@ function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonl
     if (dCat !== undefined) for (const r of dCat) if (dOp === undefined || !dOp.includes(r)) dups[r]!.push(i);
   }
   const out: Candidates = { constant, elide, rules: lists.map((l) => Int32Array.from(l)), dups: dups.map((l) => Int32Array.from(l)) };
-  if (perCat === undefined) ix.perSet.set(compiled, (perCat = new WeakMap()));
+  if (perCat === undefined) ix.perSet.set(compiled, (perCat = new Map()));
   perCat.set(category, out);
   return out;
 }

@@ -41,7 +41,7 @@ export interface GraphIndex {
   /** Per-registry op categories, per node (filled on first use of a registry). */
   readonly categories: Map<OpRegistry, readonly (OpCategory | undefined)[]>;
   /** Per compiled rule set: candidate lists per node (see engine.ts). */
-  readonly perSet: WeakMap<object, unknown>;
+  readonly perSet: Map<object, unknown>;
   /** Working arrays one `fuse` call at a time borrows (see `borrowScratch`). */
   scratch: Scratch | undefined;
 }
@@ -68,15 +68,19 @@ export function borrowScratch(ix: GraphIndex): Scratch {
     s.busy = true;
     return s;
   }
+  // one buffer carved into views: a single (off-heap) allocation instead of six
+  const n = ix.n;
+  const T = ix.tensorCount;
+  const pool = new Int32Array(2 * n + 4 * T);
   s = {
     busy: true,
     stamp: 0,
-    owner: new Int32Array(ix.n),
-    nodeMark: new Int32Array(ix.n),
-    cnt: new Int32Array(ix.tensorCount),
-    last: new Int32Array(ix.tensorCount),
-    tensorMark: new Int32Array(ix.tensorCount),
-    tensorUses: new Int32Array(ix.tensorCount),
+    owner: pool.subarray(0, n),
+    nodeMark: pool.subarray(n, 2 * n),
+    cnt: pool.subarray(2 * n, 2 * n + T),
+    last: pool.subarray(2 * n + T, 2 * n + 2 * T),
+    tensorMark: pool.subarray(2 * n + 2 * T, 2 * n + 3 * T),
+    tensorUses: pool.subarray(2 * n + 3 * T, 2 * n + 4 * T),
   };
   if (ix.scratch === undefined) ix.scratch = s;
   return s;
@@ -123,7 +127,7 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     }
     return i;
   };
-  const outStart = new Int32Array(n + 1);
+  const outStart: number[] = new Array(n + 1);
   const outs: number[] = [];
   const folded = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -141,7 +145,7 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     }
   }
   outStart[n] = outs.length;
-  const inStart = new Int32Array(n + 1);
+  const inStart: number[] = new Array(n + 1);
   const ins: number[] = [];
   for (let i = 0; i < n; i++) {
     inStart[i] = ins.length;
@@ -150,10 +154,20 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
   inStart[n] = ins.length;
   for (const o of g.outputs) id(o);
   const T = nameOf.length;
-  const isConst = new Uint8Array(T);
+  const bytePool = new Uint8Array(2 * T);
+  const isConst = bytePool.subarray(0, T);
+  const isOutput = bytePool.subarray(T, 2 * T);
   const bytes = new Float64Array(T);
   const shapeOf: (readonly number[] | undefined)[] = new Array(T);
-  const isOutput = new Uint8Array(T);
+  // the integer arrays share one buffer
+  const intPool = new Int32Array(T + 2 * (n + 1) + ins.length + outs.length);
+  let at = 0;
+  const carve = (src: ArrayLike<number>): Int32Array => {
+    const view = intPool.subarray(at, at + src.length);
+    view.set(src);
+    at += src.length;
+    return view;
+  };
   for (let k = 0; k < T; k++) {
     const info = g.tensors.get(nameOf[k]!);
     const p = prod[k]!;
@@ -170,11 +184,11 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     tensorCount: T,
     tid,
     nameOf,
-    prodOf: Int32Array.from(prod),
-    inStart,
-    inRaw: Int32Array.from(ins),
-    outStart,
-    outIds: Int32Array.from(outs),
+    prodOf: carve(prod),
+    inStart: carve(inStart),
+    inRaw: carve(ins),
+    outStart: carve(outStart),
+    outIds: carve(outs),
     isConst,
     bytes,
     shapeOf,
@@ -182,26 +196,36 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     graphOutputs: new Set(g.outputs),
     folded,
     categories: new Map(),
-    perSet: new WeakMap(),
+    perSet: new Map(),
     scratch: undefined,
   };
   cache.set(inferred, index);
   return index;
 }
 
+const categoryCache = new WeakMap<OpRegistry, Map<string, Map<string, OpCategory | undefined>>>();
+
+/** Categories by domain and op type under a registry, memoized per registry (registries are not modified). */
+function registryCategories(registry: OpRegistry): Map<string, Map<string, OpCategory | undefined>> {
+  let c = categoryCache.get(registry);
+  if (c === undefined) categoryCache.set(registry, (c = new Map()));
+  return c;
+}
+
 /** Op category per node under a registry (memoized on the index). */
 export function nodeCategories(index: GraphIndex, registry: OpRegistry): readonly (OpCategory | undefined)[] {
   let c = index.categories.get(registry);
   if (c === undefined) {
-    const byOp = new Map<string, OpCategory | undefined>();
+    const byDomain = registryCategories(registry);
     const out: (OpCategory | undefined)[] = new Array(index.n);
     for (let i = 0; i < index.n; i++) {
       const node = index.nodes[i]!;
-      const key = `${node.domain}\u0000${node.opType}`;
-      let cat = byOp.get(key);
-      if (cat === undefined && !byOp.has(key)) {
+      let byOp = byDomain.get(node.domain);
+      if (byOp === undefined) byDomain.set(node.domain, (byOp = new Map()));
+      let cat = byOp.get(node.opType);
+      if (cat === undefined && !byOp.has(node.opType)) {
         cat = lookupOp(registry, node.domain, node.opType)?.category;
-        byOp.set(key, cat);
+        byOp.set(node.opType, cat);
       }
       out[i] = cat;
     }
