@@ -6,6 +6,7 @@
  * classes and neighbours (`perturbConfig`) of their worst-predicted samples — until the time budget or the error
  * target is reached.
  */
+import { isEdgelatError } from "../errors.js";
 import { fuse } from "../fusion/fuse.js";
 import type { Kernel, KernelClass, KernelGraph } from "../fusion/types.js";
 import type { Graph } from "../ir/types.js";
@@ -68,7 +69,13 @@ export function poolFromModels(models: readonly PriorModel[], backend: string): 
       seen.add(id);
       const key = `real:${k.type}:${hash(id)}`;
       // probe once that the kernel stands alone
-      const g = extract(k, key);
+      let g: Graph | undefined;
+      try {
+        g = extract(k, key);
+      } catch (e) {
+        if (!isEdgelatError(e)) throw e;
+        g = undefined; // a kernel that cannot stand alone (e.g. it reads a tensor of a subgraph scope) is not sampled
+      }
       if (g === undefined) continue;
       const item: PoolItem = { key, cls: k.class, flops: k.features.flops, source: `${m.name}/${k.id}`, graph: () => g };
       const cfg = configFromKernel(k);
