@@ -5,27 +5,11 @@
  */
 import protobuf from "protobufjs/light.js";
 import type { DType } from "../../ir/types.js";
+import { ONNX_DTYPES } from "../../ops/onnx/dtypes.js";
 import { toNumber, type Int64 } from "./schema.js";
 
 /** TensorProto.DataType code → IR dtype. Codes the IR has no dtype for (float8, 4-bit, 2-bit) map to "unknown". */
-const CODE_TO_DTYPE: Record<number, DType> = {
-  1: "float32",
-  2: "uint8",
-  3: "int8",
-  4: "uint16",
-  5: "int16",
-  6: "int32",
-  7: "int64",
-  8: "string",
-  9: "bool",
-  10: "float16",
-  11: "float64",
-  12: "uint32",
-  13: "uint64",
-  14: "complex64",
-  15: "complex128",
-  16: "bfloat16",
-};
+const CODE_TO_DTYPE: Readonly<Record<number, DType>> = ONNX_DTYPES;
 
 /** Names of the ONNX data types (for messages), including those the IR has no dtype for. */
 export const ONNX_TYPE_NAMES: Record<number, string> = {
