@@ -9,12 +9,16 @@
  * test/fusion-ort-fixtures.test.ts without ORT.
  *
  * - basic (level 1): constant folding, Identity / Dropout elimination, PadFusion (Pad → Conv / MaxPool),
- *   ConvBNFusion, ConvAddFusion / ConvMulFusion (per-channel constants), MatMulAddFusion (MatMul + bias → Gemm).
+ *   ConvBNFusion, ConvAddFusion / ConvMulFusion (per-channel constants), MatMulAddFusion (MatMul + bias → Gemm), and
+ *   the transpose optimizer copying a Transpose into each Gather / Slice branch that reads it (a duplication: the
+ *   Transpose is a member of every branch's kernel, see `transposeIntoBranches`).
  * - extended (level 2): + ConvActivationFusion (FusedConv), GemmActivationFusion (FusedGemm), GELU / LayerNorm /
- *   SkipLayerNorm / BiasGelu fusions of transformer blocks.
+ *   SkipLayerNorm / SimplifiedLayerNorm / QuickGelu / BiasGelu fusions of transformer blocks; a branch's own
+ *   Transpose composes with the copied one.
  * - all (level 3): + the NCHWc layout transformer (x86 with AVX2/AVX-512): convolutions, pools and the element-wise
  *   ops between them run on channel-blocked tensors, Conv + Add (+ activation) fuse into one NCHWc Conv, and
- *   ReorderInput / ReorderOutput kernels are inserted at the layout boundaries.
+ *   ReorderInput / ReorderOutput kernels are inserted at the layout boundaries (QuickGelu runs blocked too; a
+ *   Transpose NHWC → NCHW or NCHW → NHWC next to a reorder is done by the reorder).
  */
 import type { Node } from "../../ir/types.js";
 import { anyOf, node, ops, rule, single, step, where, type Duplication, type Elision, type FusionRule, type InputRef, type MatchEnv, type OpMatcher, type PatternNode, type RuleSet } from "../pattern.js";
