@@ -25,7 +25,7 @@ import type { OpCategory, OpRegistry } from "../ops/types.js";
 import type { InferredGraph } from "../shape/types.js";
 import { anchorLabel, classOf, labelOf } from "./classify.js";
 import { fillGeometry, padAmounts } from "./geometry.js";
-import { borrowScratch, graphIndex, nodeCategories, numericShape, tensorBytesOf, type GraphIndex, type Scratch } from "./graph-index.js";
+import { borrowScratch, bytesOf, graphIndex, nodeCategories, numericShape, tensorBytesOf, type GraphIndex, type Scratch } from "./graph-index.js";
 import { planNchwc, type NchwcEnv } from "./nchwc.js";
 import type { Duplication, ExtendStep, FusionRule, InputRef, MatchEnv, OpMatcher, RuleSet } from "./pattern.js";
 import type { DuplicatedNode, FuseOptions, Kernel, KernelFeatures, KernelGraph, NoKernelNode } from "./types.js";
@@ -254,7 +254,7 @@ class State implements MatchEnv {
   }
 
   bytesOfId(id: number): number {
-    return this.ix.bytes[id]!;
+    return bytesOf(this.ix, id);
   }
 
   isOutputId(id: number): boolean {
@@ -704,7 +704,7 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
       const pr = prodOf[tid]!;
       if (pr >= 0 && nodeMark[pr] === stamp) continue;
       inputs.push(nameOf[tid]!);
-      bytesRead += ix.bytes[tid]!;
+      bytesRead += bytesOf(ix, tid);
     }
   }
   let duplicated: string[] | undefined;
@@ -723,7 +723,7 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
       if (total > inside || (total === 0 && nm === 1) || st.isOutputId(tid)) {
         if (firstOut < 0) firstOut = tid;
         outputs.push(nameOf[tid]!);
-        bytesWritten += ix.bytes[tid]!;
+        bytesWritten += bytesOf(ix, tid);
       }
     }
   }

@@ -29,7 +29,7 @@ export interface GraphIndex {
   readonly outIds: Int32Array;
   /** Per tensor id: 1 when constant at run time (initializer, constant node output, folded subgraph output). */
   readonly isConst: Uint8Array;
-  /** Per tensor id: bytes (0 when the shape is not fully known). */
+  /** Per tensor id: bytes (0 when the shape is not fully known), -1 until first asked (`bytesOf`). */
   readonly bytes: Float64Array;
   /** Per tensor id: the shape when every dim is a number. */
   readonly shapeOf: readonly (readonly number[] | undefined)[];
@@ -107,6 +107,13 @@ export function tensorBytesOf(info: TensorInfo | undefined): number {
   return n * DTYPE_BYTES[info.dtype];
 }
 
+/** Bytes of a tensor by id (memoized on the index). */
+export function bytesOf(ix: GraphIndex, id: number): number {
+  let b = ix.bytes[id]!;
+  if (b < 0) ix.bytes[id] = b = tensorBytesOf(ix.tensors.get(ix.nameOf[id]!));
+  return b;
+}
+
 /** The index of an inferred graph, built on first use and cached by object identity. */
 export function graphIndex(inferred: InferredGraph): GraphIndex {
   const hit = cache.get(inferred);
@@ -157,7 +164,7 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
   const bytePool = new Uint8Array(2 * T);
   const isConst = bytePool.subarray(0, T);
   const isOutput = bytePool.subarray(T, 2 * T);
-  const bytes = new Float64Array(T);
+  const bytes = new Float64Array(T).fill(-1);
   const shapeOf: (readonly number[] | undefined)[] = new Array(T);
   // the integer arrays share one buffer
   const intPool = new Int32Array(T + 2 * (n + 1) + ins.length + outs.length);
@@ -172,7 +179,6 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     const info = g.tensors.get(nameOf[k]!);
     const p = prod[k]!;
     isConst[k] = info?.constant !== undefined || (p >= 0 && folded[p] === 1) ? 1 : 0;
-    bytes[k] = tensorBytesOf(info);
     shapeOf[k] = numericShape(info);
   }
   for (const o of g.outputs) isOutput[tid.get(o)!] = 1;
