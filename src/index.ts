@@ -31,7 +31,7 @@ export {
 } from "./models/index.js";
 export type * from "./fusion/types.js";
 export { fuse, ruleSets, getRuleSet, backendIds, type FuseEngineOptions } from "./fusion/index.js";
-export type { FusionRule, RuleSet, PatternNode, ExtendStep, OpMatcher, InputRef, Elision, MatchEnv } from "./fusion/pattern.js";
+export type { FusionRule, RuleSet, PatternNode, ExtendStep, OpMatcher, InputRef, Elision, MatchEnv, Duplication } from "./fusion/pattern.js";
 export * as fusionPatterns from "./fusion/pattern.js";
 export { kernelSignatures, compareSignatures, type KernelSignatures, type SignatureComparison } from "./fusion/compare.js";
 export { ortSignatures, type OrtSignatures } from "./fusion/ort-signatures.js";
