@@ -30,35 +30,60 @@ export function consumerIndex(graph: Graph): Map<string, number[]> {
  * Tensors referenced but missing from `graph.tensors` get an entry with unknown dtype and shape.
  */
 export function validateGraph(graph: Graph): Graph {
-  if (graph.nodes.length > LIMITS.maxNodes) {
-    throw new EdgelatError("too_large", `Graph has ${graph.nodes.length} nodes (limit ${LIMITS.maxNodes})`);
+  return checkGraph(graph, new Map(graph.tensors));
+}
+
+/**
+ * `validateGraph` for a caller that owns `graph.tensors` (a parser that has just built it): the missing entries are
+ * added to that map itself instead of a copy. Same checks, same result.
+ */
+export function validateOwnedGraph(graph: Graph): Graph {
+  return checkGraph(graph, graph.tensors);
+}
+
+/** Producer codes in `checkGraph`: node index ≥ 0, or one of these. */
+const PRODUCED_BY_INPUT = -1;
+const PRODUCED_BY_CONSTANT = -2;
+
+function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>): Graph {
+  const graphNodes = graph.nodes;
+  if (graphNodes.length > LIMITS.maxNodes) {
+    throw new EdgelatError("too_large", `Graph has ${graphNodes.length} nodes (limit ${LIMITS.maxNodes})`);
   }
-  const produced = new Map<string, string>(); // tensor -> producer ("<input>", "<constant>" or node name)
+  const produced = new Map<string, number>(); // tensor -> producing node index, or PRODUCED_BY_INPUT / _CONSTANT
   const names = new Set<string>();
-  for (const name of graph.inputs) produced.set(name, "<input>");
+  for (const name of graph.inputs) produced.set(name, PRODUCED_BY_INPUT);
   // Folded tensors (shape inference's constant folding) keep their producing node: they are not sources.
-  for (const t of graph.tensors.values()) if (t.constant && t.constant.source !== "folded") produced.set(t.name, "<constant>");
-  for (const node of graph.nodes) {
+  for (const t of graph.tensors.values()) if (t.constant && t.constant.source !== "folded") produced.set(t.name, PRODUCED_BY_CONSTANT);
+  for (let i = 0; i < graphNodes.length; i++) {
+    const node = graphNodes[i]!;
     if (names.has(node.name)) {
       throw new EdgelatError("invalid_model", `Two nodes are named '${node.name}'`, { node: node.name });
     }
     names.add(node.name);
-    for (const out of node.outputs) {
+    const outs = node.outputs;
+    for (let o = 0; o < outs.length; o++) {
+      const out = outs[o]!;
       if (out === "") continue;
       const prev = produced.get(out);
       if (prev !== undefined) {
+        const prevName = prev === PRODUCED_BY_INPUT ? "<input>" : prev === PRODUCED_BY_CONSTANT ? "<constant>" : graphNodes[prev]!.name;
         throw new EdgelatError(
           "duplicate_producer",
-          `Tensor '${out}' is produced by both ${prev === "<input>" || prev === "<constant>" ? prev : `node '${prev}'`} and node '${node.name}'`,
-          { tensor: out, producers: [prev, node.name] },
+          `Tensor '${out}' is produced by both ${prev < 0 ? prevName : `node '${prevName}'`} and node '${node.name}'`,
+          { tensor: out, producers: [prevName, node.name] },
         );
       }
-      produced.set(out, node.name);
+      produced.set(out, i);
     }
   }
-  for (const node of graph.nodes) {
-    for (const inp of node.inputs) {
-      if (inp !== "" && !produced.has(inp)) {
+  for (let i = 0; i < graphNodes.length; i++) {
+    const node = graphNodes[i]!;
+    const ins = node.inputs;
+    for (let k = 0; k < ins.length; k++) {
+      const inp = ins[k]!;
+      if (inp === "") continue;
+      if (!produced.has(inp)) {
         throw new EdgelatError("dangling_tensor", `Node '${node.name}' reads tensor '${inp}', which nothing produces`, {
           node: node.name,
           tensor: inp,
@@ -73,53 +98,88 @@ export function validateGraph(graph: Graph): Graph {
       });
     }
   }
-  const nodes = topoSort(graph.nodes);
-  const tensors = new Map(graph.tensors);
-  for (const node of nodes) {
-    for (const name of [...node.inputs, ...node.outputs]) {
-      if (name !== "" && !tensors.has(name)) tensors.set(name, { name, dtype: "unknown" });
-    }
+  const nodes = kahn(graphNodes, produced);
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    addUnknown(tensors, node.inputs);
+    addUnknown(tensors, node.outputs);
   }
   for (const name of graph.inputs) if (!tensors.has(name)) tensors.set(name, { name, dtype: "unknown" });
   return { ...graph, nodes, tensors };
 }
 
+/** Gives each named tensor missing from `tensors` an entry with unknown dtype and shape. */
+function addUnknown(tensors: Map<string, TensorInfo>, list: readonly string[]): void {
+  for (let k = 0; k < list.length; k++) {
+    const name = list[k]!;
+    if (name !== "" && !tensors.has(name)) tensors.set(name, { name, dtype: "unknown" });
+  }
+}
+
 /** Kahn's algorithm, stable with respect to the given order. Throws `cyclic_graph` naming the nodes on cycles. */
 export function topoSort(nodes: readonly Node[]): Node[] {
   const producer = new Map<string, number>();
-  nodes.forEach((n, i) => n.outputs.forEach((o) => o !== "" && producer.set(o, i)));
-  const indegree = new Array<number>(nodes.length).fill(0);
-  const successors: number[][] = nodes.map(() => []);
-  nodes.forEach((n, i) => {
-    const deps = new Set<number>();
-    for (const inp of n.inputs) {
-      const p = producer.get(inp);
-      if (p !== undefined) deps.add(p);
-    }
-    for (const p of deps) {
-      successors[p]!.push(i);
+  for (let i = 0; i < nodes.length; i++) {
+    const outs = nodes[i]!.outputs;
+    for (let o = 0; o < outs.length; o++) if (outs[o] !== "") producer.set(outs[o]!, i);
+  }
+  return kahn(nodes, producer);
+}
+
+/**
+ * Kahn's algorithm over `producer` (tensor → index of its producing node; negative values, used by `checkGraph` for
+ * graph inputs and constants, are sources). Successors are kept in flat typed arrays (CSR), each list ascending.
+ */
+function kahn(nodes: readonly Node[], producer: ReadonlyMap<string, number>): Node[] {
+  const n = nodes.length;
+  // Distinct producers of each node, in first-read order (a node reading one producer twice depends on it once).
+  const depStart = new Int32Array(n + 1);
+  const deps: number[] = [];
+  const lastReader = new Int32Array(n).fill(-1);
+  const outdegree = new Int32Array(n);
+  const indegree = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    depStart[i] = deps.length;
+    const ins = nodes[i]!.inputs;
+    for (let k = 0; k < ins.length; k++) {
+      const p = producer.get(ins[k]!);
+      if (p === undefined || p < 0 || lastReader[p] === i) continue;
+      lastReader[p] = i;
+      deps.push(p);
+      outdegree[p]!++;
       indegree[i]!++;
     }
-  });
+  }
+  depStart[n] = deps.length;
+  const succStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) succStart[i + 1] = succStart[i]! + outdegree[i]!;
+  const succ = new Int32Array(deps.length);
+  const fill = succStart.slice(0, n);
+  for (let i = 0; i < n; i++) for (let d = depStart[i]!; d < depStart[i + 1]!; d++) succ[fill[deps[d]!]!++] = i;
   // A min-heap would keep the original order strictly; a queue processed in index order is stable enough and O(n).
-  const ready: number[] = [];
-  indegree.forEach((d, i) => d === 0 && ready.push(i));
+  const ready = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) ready[tail++] = i;
   const order: Node[] = [];
   let alreadySorted = true;
-  for (let head = 0; head < ready.length; head++) {
+  for (let head = 0; head < tail; head++) {
     const i = ready[head]!;
     if (i !== order.length) alreadySorted = false;
     order.push(nodes[i]!);
-    for (const s of successors[i]!) if (--indegree[s]! === 0) ready.push(s);
+    for (let s = succStart[i]!; s < succStart[i + 1]!; s++) if (--indegree[succ[s]!]! === 0) ready[tail++] = succ[s]!;
   }
-  if (order.length !== nodes.length) {
+  if (order.length !== n) {
     // Nodes left over either lie on a cycle or hang below one: peel off those with no left-over successor.
     const left = new Set<number>();
-    indegree.forEach((d, i) => d > 0 && left.add(i));
+    for (let i = 0; i < n; i++) if (indegree[i]! > 0) left.add(i);
+    const feedsLeft = (i: number): boolean => {
+      for (let s = succStart[i]!; s < succStart[i + 1]!; s++) if (left.has(succ[s]!)) return true;
+      return false;
+    };
     for (let changed = true; changed; ) {
       changed = false;
       for (const i of left) {
-        if (!successors[i]!.some((s) => left.has(s))) {
+        if (!feedsLeft(i)) {
           left.delete(i);
           changed = true;
         }
@@ -130,7 +190,7 @@ export function topoSort(nodes: readonly Node[]): Node[] {
       nodes: onCycle,
     });
   }
-  return alreadySorted ? [...nodes] : order;
+  return alreadySorted ? nodes.slice() : order;
 }
 
 /** Number of elements of a fully known shape, or undefined when a dim is symbolic. */

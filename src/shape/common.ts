@@ -9,8 +9,11 @@ export function broadcastShapes(...shapes: Shape[]): Shape {
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
     let dim: Dim = 1;
-    for (const s of shapes) {
-      const d = s[s.length - rank + i];
+    for (let k = 0; k < shapes.length; k++) {
+      const s = shapes[k]!;
+      const j = s.length - rank + i;
+      if (j < 0) continue; // (a negative index would be a slow named-property read)
+      const d = s[j];
       if (d === undefined || d === 1) continue;
       if (dim === 1) dim = d;
       else if (typeof dim === "number" && typeof d === "number" && dim !== d) {

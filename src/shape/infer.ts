@@ -154,7 +154,7 @@ function constantType(t: TensorInfo): TensorType {
 }
 
 function isStatic(shape: Shape): boolean {
-  for (const d of shape) if (typeof d !== "number") return false;
+  for (let i = 0; i < shape.length; i++) if (typeof shape[i] !== "number") return false;
   return true;
 }
 
@@ -162,7 +162,8 @@ function isStatic(shape: Shape): boolean {
 function plausibleShape(shape: Shape): boolean {
   if (shape.length > LIMITS.maxRank) return false;
   let n = 1;
-  for (const d of shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
     if (typeof d !== "number") continue;
     if (!Number.isInteger(d) || d < 0 || d > LIMITS.maxDim) return false;
     n *= d;
@@ -172,8 +173,10 @@ function plausibleShape(shape: Shape): boolean {
 
 function bytesOf(t: TensorType | undefined): number {
   if (t === undefined || t.shape === undefined) return 0;
+  const shape = t.shape;
   let n = DTYPE_BYTES[t.dtype] ?? 0;
-  for (const d of t.shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
     if (typeof d !== "number") return 0;
     n *= d;
   }
@@ -181,9 +184,11 @@ function bytesOf(t: TensorType | undefined): number {
 }
 
 function elementsOf(t: TensorType): number {
-  if (t.shape === undefined) return 0;
+  const shape = t.shape;
+  if (shape === undefined) return 0;
   let n = 1;
-  for (const d of t.shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
     if (typeof d !== "number") return 0;
     n *= d;
   }

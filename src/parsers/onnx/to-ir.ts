@@ -1,10 +1,10 @@
 /**
  * Decoded ModelProto → IR Graph: constants from initializers and Constant nodes, runtime inputs, value_info shapes,
  * nodes with unique names and decoded attributes, If/Loop/Scan subgraphs (recursively, with outer-scope references
- * allowed), and finally `validateGraph`.
+ * allowed), and finally `validateGraph` (on the maps built here, not copies).
  */
 import { EdgelatError, LIMITS } from "../../errors.js";
-import { checkShape, validateGraph } from "../../ir/graph.js";
+import { checkShape, validateOwnedGraph } from "../../ir/graph.js";
 import type { AttrValue, Graph, Node, Shape, TensorInfo } from "../../ir/types.js";
 import { decodeAttribute, type AttrDecodeContext } from "./attributes.js";
 import { has, toNumber, type PAttribute, type PGraph, type PModel, type PNode } from "./schema.js";
@@ -312,7 +312,7 @@ function convertGraph(
     if (nodes.length === 0 && outputs.length === 0) {
       throw new EdgelatError("invalid_model", "The model's graph has neither nodes nor outputs (another protobuf message?)");
     }
-    return validateGraph(graph);
+    return validateOwnedGraph(graph);
   }
 
   // A subgraph may read names of enclosing graphs: they must exist there, and count as produced for validation.
@@ -333,7 +333,7 @@ function convertGraph(
     outerRefs.push(name);
     outerReads?.push(name);
   }
-  const validated = validateGraph({ ...graph, inputs: [...inputs, ...outerRefs] });
+  const validated = validateOwnedGraph({ ...graph, inputs: [...inputs, ...outerRefs] });
   return { ...validated, inputs, metadata: outerRefs.length ? { outer_scope: JSON.stringify(outerRefs) } : {} };
 }
 
