@@ -1,41 +1,43 @@
 #!/usr/bin/env node
-// Browser bundle of the edgelat core (parsers, IR, shapes, fusion, predictors, predictLatency, reports) as one ESM
-// file with no Node built-ins, built with esbuild, and its sizes (minified, minified + gzip).
+// Browser bundles of edgelat built with esbuild (one ESM file each, no Node built-ins) and their sizes (minified,
+// minified + gzip), plus what a page fetches for one device.
 //
-//   node scripts/browser-bundle.mjs            → dist/browser/edgelat.core.js (+ .full.js, device JSON), sizes printed
+//   node scripts/browser-bundle.mjs            → dist/browser/edgelat.{core,full}.js + one GPU and one CPU profile
 //   node scripts/browser-bundle.mjs --json     → the sizes as JSON
 //
-// Two bundles: `core` replaces the built-in device catalog JSON with an empty catalog (devices are then loaded from
-// their own JSON with `loadDevice`), `full` keeps the catalog as the package ships it. Device profiles are written
-// apart (`pixel4-gpu.json`, `s10-cpu-1large-fp32.json`) to measure what a browser user fetches for one device.
+// `core`: the browser API imported from `edgelat/core` (src/core.ts), which has no device catalog: nothing is stubbed,
+// the entry simply never reaches src/devices/builtin. `coreAll`: every export of `edgelat/core` (what an app gets
+// without tree shaking). `full`: the same browser API from the main entry `edgelat` (src/index.ts) with getDevice and
+// listDevices, i.e. the whole built-in catalog. Device profiles are written apart exactly as the package publishes them
+// (`edgelat/devices/<id>.json`, scripts/device-files.mjs).
 import { build } from "esbuild";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { writeDeviceFiles } from "./device-files.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const OUT_DIR = join(root, "dist", "browser");
 
-/** What the browser bundle exposes (a subset of src/index.ts: no file system, no profiling runtimes). */
-const ENTRY = `export {
-  parseModel, detectFormat, inferShapes, summarizeGraph, fuse, getRuleSet, predictLatency, predictKernels, aggregate,
-  loadDevice, getDevice, listDevices, EdgelatError, isEdgelatError, renderLatencyReport, scatterSvg, barChartSvg,
-  withinShare, mape, spearman,
-} from "./src/index.ts";`;
+/** What a browser page uses (no file system, no profiling runtimes). */
+const BROWSER_API = `parseModel, detectFormat, inferShapes, summarizeGraph, fuse, getRuleSet, predictLatency, predictKernels, aggregate,
+  loadDevice, EdgelatError, isEdgelatError, renderLatencyReport, scatterSvg, barChartSvg, withinShare, mape, spearman`;
 
-/** Replaces the built-in catalog JSON files with an empty catalog. */
-const emptyCatalog = {
-  name: "empty-device-catalog",
-  setup(b) {
-    b.onLoad({ filter: /src[\\/]devices[\\/]builtin[\\/].*\.json$/ }, () => ({ contents: '{"devices":[]}', loader: "json" }));
-  },
+const ENTRIES = {
+  core: `export { ${BROWSER_API} } from "./src/core.ts";`,
+  coreAll: `export * from "./src/core.ts";`,
+  full: `export { ${BROWSER_API}, getDevice, listDevices } from "./src/index.ts";`,
 };
 
-async function bundle(name, plugins) {
+/** True when an esbuild input path is a built-in catalog file (what `edgelat/core` must never reach). */
+export const isCatalogInput = (path) => /src[\\/]devices[\\/](builtin[\\/].*\.json|catalog\.ts)$/.test(path);
+
+/** Bundles one entry; returns its file, sizes, external imports, largest inputs and catalog inputs reached. */
+export async function bundle(name) {
   const outfile = join(OUT_DIR, `edgelat.${name}.js`);
   const r = await build({
-    stdin: { contents: ENTRY, resolveDir: root, loader: "ts", sourcefile: "browser-entry.ts" },
+    stdin: { contents: ENTRIES[name], resolveDir: root, loader: "ts", sourcefile: `browser-${name}.ts` },
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -44,7 +46,6 @@ async function bundle(name, plugins) {
     treeShaking: true,
     legalComments: "none",
     outfile,
-    plugins,
     metafile: true,
     logLevel: "silent",
   });
@@ -53,31 +54,22 @@ async function bundle(name, plugins) {
   const inputs = Object.entries(r.metafile.outputs[Object.keys(r.metafile.outputs)[0]].inputs)
     .map(([path, v]) => ({ path, bytes: v.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes);
-  return { file: outfile, minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, externalImports: nodeImports.map((i) => i.path), largestInputs: inputs.slice(0, 8) };
+  return {
+    file: outfile, minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, externalImports: nodeImports.map((i) => i.path),
+    largestInputs: inputs.slice(0, 8), catalogInputs: Object.keys(r.metafile.inputs).filter(isCatalogInput),
+  };
 }
 
-/** One device profile as a browser user would fetch it: minified JSON, raw and gzipped. */
-function deviceFile(id) {
-  for (const f of ["phones-gpu.json", "phones-cpu.json"]) {
-    const bundleJson = JSON.parse(readFileSync(join(root, "src", "devices", "builtin", f), "utf8"));
-    const p = bundleJson.devices.find((d) => d.id === id);
-    if (p !== undefined) {
-      const text = JSON.stringify(p);
-      const file = join(OUT_DIR, `${id}.json`);
-      writeFileSync(file, text);
-      return { id, file, minBytes: Buffer.byteLength(text), gzipBytes: gzipSync(text, { level: 9 }).length };
-    }
-  }
-  throw new Error(`no built-in device '${id}'`);
-}
-
-/** Builds both bundles and writes the given devices' profiles apart (the first one is `device`). */
+/** Builds the bundles and writes the given devices' profiles apart (the first one is `device`). */
 export async function buildBrowserBundles(devices = ["pixel4-gpu", "s10-cpu-1large-fp32"]) {
   mkdirSync(OUT_DIR, { recursive: true });
-  const core = await bundle("core", [emptyCatalog]);
-  const full = await bundle("full", []);
-  const files = devices.map(deviceFile);
-  return { core, full, device: files[0], devices: files };
+  const core = await bundle("core");
+  const coreAll = await bundle("coreAll");
+  const full = await bundle("full");
+  const files = writeDeviceFiles(OUT_DIR, devices).map(({ id, file, text }) => ({
+    id, file, minBytes: Buffer.byteLength(text), gzipBytes: gzipSync(text, { level: 9 }).length,
+  }));
+  return { core, coreAll, full, device: files[0], devices: files };
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -85,7 +77,8 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   if (process.argv.includes("--json")) console.log(JSON.stringify(sizes, null, 2));
   else {
     const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-    for (const [name, s] of [["core (no device profiles)", sizes.core], ["full (built-in catalog)", sizes.full]]) {
+    const rows = [["core (edgelat/core)", sizes.core], ["core, every export", sizes.coreAll], ["full (edgelat + catalog)", sizes.full]];
+    for (const [name, s] of rows) {
       console.log(`${name.padEnd(26)} ${kb(s.minBytes).padStart(10)} min  ${kb(s.gzipBytes).padStart(10)} min+gz  ${s.file}`);
       if (s.externalImports.length > 0) console.log(`  external imports: ${s.externalImports.join(", ")}`);
     }

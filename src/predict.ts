@@ -1,47 +1,21 @@
 /**
- * `predictLatency(graph, device)` = inferShapes (when needed) → fuse(device.backend) → predictKernels → aggregate.
- * Each stage is exported and usable alone. Pure and deterministic: the same inputs give the same estimate.
+ * `predictLatency(graph, device)` with the built-in device ids ("pixel4-gpu") as well as loaded `Device`s: the core
+ * pipeline of `./predict-core.ts` plus a catalog look-up. Importing this module bundles the catalog (every built-in
+ * profile); browser code that loads one profile itself imports `edgelat/core` instead.
  */
 import { getDevice } from "./devices/catalog.js";
-import { aggregate, predictKernels, type LatencyEstimate } from "./devices/estimate.js";
 import type { Device } from "./devices/types.js";
-import { EdgelatError } from "./errors.js";
-import { fuse } from "./fusion/fuse.js";
-import type { FuseEngineOptions } from "./fusion/engine.js";
-import type { Graph, Shape } from "./ir/types.js";
-import { inferShapes } from "./shape/infer.js";
+import type { LatencyEstimate } from "./devices/estimate.js";
+import type { Graph } from "./ir/types.js";
+import { predictLatency as predictOnDevice, type PredictOptions } from "./predict-core.js";
 import type { InferredGraph } from "./shape/types.js";
 
-export { aggregate, predictKernels, type KernelEstimate, type LatencyEstimate } from "./devices/estimate.js";
-
-export interface PredictOptions {
-  /** Fix symbolic or missing input dims before shape inference: `{ input: [1, 3, 224, 224] }`. */
-  inputShapes?: Record<string, Shape>;
-  /** Passed to `fuse`. */
-  fuse?: FuseEngineOptions;
-}
-
-function isInferred(g: Graph | InferredGraph): g is InferredGraph {
-  return (g as InferredGraph).costs !== undefined && (g as InferredGraph).graph !== undefined;
-}
+export { aggregate, predictKernels, type KernelEstimate, type LatencyEstimate, type PredictOptions } from "./predict-core.js";
 
 /**
- * Predicts the end-to-end latency of a graph on a device (a loaded `Device` or a built-in id such as "pixel4-gpu").
- * Pass an `InferredGraph` to skip shape inference (the fast path for search loops).
+ * Predicts the end-to-end latency of a graph on a device (a loaded `Device` or a built-in id such as "pixel4-gpu";
+ * unknown ids throw `unknown_device` with suggestions). Pass an `InferredGraph` to skip shape inference.
  */
 export function predictLatency(graph: Graph | InferredGraph, device: Device | string, options: PredictOptions = {}): LatencyEstimate {
-  const dev = typeof device === "string" ? getDevice(device) : device;
-  let inferred: InferredGraph;
-  if (isInferred(graph)) {
-    if (options.inputShapes !== undefined) {
-      throw new EdgelatError("invalid_argument", "inputShapes applies to a raw Graph; this graph's shapes are already inferred");
-    }
-    inferred = graph;
-  } else {
-    inferred = inferShapes(graph, options.inputShapes === undefined ? {} : { inputShapes: options.inputShapes });
-  }
-  const kernels = fuse(inferred, dev.backend, options.fuse);
-  const warnings: string[] = [...(inferred.graph.warnings ?? [])];
-  for (const u of inferred.unknown) warnings.push(`node ${u.node} (${u.opType}): shape unknown — ${u.reason}`);
-  return aggregate(predictKernels(kernels, dev), dev, warnings);
+  return predictOnDevice(graph, typeof device === "string" ? getDevice(device) : device, options);
 }
