@@ -5,14 +5,15 @@
 //   (JSON.parse is native C++ and the TF.js graph still has to be rebuilt, its fused ops expanded and shape constants
 //   decoded from the weight shards), so the TF.js ratio is not the issue-2 goal; it is reported to track regressions.
 //   parseTfjs receives the model.json as text (it runs JSON.parse itself) plus the weight shards, already in memory.
-// Medians of interleaved repetitions; each repetition parses a fresh graph (nothing is cached across graph objects).
+// Every model is run WARMUP times first (JIT), then medians of interleaved repetitions; each repetition parses a fresh
+// graph (nothing is cached across graph objects).
 // Needs `npm run gather-models` first.
 import { readFileSync } from "node:fs";
 import onnxPkg from "onnx-proto";
 import { parseOnnx } from "../src/parsers/onnx/index.js";
 import { parseTfjs } from "../src/parsers/tfjs/index.js";
 import { inferShapes } from "../src/shape/infer.js";
-import { corpusModels, tfjsShards, type CorpusModel } from "../test/helpers/corpus.js";
+import { corpusModels, tfjsShards } from "../test/helpers/corpus.js";
 import { median, timeMs } from "./util.js";
 
 const { onnx } = onnxPkg;
@@ -28,16 +29,28 @@ interface Row {
   fullMs: number;
 }
 
-/** Interleaved repetitions of the floor, the parse and parse + inferShapes; the first WARMUP rounds warm up the JIT. */
-function measure(m: CorpusModel, sizeBytes: number, floor: () => unknown, parse: () => unknown, full: () => unknown): Row {
+interface Case {
+  name: string;
+  sizeBytes: number;
+  floor: () => unknown;
+  parse: () => unknown;
+  full: () => unknown;
+}
+
+/** Every case's three functions, WARMUP times, so the JIT has seen every model before anything is timed. */
+function warmUp(cases: readonly Case[]): void {
+  for (let w = 0; w < WARMUP; w++) for (const c of cases) (c.floor(), c.parse(), c.full());
+}
+
+/** Interleaved repetitions of the floor, the parse and parse + inferShapes (medians). */
+function measure(c: Case): Row {
   const f: number[] = [], p: number[] = [], a: number[] = [];
   for (let rep = 0; rep < REPS; rep++) {
-    if (rep === WARMUP) f.length = p.length = a.length = 0;
-    f.push(timeMs(floor));
-    p.push(timeMs(parse));
-    a.push(timeMs(full));
+    f.push(timeMs(c.floor));
+    p.push(timeMs(c.parse));
+    a.push(timeMs(c.full));
   }
-  return { name: m.name, sizeKiB: sizeBytes / 1024, floorMs: median(f), parseMs: median(p), fullMs: median(a) };
+  return { name: c.name, sizeKiB: c.sizeBytes / 1024, floorMs: median(f), parseMs: median(p), fullMs: median(a) };
 }
 
 function table(title: string, floorName: string, rows: Row[]): void {
@@ -59,37 +72,38 @@ export function run(): void {
     console.log("no corpus (run `npm run gather-models`): skipped");
     return;
   }
-  if (onnxModels.length > 0) {
-    const rows = onnxModels.map((m) => {
-      const bytes = new Uint8Array(readFileSync(m.path));
-      const opts = { inputShapes: m.inputShapes };
-      return measure(
-        m,
-        bytes.length,
-        () => onnx.ModelProto.decode(bytes),
-        () => parseOnnx(bytes, opts),
-        () => inferShapes(parseOnnx(bytes, opts)),
-      );
-    });
-    table("ONNX: parseOnnx + inferShapes vs a bare protobuf decode (onnx-proto) — goal ≤ 2×", "decode ms", rows);
+  const onnxCases: Case[] = onnxModels.map((m) => {
+    const bytes = new Uint8Array(readFileSync(m.path));
+    const opts = { inputShapes: m.inputShapes };
+    return {
+      name: m.name,
+      sizeBytes: bytes.length,
+      floor: () => onnx.ModelProto.decode(bytes),
+      parse: () => parseOnnx(bytes, opts),
+      full: () => inferShapes(parseOnnx(bytes, opts)),
+    };
+  });
+  const tfjsCases: Case[] = tfjsModels.map((m) => {
+    const text = readFileSync(m.path, "utf8");
+    const opts = { weightData: tfjsShards(m), ...(m.outputs ? { outputs: m.outputs } : {}) };
+    const inferOpts = { inputShapes: m.inputShapes };
+    return {
+      name: m.name,
+      sizeBytes: Buffer.byteLength(text),
+      floor: () => JSON.parse(text),
+      parse: () => parseTfjs(text, opts),
+      full: () => inferShapes(parseTfjs(text, opts), inferOpts),
+    };
+  });
+  warmUp([...onnxCases, ...tfjsCases]);
+  if (onnxCases.length > 0) {
+    table("ONNX: parseOnnx + inferShapes vs a bare protobuf decode (onnx-proto) — goal ≤ 2×", "decode ms", onnxCases.map(measure));
   }
-  if (tfjsModels.length > 0) {
-    const rows = tfjsModels.map((m) => {
-      const text = readFileSync(m.path, "utf8");
-      const opts = { weightData: tfjsShards(m), ...(m.outputs ? { outputs: m.outputs } : {}) };
-      const inferOpts = { inputShapes: m.inputShapes };
-      return measure(
-        m,
-        Buffer.byteLength(text),
-        () => JSON.parse(text),
-        () => parseTfjs(text, opts),
-        () => inferShapes(parseTfjs(text, opts), inferOpts),
-      );
-    });
+  if (tfjsCases.length > 0) {
     table(
       "TF.js graph models: parseTfjs (from the model.json text) + inferShapes vs JSON.parse of that text (native; a lower floor, not the issue-2 goal)",
       "JSON ms",
-      rows,
+      tfjsCases.map(measure),
     );
   }
 }

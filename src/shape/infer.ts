@@ -148,9 +148,9 @@ function tensorInfo(name: string, t: TensorType, folded: boolean): TensorInfo {
 }
 
 function constantType(t: TensorInfo): TensorType {
-  const type: TensorType = { dtype: t.dtype, shape: t.shape, constant: true };
-  if (t.constant?.values !== undefined) type.values = t.constant.values;
-  return type;
+  // One literal per case (no property added later: a stable object shape for the rules reading it).
+  const values = t.constant?.values;
+  return values === undefined ? { dtype: t.dtype, shape: t.shape, constant: true } : { dtype: t.dtype, shape: t.shape, constant: true, values };
 }
 
 function isStatic(shape: Shape): boolean {

@@ -8,7 +8,7 @@ import { checkShape, validateOwnedGraph } from "../../ir/graph.js";
 import type { AttrValue, Graph, Node, Shape, TensorInfo } from "../../ir/types.js";
 import { decodeAttribute, type AttrDecodeContext } from "./attributes.js";
 import { has, toNumber, type PAttribute, type PGraph, type PModel, type PNode } from "./schema.js";
-import { checkName, MAX_FLOAT_VALUES, sparseTensorInfo, tensorInfo, typeInfo, type TensorContext } from "./tensor.js";
+import { checkName, MAX_FLOAT_VALUES, MAX_NAME_LENGTH, sparseTensorInfo, tensorInfo, typeInfo, type TensorContext } from "./tensor.js";
 
 export interface ParseOnnxOptions {
   /**
@@ -25,11 +25,11 @@ export const SUPPORTED_OPSETS = { min: 7, max: 21 } as const;
 const MAX_WARNINGS = 100;
 
 /** Ops whose cost depends on runtime data (branch taken, iteration count). */
-const CONTROL_FLOW: Record<string, string> = {
-  If: "the branch taken depends on runtime data",
-  Loop: "the iteration count depends on runtime data",
-  Scan: "the iteration count follows the scanned input's length",
-};
+const CONTROL_FLOW: ReadonlyMap<string, string> = new Map([
+  ["If", "the branch taken depends on runtime data"],
+  ["Loop", "the iteration count depends on runtime data"],
+  ["Scan", "the iteration count follows the scanned input's length"],
+]);
 
 interface ParseContext extends TensorContext {
   noteExternal(location: string): void;
@@ -147,6 +147,12 @@ function nodeNames(pnodes: PNode[], opTypes: string[]): string[] {
   const nextSuffix = new Map<string, number>(); // per base name, so many repeats of one name stay linear
   for (const i of later) {
     const base = pnodes[i]!.name || `${opTypes[i]}_${i}`;
+    if (!used.has(base)) {
+      // (the common case: no suffix needed, and a missing nextSuffix entry reads as 0)
+      used.add(base);
+      names[i] = base;
+      continue;
+    }
     let k = nextSuffix.get(base) ?? 0;
     let name = base;
     while (used.has(name)) name = `${base}_${++k}`;
@@ -265,7 +271,11 @@ function convertGraph(
     warn: ctx.warn,
   };
   const opTypes = new Array<string>(pnodes.length);
-  for (let i = 0; i < pnodes.length; i++) opTypes[i] = requireName(pnodes[i]!.op_type, `op_type of node ${i}`, what);
+  for (let i = 0; i < pnodes.length; i++) {
+    const op = pnodes[i]!.op_type;
+    // (the message naming the node is only built when the check fails)
+    opTypes[i] = op !== undefined && op !== "" && op.length <= MAX_NAME_LENGTH ? op : requireName(op, `op_type of node ${i}`, what);
+  }
   const names = nodeNames(pnodes, opTypes);
   const nodes: Node[] = [];
   for (let i = 0; i < pnodes.length; i++) {
@@ -291,9 +301,8 @@ function convertGraph(
       const v = decodeAttribute(a, name, attrCtx);
       if (v !== undefined) attrs[an] = v;
     }
-    if (domain === "" && CONTROL_FLOW[opType] !== undefined) {
-      ctx.warn(`Node '${name}' (${opType}): latency is data-dependent — ${CONTROL_FLOW[opType]}`);
-    }
+    const flow = domain === "" ? CONTROL_FLOW.get(opType) : undefined;
+    if (flow !== undefined) ctx.warn(`Node '${name}' (${opType}): latency is data-dependent — ${flow}`);
     nodes.push({ name, opType, domain, inputs: checkNames(pn.input), outputs, attrs });
   }
 

@@ -235,7 +235,11 @@ export function parseTfjsGraphModel(json: Record<string, unknown>, opts: TfjsPar
       return name;
     });
     kept = neededNodes(nodes, outputs);
-    for (const name of [...tensors.keys()]) if (!kept.some((n) => n.inputs.includes(name)) && !outputs.includes(name) && !inputs.includes(name)) tensors.delete(name);
+    // Tensors nothing kept reads (and that are neither graph outputs nor inputs) go; a set, not a scan per tensor.
+    const keep = new Set<string>(outputs);
+    for (const name of inputs) keep.add(name);
+    for (const n of kept) for (const name of n.inputs) keep.add(name);
+    for (const name of [...tensors.keys()]) if (!keep.has(name)) tensors.delete(name);
   }
   const metadata: Record<string, string> = { format: "graph-model" };
   for (const key of ["generatedBy", "convertedBy"] as const) if (typeof json[key] === "string") metadata[key] = json[key] as string;
