@@ -111,6 +111,8 @@ export interface CompiledFeatures {
   readonly length: number;
   /** Fills `out[offset .. offset + length)`. */
   write(f: KernelFeatures, out: Float64Array | number[], offset?: number): void;
+  /** The same as `write` by the reference interpreter (`write` is straight-line code generated from the spec when allowed). */
+  interpret(f: KernelFeatures, out: Float64Array | number[], offset?: number): void;
 }
 
 /**
@@ -143,26 +145,57 @@ export function compileFeatureSpec(spec: FeatureSpec, code: EdgelatErrorCode = "
   const values = new Float64Array(nFields + constants.length);
   values.set(constants, nFields);
   const n = terms.length;
-  return {
-    spec: [...spec],
-    length: n,
-    write(f, out, offset = 0) {
-      for (let k = 0; k < nFields; k++) values[k] = readField(f, ids[k]!);
-      let pc = 0;
-      for (let t = 0; t < n; t++) {
-        const fn = prog[pc]!, nf = prog[pc + 1]!;
-        pc += 2;
-        let v = values[prog[pc]!]!;
-        pc += 2;
-        for (let i = 1; i < nf; i++, pc += 2) {
-          const x = values[prog[pc]!]!;
-          if (prog[pc + 1] === 1) v = x === 0 ? 0 : v / x;
-          else v *= x;
-        }
-        out[offset + t] = fn === FN_NONE ? v : fn === FN_LOG ? Math.log1p(v > 0 ? v : 0) : fn === FN_SQRT ? Math.sqrt(v > 0 ? v : 0) : Math.ceil(v);
+  const interpret = (f: KernelFeatures, out: Float64Array | number[], offset = 0): void => {
+    for (let k = 0; k < nFields; k++) values[k] = readField(f, ids[k]!);
+    let pc = 0;
+    for (let t = 0; t < n; t++) {
+      const fn = prog[pc]!, nf = prog[pc + 1]!;
+      pc += 2;
+      let v = values[prog[pc]!]!;
+      pc += 2;
+      for (let i = 1; i < nf; i++, pc += 2) {
+        const x = values[prog[pc]!]!;
+        if (prog[pc + 1] === 1) v = x === 0 ? 0 : v / x;
+        else v *= x;
       }
-    },
+      out[offset + t] = fn === FN_NONE ? v : fn === FN_LOG ? Math.log1p(v > 0 ? v : 0) : fn === FN_SQRT ? Math.sqrt(v > 0 ? v : 0) : Math.ceil(v);
+    }
   };
+  return { spec: [...spec], length: n, write: straightLine(terms, fieldIds, constants) ?? interpret, interpret };
+}
+
+/**
+ * The spec as one straight-line function (no interpreter loop, no field switch at run time): each used field is read
+ * once into a local by `readField(f, <constant id>)` (which the JIT specializes to a single property read), then each
+ * term is written with exactly the interpreter's operations in its order — same values bit for bit. The generated
+ * source contains only field ids, slot numbers and constants that round-trip exactly (`String` of a double is its
+ * shortest exact form). Returns undefined where code generation is not allowed (a Content-Security-Policy without
+ * 'unsafe-eval'); the caller then uses the interpreter.
+ */
+function straightLine(terms: readonly ParsedTerm[], fieldIds: readonly number[], constants: readonly number[]): CompiledFeatures["write"] | undefined {
+  // `+` is ToNumber, as the interpreter's Float64Array store does (a malformed non-number field converts alike).
+  const lines = fieldIds.map((id, k) => `const v${k} = +readField(f, ${id});`);
+  let c = 0;
+  terms.forEach((t, i) => {
+    const operand = (fa: ParsedTerm["factors"][number]): string => {
+      if (fa.field !== undefined) return `v${fieldIds.indexOf(fa.field)}`;
+      return `(${String(constants[c++]!)})`;
+    };
+    lines.push(`let t${i} = ${operand(t.factors[0]!)};`);
+    for (let j = 1; j < t.factors.length; j++) {
+      const fa = t.factors[j]!;
+      lines.push(fa.divide ? `{ const d = ${operand(fa)}; t${i} = d === 0 ? 0 : t${i} / d; }` : `t${i} *= ${operand(fa)};`);
+    }
+    const v = `t${i}`;
+    const value = t.fn === FN_NONE ? v : t.fn === FN_LOG ? `Math.log1p(${v} > 0 ? ${v} : 0)` : t.fn === FN_SQRT ? `Math.sqrt(${v} > 0 ? ${v} : 0)` : `Math.ceil(${v})`;
+    lines.push(`out[offset + ${i}] = ${value};`);
+  });
+  try {
+    const make = new Function("readField", `"use strict"; return function write(f, out, offset = 0) {\n${lines.join("\n")}\n};`) as (r: typeof readField) => CompiledFeatures["write"];
+    return make(readField);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Field ids that determine every term (derived fields are functions of these); see `featureKey`. */

@@ -17,7 +17,7 @@ import { compileFeatureSpec, DEFAULT_TREE_SPEC, type CompiledFeatures, type Feat
 import { resolveOptions, type OptionSchema } from "./options.js";
 import { binFeatures, buildTree, FlatTrees, readTrees, treeToJSON, type TreeArrays } from "./tree.js";
 import type { Prediction, Predictor, PredictorJSON, Sample } from "./types.js";
-import { checkSamples, domainOf, outside, readDomain, sampleWeights, type Domain } from "./uncertainty.js";
+import { checkSamples, DomainBox, domainOf, readDomain, sampleWeights, type Domain } from "./uncertainty.js";
 import { checkHeader, fail, PREDICTOR_FORMAT_VERSION, readNumber, readObject, readString, readStringArray } from "./validate.js";
 
 export const FOREST_OPTIONS = {
@@ -61,11 +61,13 @@ export class ForestPredictor implements Predictor {
   private readonly features: CompiledFeatures;
   private readonly flat: FlatTrees;
   private readonly x: Float64Array;
+  private readonly box: DomainBox;
 
   constructor(readonly params: Readonly<ForestParams>) {
     this.features = compileFeatureSpec(params.spec, "invalid_predictor", "spec");
     this.flat = new FlatTrees(params.trees);
     this.x = new Float64Array(this.features.length);
+    this.box = new DomainBox(params.domain);
   }
 
   predict(f: KernelFeatures): Prediction {
@@ -76,7 +78,7 @@ export class ForestPredictor implements Predictor {
     const mean = s / k;
     const spread2 = Math.max(ss / k - mean * mean, 0);
     const var_ = this.params.spreadScale * spread2 + this.params.noiseVar;
-    const widen = 1 + outside(this.params.domain, this.x);
+    const widen = 1 + this.box.outside(this.x);
     if (this.params.target === "log") {
       const latencyMs = Math.exp(mean);
       return { latencyMs, stdMs: latencyMs * Math.sqrt(Math.expm1(var_)) * widen };

@@ -24,7 +24,7 @@ import { compileFeatureSpec, DEFAULT_TREE_SPEC, type CompiledFeatures, type Feat
 import { resolveOptions, type OptionSchema } from "./options.js";
 import { binFeatures, buildTree, FlatTrees, readTree, readTrees, treeToJSON, type BinnedData, type TreeArrays } from "./tree.js";
 import type { Prediction, Predictor, PredictorJSON, Sample } from "./types.js";
-import { checkSamples, domainOf, outside, readDomain, sampleWeights, type Domain } from "./uncertainty.js";
+import { checkSamples, DomainBox, domainOf, readDomain, sampleWeights, type Domain } from "./uncertainty.js";
 import { weightedLeastSquares } from "./lstsq.js";
 import { checkHeader, fail, type Json, noNegZero, PREDICTOR_FORMAT_VERSION, readNumber, readNumberArray, readObject, readString, readStringArray } from "./validate.js";
 
@@ -78,12 +78,18 @@ export interface GbtParams {
 
 export class GbtPredictor implements Predictor {
   readonly kind = "gbt";
+  // The evaluation form, compiled once from `params` (which stay as loaded, for toJSON): typed arrays and plain
+  // fields, so a prediction allocates nothing but its result and reads no JSON-shaped data.
   private readonly features: CompiledFeatures;
   private readonly flat: FlatTrees;
   private readonly noise: FlatTrees;
   private readonly x: Float64Array;
   private readonly linear: CompiledFeatures;
   private readonly xl: Float64Array;
+  private readonly coef: Float64Array;
+  private readonly base: number;
+  private readonly logTarget: boolean;
+  private readonly box: DomainBox;
 
   constructor(readonly params: Readonly<GbtParams>) {
     this.features = compileFeatureSpec(params.spec, "invalid_predictor", "spec");
@@ -95,17 +101,22 @@ export class GbtPredictor implements Predictor {
     this.noise = new FlatTrees([params.noiseTree]);
     this.x = new Float64Array(this.features.length);
     this.xl = new Float64Array(this.linear.length);
+    this.coef = Float64Array.from(params.linearCoef);
+    this.base = params.base;
+    this.logTarget = params.target === "log";
+    this.box = new DomainBox(params.domain);
   }
 
-  /** base + linear stage + Σ trees (ln latency for the log target), added in that order. */
+  /** base + linear stage + Σ trees (ln latency for the log target), added in that order. Leaves the features in x. */
   score(f: KernelFeatures): number {
     this.features.write(f, this.x);
-    let z = this.params.base;
-    const c = this.params.linearCoef;
+    let z = this.base;
+    const c = this.coef;
     if (c.length > 0) {
-      this.linear.write(f, this.xl);
+      const xl = this.xl;
+      this.linear.write(f, xl);
       let l = 0;
-      for (let j = 0; j < c.length; j++) l += c[j]! * this.xl[j]!;
+      for (let j = 0; j < c.length; j++) l += c[j]! * xl[j]!;
       z += l;
     }
     return z + this.flat.sum(this.x);
@@ -114,8 +125,8 @@ export class GbtPredictor implements Predictor {
   predict(f: KernelFeatures): Prediction {
     const z = this.score(f);
     const var_ = Math.max(this.noise.evalTree(0, this.x), 0);
-    const widen = 1 + outside(this.params.domain, this.x);
-    if (this.params.target === "log") {
+    const widen = 1 + this.box.outside(this.x);
+    if (this.logTarget) {
       const latencyMs = Math.exp(z);
       return { latencyMs, stdMs: latencyMs * Math.sqrt(Math.expm1(var_)) * widen };
     }
