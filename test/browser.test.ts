@@ -158,7 +158,9 @@ describe("browser bundle", () => {
       expect(r.results.map((x) => x.name)).toEqual(models.map((m) => m.name));
       models.forEach((m, i) => {
         const node = predictLatency(parseModel(m.text, { weightData: m.shardBytes, ...(m.inputShapes ? { inputShapes: m.inputShapes } : {}), ...(m.outputs ? { outputs: m.outputs } : {}) }), device);
-        expect(r.results[i]!.latencyMs).toBe(node.latencyMs); // the same pure code: bit-identical
+        // The same pure code, but Math.log / Math.exp are only approximately specified by ECMAScript and Chromium's V8
+        // is newer than Node's: bit-identical within one engine, equal to ~1e-15 relative across engines.
+        expect(Math.abs(r.results[i]!.latencyMs - node.latencyMs)).toBeLessThanOrEqual(1e-12 * node.latencyMs);
         expect(r.results[i]!.kernels).toEqual(node.kernels.map((k) => k.type));
       });
       expect(r.results[0]!.kernels[0]).toMatch(/^conv/);
