@@ -20,7 +20,7 @@
  */
 import { EdgelatError, LIMITS } from "../errors.js";
 import { checkShape, topoSort } from "../ir/graph.js";
-import type { AttrValue, Graph, Node, Shape, TensorInfo } from "../ir/types.js";
+import type { AttrValue, ConstantInfo, Graph, Node, Shape, TensorInfo } from "../ir/types.js";
 import { defaultOpRegistry } from "../ops/registry.js";
 import { opKey, type NodeCost, type OpContext, type OpRegistry, type OpSpec, type SubgraphResult, type TensorType } from "../ops/types.js";
 import { DTYPE_BYTES } from "./dtype.js";
@@ -138,13 +138,12 @@ export function inferShapes(graph: Graph, opts: InferOptions = {}, registry: OpR
 }
 
 function tensorInfo(name: string, t: TensorType, folded: boolean): TensorInfo {
-  const info: TensorInfo = { name, dtype: t.dtype };
-  if (t.shape !== undefined) info.shape = t.shape;
-  if (folded) {
-    info.constant =
-      t.values !== undefined && t.values.length <= LIMITS.maxFoldedElements ? { source: "folded", values: t.values } : { source: "folded" };
-  }
-  return info;
+  // Whole literals (no property added later), keys in the order name, dtype, shape, constant.
+  const shape = t.shape;
+  if (!folded) return shape === undefined ? { name, dtype: t.dtype } : { name, dtype: t.dtype, shape };
+  const constant: ConstantInfo =
+    t.values !== undefined && t.values.length <= LIMITS.maxFoldedElements ? { source: "folded", values: t.values } : { source: "folded" };
+  return shape === undefined ? { name, dtype: t.dtype, constant } : { name, dtype: t.dtype, shape, constant };
 }
 
 function constantType(t: TensorInfo): TensorType {

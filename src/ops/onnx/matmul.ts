@@ -11,7 +11,7 @@ function gemmDims(ctx: OpContext): { m: Dim; n: Dim; k: Dim } {
   if (a.length !== 2 || b.length !== 2) invalidShape(`Gemm needs 2-D inputs, got ${fmt(a)} and ${fmt(b)}`);
   const [m, ka] = attrInt(ctx, "transA") ? [a[1]!, a[0]!] : [a[0]!, a[1]!];
   const [kb, n] = attrInt(ctx, "transB") ? [b[1]!, b[0]!] : [b[0]!, b[1]!];
-  const k = unifyDim(ka, kb, `Gemm inner dims of ${fmt(a)} and ${fmt(b)} differ`);
+  const k = unifyDim(ka, kb, () => `Gemm inner dims of ${fmt(a)} and ${fmt(b)} differ`);
   return { m, n, k };
 }
 
@@ -68,7 +68,7 @@ export function matmulShape(a: Shape, b: Shape, transA = false, transB = false):
   let bb = b.length === 1 ? [b[0]!, 1] : [...b];
   if (transA) aa = [...aa.slice(0, -2), aa[aa.length - 1]!, aa[aa.length - 2]!];
   if (transB) bb = [...bb.slice(0, -2), bb[bb.length - 1]!, bb[bb.length - 2]!];
-  const k = unifyDim(aa[aa.length - 1]!, bb[bb.length - 2]!, `MatMul inner dims of ${fmt(a)} and ${fmt(b)} differ`);
+  const k = unifyDim(aa[aa.length - 1]!, bb[bb.length - 2]!, () => `MatMul inner dims of ${fmt(a)} and ${fmt(b)} differ`);
   const batch = broadcastShapes(aa.slice(0, -2), bb.slice(0, -2));
   const shape: Dim[] = [...batch];
   if (a.length !== 1) shape.push(aa[aa.length - 2]!);

@@ -34,7 +34,8 @@ export function attrInts(ctx: OpContext, name: string): number[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) badAttr(ctx, name, "a list of integers");
   let integral = true;
-  for (const x of v) {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
     if (typeof x !== "number" || !Number.isFinite(x)) badAttr(ctx, name, "a list of integers");
     if (!Number.isInteger(x)) integral = false;
   }
@@ -99,7 +100,8 @@ export function normAxis(axis: number, rank: number, what = "axis"): number {
 /** Number of elements when every dim is known, else undefined. */
 export function numel(shape: Shape): number | undefined {
   let n = 1;
-  for (const d of shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
     if (typeof d !== "number") return undefined;
     n *= d;
   }
@@ -112,7 +114,7 @@ export function count(shape: Shape | undefined): number {
 }
 
 export function isStatic(shape: Shape): shape is number[] {
-  for (const d of shape) if (typeof d !== "number") return false;
+  for (let i = 0; i < shape.length; i++) if (typeof shape[i] !== "number") return false;
   return true;
 }
 
@@ -140,9 +142,10 @@ export function invalidShape(message: string, details: Record<string, unknown> =
 export const fmt = (s: readonly Dim[]): string => `[${s.join(",")}]`;
 
 /** Two dims that must agree: a static mismatch is `invalid_shape`; a symbolic dim yields to a static one. */
-export function unifyDim(a: Dim, b: Dim, what: string): Dim {
+export function unifyDim(a: Dim, b: Dim, what: string | (() => string)): Dim {
   if (typeof a === "number" && typeof b === "number") {
-    if (a !== b) invalidShape(`${what}: ${a} vs ${b}`);
+    // (`what` may be a function, so that a message formatting shapes is only built on failure)
+    if (a !== b) invalidShape(`${typeof what === "function" ? what() : what}: ${a} vs ${b}`);
     return a;
   }
   return typeof a === "number" ? a : b;

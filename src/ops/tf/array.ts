@@ -62,7 +62,7 @@ function concatShapes(shapes: Shape[], axis: number, what: string): Shape {
   let total: Dim = 0;
   for (const s of shapes) {
     if (s.length !== rank) invalidShape(`${what}: inputs have ranks ${shapes.map((x) => x.length).join(", ")}`);
-    for (let d = 0; d < rank; d++) if (d !== a) out[d] = unifyDim(out[d]!, s[d]!, `${what} dim ${d}`);
+    for (let d = 0; d < rank; d++) if (d !== a) out[d] = unifyDim(out[d]!, s[d]!, () => `${what} dim ${d}`);
     const c = s[a]!;
     total = typeof total === "number" && typeof c === "number" ? total + c : typeof c === "string" ? c : total;
   }
