@@ -339,3 +339,31 @@ describe("parseOnnx on bad input: a specific EdgelatError code each", () => {
     expect(codeOf(() => parseOnnx("model.onnx" as never))).toBe("invalid_argument");
   });
 });
+
+describe("parseOnnx node names", () => {
+  const INTS = onnx.AttributeProto.AttributeType.INTS;
+  const constant = (output: string, name = "", attribute: P.IAttributeProto[] = [{ name: "value_ints", type: INTS, ints: [1, 4] }]): P.INodeProto => ({
+    opType: "Constant",
+    output: [output],
+    name,
+    attribute,
+  });
+  const reshape = (name = ""): P.INodeProto => ({ opType: "Reshape", input: ["x", "s"], output: ["r"], name });
+  const names = (g: Graph): string[] => g.nodes.map((n) => n.name);
+
+  it("generates <opType>_<index> for unnamed nodes and <name>_<k> for repeats, around the constants", () => {
+    const g = parseOnnx(model(tiny({ node: [constant("s"), reshape(), relu("r", "y", "")] })));
+    expect(names(g)).toEqual(["Reshape_1", "Relu_2"]);
+    expect(g.tensors.get("s")?.constant?.values).toEqual([1, 4]);
+    // A given name that an unnamed Constant would have generated: the Constant (index 0) takes "Constant_0_1", the
+    // repeated name the next suffix.
+    const h = parseOnnx(model(tiny({ node: [constant("s"), { ...reshape("Constant_0") }, relu("r", "y", "Constant_0")] })));
+    expect(names(h)).toEqual(["Constant_0", "Constant_0_2"]);
+  });
+
+  it("names an unnamed Constant node by its index in errors", () => {
+    const bad = model(tiny({ node: [relu("x", "r", "first"), constant("s", "", [])] }));
+    expect(codeOf(() => parseOnnx(bad))).toBe("invalid_attribute");
+    expect(() => parseOnnx(bad)).toThrow(/Constant node 'Constant_1'/);
+  });
+});

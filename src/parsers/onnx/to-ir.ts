@@ -132,13 +132,19 @@ function constantFromNode(pn: PNode, node: string, output: string, ctx: ParseCon
 /**
  * Unique node names: a given name is kept on its first occurrence; unnamed nodes get `<opType>_<index>`, repeated
  * names `<name>_<k>` — never colliding with any name given in the file.
+ *
+ * Unnamed default-domain Constant nodes become constants, so their name `Constant_<index>` only ever appears in error
+ * messages. When no given name and no other op type starts with "Constant", that name is certain (nothing else can
+ * take it or any `Constant_<index>_<k>`), so it is left undefined here and built only if an error needs it.
  */
-function nodeNames(pnodes: PNode[], opTypes: string[]): string[] {
-  const names = new Array<string>(pnodes.length);
+function nodeNames(pnodes: PNode[], opTypes: string[]): (string | undefined)[] {
+  const names = new Array<string | undefined>(pnodes.length);
   const used = new Set<string>();
   const later: number[] = [];
+  let lazyConstants = true;
   for (let i = 0; i < pnodes.length; i++) {
     const given = checkName(pnodes[i]!.name ?? "", "node");
+    if (given.startsWith("Constant") || (opTypes[i] !== "Constant" && opTypes[i]!.startsWith("Constant"))) lazyConstants = false;
     if (given !== "" && !used.has(given)) {
       used.add(given);
       names[i] = given;
@@ -146,7 +152,9 @@ function nodeNames(pnodes: PNode[], opTypes: string[]): string[] {
   }
   const nextSuffix = new Map<string, number>(); // per base name, so many repeats of one name stay linear
   for (const i of later) {
-    const base = pnodes[i]!.name || `${opTypes[i]}_${i}`;
+    const pn = pnodes[i]!;
+    if (lazyConstants && !pn.name && opTypes[i] === "Constant" && normalizeDomain(pn.domain ?? "") === "") continue;
+    const base = pn.name || `${opTypes[i]}_${i}`;
     if (!used.has(base)) {
       // (the common case: no suffix needed, and a missing nextSuffix entry reads as 0)
       used.add(base);
@@ -282,16 +290,17 @@ function convertGraph(
     const pn = pnodes[i]!;
     const opType = opTypes[i]!;
     const domain = normalizeDomain(checkName(pn.domain ?? "", "domain"));
-    const name = names[i]!;
     const outputs = checkNames(pn.output);
     if (domain === "" && opType === "Constant") {
+      const nodeName = names[i] ?? `Constant_${i}`; // (see nodeNames)
       const out = outputs[0];
       if (out === undefined || out === "" || outputs.length !== 1) {
-        throw new EdgelatError("invalid_model", `Constant node '${name}' must have exactly one output`, { node: name });
+        throw new EdgelatError("invalid_model", `Constant node '${nodeName}' must have exactly one output`, { node: nodeName });
       }
-      addConstant(constantFromNode(pn, name, out, ctx));
+      addConstant(constantFromNode(pn, nodeName, out, ctx));
       continue;
     }
+    const name = names[i]!;
     const attrs: Record<string, AttrValue> = {};
     for (const a of pn.attribute ?? []) {
       const an = checkName(a.name ?? "", "attribute");
