@@ -119,8 +119,10 @@ export interface CompiledFeatures {
  * Parses and compiles a spec. Unknown names throw `EdgelatError(code)` naming `field` (loaders pass
  * "invalid_predictor"; fitting code the default "invalid_argument").
  *
- * The compiled form is data, not closures: each used field is read once per call into a value buffer (constants sit
- * after the fields), then every term is a flat run of (slot, divide) factors — one monomorphic loop.
+ * The compiled form is a program (data): each used field is read once per call into a value buffer (constants sit
+ * after the fields), then every term is a flat run of (slot, divide) factors — `interpret`, one monomorphic loop.
+ * `write` is the same program as straight-line code (see `straightLine`; ~1.6× faster), or `interpret` where code
+ * generation is not allowed.
  */
 export function compileFeatureSpec(spec: FeatureSpec, code: EdgelatErrorCode = "invalid_argument", field = "spec"): CompiledFeatures {
   if (!Array.isArray(spec)) throw new EdgelatError(code, `${field}: a feature spec must be an array of term strings`, { field });
