@@ -1,7 +1,7 @@
 // `edgelat/core`: the public API of `edgelat` without the built-in device catalog (no getDevice, listDevices,
 // suggestDevices; `predictLatency` takes a loaded `Device`), so bundles of it carry no device profiles. Load one with
-// `loadDevice` (profiles ship as `edgelat/devices/<id>.json`). Keep in step with src/index.ts: src/core.test.ts
-// checks that the two export the same names apart from the catalog.
+// `loadDevice` (profiles ship as `edgelat/devices/<id>.json`). This is where public exports are listed: src/index.ts
+// re-exports all of it and adds the catalog.
 export { EdgelatError, isEdgelatError, LIMITS, type EdgelatErrorCode } from "./errors.js";
 export type * from "./ir/types.js";
 export { validateGraph, topoSort, producerIndex, consumerIndex, numElements, checkShape } from "./ir/graph.js";
