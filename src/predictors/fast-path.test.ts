@@ -14,7 +14,7 @@ import { fitPredictor } from "./fit.js";
 import { predictorFromJSON } from "./json.js";
 import { randomConvFeatures, syntheticSamples } from "./synthetic.js";
 import type { Prediction, Predictor, PredictorJSON } from "./types.js";
-import { treeDepth, type TreeArrays } from "./tree.js";
+import { FlatTrees, treeDepth, type TreeArrays } from "./tree.js";
 import { outside } from "./uncertainty.js";
 
 interface JsonTree { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] }
@@ -121,6 +121,35 @@ describe("compiled tree predictors are bit-identical to the JSON reference", () 
     for (const m of models) {
       expectIdentical(m, fs);
       expectIdentical(predictorFromJSON(JSON.parse(JSON.stringify(m))), fs);
+    }
+  });
+});
+
+describe("tree sums", () => {
+  it("generated unrolled code and the loop give the same sum, for depths 0–9 and tree counts 1–9", () => {
+    const rng = createRng(9);
+    // Random complete-ish trees over 3 features with leaves at random depths ≤ maxDepth.
+    const grow = (t: TreeArrays, depth: number, maxDepth: number): number => {
+      const i = t.feature.length;
+      const leaf = depth === maxDepth || (depth > 0 && rng.next() < 0.25);
+      t.feature.push(leaf ? -1 : Math.floor(rng.next() * 3));
+      t.threshold.push(leaf ? 0 : rng.next());
+      t.left.push(-1); t.right.push(-1);
+      t.value.push(leaf ? rng.next() * 2 - 1 : 0);
+      if (!leaf) { t.left[i] = grow(t, depth + 1, maxDepth); t.right[i] = grow(t, depth + 1, maxDepth); }
+      return i;
+    };
+    const xs = Array.from({ length: 40 }, (_, i) => (i === 0 ? [Number.NaN, 0.5, 0.5] : [rng.next(), rng.next(), rng.next()]));
+    for (let maxDepth = 0; maxDepth <= 9; maxDepth++) {
+      for (let count = 1; count <= 9; count++) {
+        const trees = Array.from({ length: count }, () => { const t: TreeArrays = { feature: [], threshold: [], left: [], right: [], value: [] }; grow(t, 0, maxDepth); return t; });
+        const gen = new FlatTrees(trees), loop = new FlatTrees(trees, false);
+        for (const x of xs) {
+          let want = 0;
+          for (const t of trees) want += walk(t, x);
+          expect(Object.is(gen.sum(x), want) && Object.is(loop.sum(x), want), `depth ${maxDepth}, ${count} trees`).toBe(true);
+        }
+      }
     }
   });
 });

