@@ -355,9 +355,10 @@ export class FlatTrees {
   }
 
   /**
-   * Σ over trees, summed in tree order (the order fixes the floating-point result). The heap layout walks four trees
-   * at a time — their load–compare chains are independent, so the CPU overlaps them — and adds their leaves one after
-   * the other, so the sum is the same as tree by tree.
+   * Σ over trees, summed in tree order (the order fixes the floating-point result). The heap layout runs generated
+   * code unrolled for its depth (`unrolledHeapSum`); where that is not allowed it walks four trees at a time — their
+   * load–compare chains are independent, so the CPU overlaps them — and adds their leaves one after the other, so the
+   * sum is the same as tree by tree.
    */
   sum(x: ArrayLike<number>): number {
     const depth = this.heapDepth;
