@@ -36,12 +36,17 @@ interface Result {
   level: string;
   budgetMs: number;
   profiledAt: string;
-  profile: Pick<ProfileResult, "classes" | "calibration" | "kernelModels" | "samplingStoppedBy" | "elapsedMs" | "load" | "fusion"> & { overhead: DeviceProfileJSON["overhead"]; kernels: number };
+  profile: Pick<ProfileResult, "classes" | "calibration" | "kernelModels" | "samplingStoppedBy" | "elapsedMs" | "load" | "fusion"> & { overhead: DeviceProfileJSON["overhead"]; kernels: number; resumedRecords?: number };
   validatedAt: string;
   rows: ValidationRow[];
   summary: ValidationSummary;
   corpus: ValidationSummary | undefined;
   generated: ValidationSummary | undefined;
+  /** Median ratio of the calibration models' latency at validation time to their latency at profiling time. */
+  drift: number;
+  driftRatios: number[];
+  /** Measurement batches of the validation models reused from the validation log of an earlier (interrupted) run. */
+  validationResumed?: number;
 }
 
 const { values } = parseArgs({
@@ -75,6 +80,7 @@ for (const threads of values.threads!.split(",").map(Number)) {
   const profileFile = join(STATE, `${id}.json`);
   const resultFile = join(STATE, `${id}.result.json`);
   let profile: DeviceProfileJSON;
+  const profiledAt = new Date().toISOString();
   let summaryOfProfile: Result["profile"];
   const previous = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, "utf8")) as Result) : undefined;
   if (values["skip-profile"] && existsSync(profileFile) && previous !== undefined) {
@@ -103,7 +109,7 @@ for (const threads of values.threads!.split(",").map(Number)) {
     summaryOfProfile = {
       classes: res.classes, calibration: res.calibration, kernelModels: res.kernelModels, samplingStoppedBy: res.samplingStoppedBy,
       elapsedMs: res.elapsedMs, load: res.load, ...(res.fusion ? { fusion: res.fusion } : {}), overhead: profile.overhead,
-      kernels: profile.provenance.samples.kernels ?? 0,
+      kernels: profile.provenance.samples.kernels ?? 0, resumedRecords: res.resumedRecords,
     };
     log(`profile written: ${profileFile}`);
   }
@@ -111,15 +117,24 @@ for (const threads of values.threads!.split(",").map(Number)) {
   const models: ValidationModel[] = [];
   for (const c of corpus) models.push({ name: c.name, family: "corpus", ...prepareOnnx(`corpus:${c.name}`, new Uint8Array(readFileSync(c.path)), c.inputShapes) });
   for (const m of validationModels()) models.push({ name: m.name, family: m.family, ...prepareModel(`val:${m.name}`, m.graph) });
+  // The calibration models are measured again among the validation models (same batches, same load): the ratio of
+  // their latency now to their latency when the overhead model was fitted shows how much the machine drifted.
+  for (const m of calibrationModels()) models.push({ name: m.name, family: "drift-reference", ...prepareModel(`calib:${m.name}`, m.graph) });
   log(`validating on ${models.length} models`);
   const vlog = new MeasurementLog(join(STATE, `${id}.validation.jsonl`), runner.config);
   const clock = threads === 1 ? "cpu" : "wall";
-  const { rows, summary } = await validateDevice(runner, device, models, { rounds, clock, log: vlog, onProgress: (d, t) => log(`measured ${d}/${t}`) });
+  const measured = await validateDevice(runner, device, models, { rounds, clock, log: vlog, onProgress: (d, t) => log(`measured ${d}/${t}`) });
+  const rows = measured.rows.filter((r) => r.family !== "drift-reference");
+  const summary = { ...summarizeRows(rows, clock, measured.summary.load.start), load: measured.summary.load };
+  const then = new Map(summaryOfProfile.calibration.map((c) => [c.name, c.measuredMs]));
+  const ratios = measured.rows.filter((r) => r.family === "drift-reference" && then.has(r.name)).map((r) => r.measuredMs / then.get(r.name)!).sort((a, b) => a - b);
+  const drift = ratios.length ? ratios[Math.floor(ratios.length / 2)]! : Number.NaN;
   const result: Result = {
     id, config: runner.config, threads, level, budgetMs: previous && values["skip-profile"] ? previous.budgetMs : budgetMs,
-    profiledAt: previous && values["skip-profile"] ? previous.profiledAt : new Date().toISOString(),
+    profiledAt: previous && values["skip-profile"] ? previous.profiledAt : profiledAt,
     profile: summaryOfProfile, validatedAt: new Date().toISOString(), rows, summary,
     corpus: sub(rows, (r) => r.family === "corpus", summary), generated: sub(rows, (r) => r.family !== "corpus", summary),
+    drift, driftRatios: ratios, validationResumed: vlog.resumed,
   };
   writeFileSync(resultFile, JSON.stringify(result, null, 1) + "\n");
   log(`${id}: within ±10% ${(100 * summary.within10).toFixed(1)}% of ${summary.n}, MAPE ${(100 * summary.mape).toFixed(1)}%, ρ ${summary.spearman.toFixed(3)}`);
@@ -159,6 +174,7 @@ for (const r of results) {
   const s = r.summary;
   L.push(`## ${r.id} (${r.config})`, "");
   L.push(`Profiled ${r.profiledAt} with a ${(r.budgetMs / 60000).toFixed(1)}-minute budget (${(r.profile.elapsedMs / 1000).toFixed(0)} s used; load ${loadStr(r.profile.load.start)} → ${loadStr(r.profile.load.end)}); validated ${r.validatedAt} (load ${loadStr(s.load.start)} → ${loadStr(s.load.end)}).`, "");
+  if (r.validationResumed) L.push(`The validation measurements (${r.validationResumed} batches) were taken by an earlier run of this script and reused from its log (\`.cache/local-devices/${r.id}.validation.jsonl\`, each batch with its own load average); the validation load above is the load when this page was written.`, "");
   L.push(`Measured latency: ${s.clock === "cpu" ? "process CPU time of the single-threaded run (the latency without the time other processes take; wall-clock in the right-hand columns)" : "wall-clock"}.`, "");
   L.push(
     `| models | n | within ±10% | within ±5% | MAPE | Spearman ρ | median spread (IQR/median) | wall-clock: within ±10% | wall-clock MAPE | wall-clock spread |`,
@@ -170,6 +186,10 @@ for (const r of results) {
   line("real ONNX corpus", r.corpus);
   line("generated (NB201, MobileNetV2/V3, ResNet)", r.generated);
   L.push("", `Goal ≥ 95% within ±10% (nn-Meter: 99.0% on its CPU after far longer profiling).`, "");
+  if (r.drift !== undefined && Number.isFinite(r.drift)) {
+    L.push(`Machine drift: the ${r.driftRatios.length} calibration models, measured again among the validation models, ran ${r.drift >= 1 ? "+" : ""}${pct(r.drift - 1)} vs. when the overhead model was fitted (median ratio; range ${r.driftRatios[0]!.toFixed(2)}–${r.driftRatios.at(-1)!.toFixed(2)}). A systematic error of about this size is the machine's state changing between profiling and validation (other processes' load), not the predictor.`, "");
+  }
+  if (r.profile.resumedRecords) L.push(`This profiling run resumed from the measurement log of an earlier run: ${r.profile.resumedRecords} logged measurement batches were reused (the earlier run's profiling budget was 10 minutes), so the measuring time behind this profile exceeds this run's budget.`, "");
   L.push(`Kernel sampling: ${r.profile.kernelModels} single-kernel models, ${r.profile.kernels} kernel samples, stopped by ${r.profile.samplingStoppedBy}. Overhead model: ${Object.entries(r.profile.overhead.coef).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")} (relative std ${pct(r.profile.overhead.relStd)} on ${r.profile.calibration.length} calibration models).`, "");
   L.push("| kernel class | samples | predictor | CV MAPE |", "|---|---|---|---|");
   for (const c of r.profile.classes) L.push(`| ${c.cls} | ${c.samples} | ${c.model} | ${pct(c.cvMape)} |`);
@@ -182,7 +202,7 @@ for (const r of results) {
   }
   L.push("", "<details><summary>Every validation model</summary>", "", `| model | family | measured ms (${s.clock}) | spread | wall ms | wall spread | runs | predicted ms | error | error vs wall |`, "|---|---|---|---|---|---|---|---|---|---|");
   const sign = (x: number) => `${x >= 0 ? "+" : ""}${pct(x)}`;
-  for (const x of r.rows) L.push(`| ${x.name} | ${x.family} | ${x.measuredMs.toFixed(2)} | ${pct(x.relIqr)} | ${x.wallMs.toFixed(2)} | ${pct(x.wallRelIqr)} | ${x.runs} | ${x.predictedMs.toFixed(2)} | ${sign(x.relError)} | ${sign(x.relErrorWall)} |`);
+  for (const x of r.rows) L.push(`| ${x.name.replaceAll("|", "\\|")} | ${x.family} | ${x.measuredMs.toFixed(2)} | ${pct(x.relIqr)} | ${x.wallMs.toFixed(2)} | ${pct(x.wallRelIqr)} | ${x.runs} | ${x.predictedMs.toFixed(2)} | ${sign(x.relError)} | ${sign(x.relErrorWall)} |`);
   L.push("", "</details>", "");
 }
 if (!values["no-write"]) {

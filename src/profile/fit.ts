@@ -1,8 +1,9 @@
 /**
  * Per-class kernel predictors for a profiled device: each class gets the candidate with the lowest cross-validated
  * MAPE among a non-negative linear cost model (latency ≈ a + b·FLOPs + c·elements in/out + d·weights, relative
- * loss), a log-linear power law and gradient-boosted trees on ln(latency) over a log-linear stage. Few samples →
- * the linear model only (fewer than 2 → FLOPs-linear).
+ * loss), a log-linear power law (≥ 30 samples) and gradient-boosted trees on ln(latency) (≥ 24 samples; no linear
+ * stage, so a configuration outside the sampled range cannot be extrapolated exponentially — a log-linear stage did
+ * predict 800 ms for a 1 ms BlazeFace kernel). Few samples → the linear model only (fewer than 2 → FLOPs-linear).
  */
 import type { KernelClass } from "../fusion/types.js";
 import { mape } from "../metrics/index.js";
@@ -24,10 +25,11 @@ interface Candidate {
 
 const CANDIDATES: Candidate[] = [
   { name: "linear", minSamples: 2, fit: (s) => fitLinear(s, { spec: LINEAR_TERMS, target: "linear", loss: "relative", nonNegative: true, ridge: 1e-6 }) },
-  { name: "log-linear", minSamples: 8, fit: (s) => fitLinear(s, { spec: LOG_TERMS, target: "log", ridge: 1e-3 }) },
+  { name: "log-linear", minSamples: 30, fit: (s) => fitLinear(s, { spec: LOG_TERMS, target: "log", ridge: 1e-3 }) },
   {
     name: "gbt", minSamples: 24,
-    fit: (s, seed) => fitGbt(s, { spec: TREE_TERMS, linearSpec: LOG_TERMS, nEstimators: 80, maxDepth: 4, learningRate: 0.1, minSamplesLeaf: 3, subsample: 0.8, noiseFolds: 0, seed }),
+    // trees only (no linear stage): bounded by the training range, they cannot extrapolate a config far outside it
+    fit: (s, seed) => fitGbt(s, { spec: TREE_TERMS, nEstimators: 80, maxDepth: 4, learningRate: 0.1, minSamplesLeaf: 3, subsample: 0.8, noiseFolds: 0, seed }),
   },
 ];
 
