@@ -3,6 +3,9 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { EdgelatError } from "../errors.js";
 import type { Graph, Shape } from "../ir/types.js";
+import { getDevice } from "../devices/catalog.js";
+import { loadDevice } from "../devices/load.js";
+import type { Device } from "../devices/types.js";
 import { parseModel, type ParseModelOptions } from "../parsers/index.js";
 
 /** `NAME=1x3x224x224` → [name, dims]. Dims are non-negative integers or symbols (e.g. `batch`). */
@@ -28,7 +31,7 @@ export function inputShapesOf(specs: readonly string[] | undefined): Record<stri
   return Object.fromEntries(specs.map(parseInputSpec));
 }
 
-async function readBytes(file: string): Promise<Buffer> {
+export async function readBytes(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (e) {
@@ -61,4 +64,20 @@ export async function loadModelFile(file: string, inputShapes?: Record<string, S
     }
   }
   return parseModel(text, shards.length > 0 ? { ...opts, weightData: shards } : opts);
+}
+
+/**
+ * `--device` value → Device: a built-in id ("pixel4-gpu") or the path of a device-profile JSON file (e.g. one written
+ * by `edgelat profile`), validated by `loadDevice`.
+ */
+export async function resolveDevice(idOrPath: string): Promise<Device> {
+  if (!idOrPath.endsWith(".json")) return getDevice(idOrPath);
+  const text = (await readBytes(idOrPath)).toString("utf8");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new EdgelatError("invalid_json", `Device file '${idOrPath}' is not JSON: ${(e as Error).message}`, { file: idOrPath });
+  }
+  return loadDevice(json);
 }

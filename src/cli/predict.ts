@@ -3,9 +3,9 @@ import { parseArgs } from "node:util";
 import { EdgelatError } from "../errors.js";
 import { predictLatency } from "../predict.js";
 import type { Command } from "./main.js";
-import { inputShapesOf, loadModelFile } from "./io.js";
+import { inputShapesOf, loadModelFile, resolveDevice } from "./io.js";
 
-const USAGE = "edgelat predict MODEL --device ID [--input NAME=1x3x224x224 ...] [--top N] [--json]";
+const USAGE = "edgelat predict MODEL --device ID|FILE.json [--input NAME=1x3x224x224 ...] [--top N] [--json]";
 
 export const command: Command = {
   summary: "Predict a model's latency on a device (total, interval, slowest kernels, warnings)",
@@ -22,7 +22,7 @@ export const command: Command = {
     if (!Number.isInteger(top) || top < 0) throw new EdgelatError("invalid_argument", `--top must be a non-negative integer, got '${values.top}'`);
     const inputShapes = inputShapesOf(values.input);
     const graph = await loadModelFile(file, inputShapes);
-    const est = predictLatency(graph, values.device);
+    const est = predictLatency(graph, await resolveDevice(values.device));
     if (values.json) {
       io.out(JSON.stringify({ model: file, ...est }, null, 2));
       return 0;

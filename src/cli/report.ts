@@ -2,13 +2,12 @@
 import { writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { getDevice } from "../devices/catalog.js";
 import { EdgelatError } from "../errors.js";
 import { predictLatency } from "../predict.js";
 import { renderLatencyReport } from "../report/html.js";
 import { inferShapes, summarizeGraph } from "../shape/infer.js";
 import type { Command } from "./main.js";
-import { inputShapesOf, loadModelFile } from "./io.js";
+import { inputShapesOf, loadModelFile, resolveDevice } from "./io.js";
 
 const USAGE = "edgelat report MODEL --device ID [--device ID2 ...] [--out report.html] [--input NAME=1x3x224x224 ...] [--title TEXT] [--json]";
 
@@ -35,7 +34,7 @@ export const command: Command = {
     const inferred = inferShapes(await loadModelFile(file, inputShapesOf(values.input)));
     const summary = summarizeGraph(inferred);
     // Resolve every device first, so a typo fails before any work (with the catalog's suggestions).
-    const resolved = devices.map((id) => getDevice(id));
+    const resolved = await Promise.all(devices.map(resolveDevice));
     const estimates = resolved.map((d) => predictLatency(inferred, d));
     const html = renderLatencyReport({
       model: { name: basename(file), nodes: summary.nodes, flops: summary.flops, params: summary.params },

@@ -1,26 +1,15 @@
 // `edgelat validate --device FILE.json MODEL...`: measured vs predicted end-to-end latency on the local runtime.
-import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadDevice } from "../devices/load.js";
 import { EdgelatError } from "../errors.js";
 import type { Shape } from "../ir/types.js";
 import { prepareOnnx } from "../profile/models.js";
 import { OrtRunner, ORT_LEVELS, type OrtLevel } from "../profile/ort.js";
 import { validateDevice, type ValidationModel } from "../profile/validate.js";
 import type { Command } from "./main.js";
-import { parseInputSpec } from "./io.js";
+import { parseInputSpec, readBytes, resolveDevice } from "./io.js";
 
 const USAGE = "edgelat validate --device FILE.json MODEL.onnx... [--input NAME=1x3x224x224 ...] [--rounds N] [--clock cpu|wall] [--json]";
-
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    const b = await readFile(file);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    throw new EdgelatError("io_error", `Cannot read '${file}': ${(e as Error).message}`, { file });
-  }
-}
 
 export const command: Command = {
   summary: "Measure models on the local runtime a device profile describes and compare with its predictions",
@@ -34,14 +23,7 @@ export const command: Command = {
     if (values.device === undefined || positionals.length === 0) throw new EdgelatError("invalid_argument", `usage: ${USAGE}`);
     const rounds = Number(values.rounds);
     if (!Number.isInteger(rounds) || rounds < 1) throw new EdgelatError("invalid_argument", `--rounds must be a positive integer, got '${values.rounds}'`);
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(await readBytes(values.device)));
-    } catch (e) {
-      if (e instanceof EdgelatError) throw e;
-      throw new EdgelatError("invalid_json", `device profile '${values.device}' is not JSON: ${(e as Error).message}`);
-    }
-    const device = loadDevice(json);
+    const device = await resolveDevice(values.device);
     const m = /^ort-cpu@[\d.]+\/(basic|extended|all)$/.exec(device.backend);
     if (m === null || device.identity.runtime !== "onnxruntime-node") {
       throw new EdgelatError("invalid_argument", `device '${device.id}' runs ${device.identity.runtime} (${device.backend}); validate measures onnxruntime-node devices only`);

@@ -341,17 +341,7 @@ class State implements MatchEnv {
   }
 }
 
-const EMPTY = new Int32Array(0);
-
 // ---- matching ----------------------------------------------------------------------------------------------------
-
-interface Match {
-  /** Graph node index per pattern node. */
-  bound: Int32Array;
-  /** Members added by extension steps, in order, with their labels. */
-  extended: number[];
-  extLabels: (string | undefined)[];
-}
 
 const SINGLE = new Int32Array(1);
 
