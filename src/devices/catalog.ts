@@ -7,7 +7,7 @@ import { EdgelatError } from "../errors.js";
 import phoneCpus from "./builtin/phones-cpu.json" with { type: "json" };
 import phoneGpus from "./builtin/phones-gpu.json" with { type: "json" };
 import { loadDevice } from "./load.js";
-import type { Device, DeviceProfileJSON, Precision, Processor } from "./types.js";
+import type { Device, DeviceIdentity, DeviceProfileJSON } from "./types.js";
 
 interface Bundle {
   devices: unknown[];
@@ -17,17 +17,10 @@ function profiles(): DeviceProfileJSON[] {
   return [...(phoneGpus as Bundle).devices, ...(phoneCpus as Bundle).devices] as DeviceProfileJSON[];
 }
 
-export interface DeviceSummary {
+/** A catalog row: the profile's identity (runtime and version joined, e.g. "tflite 2.10") plus its validation. */
+export interface DeviceSummary extends Omit<DeviceIdentity, "runtimeVersion"> {
   id: string;
   name: string;
-  device: string;
-  soc: string;
-  processor: Processor;
-  processorName: string;
-  coreSet?: string;
-  threads?: number;
-  precision: Precision;
-  runtime: string;
   backend: string;
   /** Leave-one-family-out validation (fractions), when the profile records it. */
   within10?: number;
@@ -37,13 +30,8 @@ export interface DeviceSummary {
 /** Summaries of every built-in device, GPUs first, in catalog order. */
 export function listDevices(): DeviceSummary[] {
   return profiles().map((p) => {
-    const s: DeviceSummary = {
-      id: p.id, name: p.name, device: p.identity.device, soc: p.identity.soc, processor: p.identity.processor,
-      processorName: p.identity.processorName, precision: p.identity.precision, runtime: `${p.identity.runtime} ${p.identity.runtimeVersion}`,
-      backend: p.backend,
-    };
-    if (p.identity.coreSet !== undefined) s.coreSet = p.identity.coreSet;
-    if (p.identity.threads !== undefined) s.threads = p.identity.threads;
+    const { runtimeVersion, ...identity } = p.identity;
+    const s: DeviceSummary = { id: p.id, name: p.name, ...identity, runtime: `${identity.runtime} ${runtimeVersion}`, backend: p.backend };
     if (p.provenance.validation !== undefined) {
       s.within10 = p.provenance.validation.within10;
       s.mape = p.provenance.validation.mape;

@@ -32,12 +32,7 @@ function onnxWindow(f: Geometry, n: Node, kh: number | undefined, kw: number | u
       padW = pads[1]! + pads[3]!;
     }
   }
-  if (kh !== undefined) f.kernelH = kh;
-  if (kw !== undefined) f.kernelW = kw;
-  f.strideH = sh;
-  f.strideW = sw;
-  f.padH = padH;
-  f.padW = padW;
+  setWindow(f, kh, kw, sh, sw, padH, padW);
 }
 
 /** The same for TF ops: NHWC strides / ksize, padding SAME | VALID | EXPLICIT. */
@@ -59,6 +54,12 @@ function tfWindow(f: Geometry, n: Node, kh: number | undefined, kw: number | und
       padW = p[4]! + p[5]!;
     }
   }
+  setWindow(f, kh, kw, sh, sw, padH, padW);
+}
+
+const sum2 = (p: readonly [number, number]): number => p[0] + p[1];
+
+function setWindow(f: Geometry, kh: number | undefined, kw: number | undefined, sh: number, sw: number, padH: number, padW: number): void {
   if (kh !== undefined) f.kernelH = kh;
   if (kw !== undefined) f.kernelW = kw;
   f.strideH = sh;
@@ -66,8 +67,6 @@ function tfWindow(f: Geometry, n: Node, kh: number | undefined, kw: number | und
   f.padH = padH;
   f.padW = padW;
 }
-
-const sum2 = (p: readonly [number, number]): number => p[0] + p[1];
 
 /** Writes the geometry of the anchor of a kernel of class `cls` into `f`. Unknown parts stay unset. */
 export function fillGeometry(f: Geometry, n: Node, cls: KernelClass, env: MatchEnv): void {
