@@ -2,28 +2,14 @@
 // from `edgelat/devices/<id>.json`, with ESM `import` and CommonJS `require`, in a fresh Node process. Needs
 // `npm run build`; skips with a message when dist/ is absent or older than the sources.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { staleDistReason } from "./helpers/dist.js";
 import { buildMobileNetV2, predictLatency } from "../src/index.js";
 
-function newestSource(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) t = Math.max(t, newestSource(p));
-    else if (/\.(ts|json)$/.test(e.name) && !e.name.endsWith(".test.ts")) t = Math.max(t, statSync(p).mtimeMs);
-  }
-  return t;
-}
 
 const FILES = ["dist/core.js", "dist/core.cjs", "dist/devices/pixel4-gpu.json"];
-const why = !FILES.every((f) => existsSync(f))
-  ? "dist/ not built (run `npm run build`)"
-  : Math.min(...FILES.map((f) => statSync(f).mtimeMs)) < newestSource("src")
-    ? "dist/ is older than src/ (run `npm run build`)"
-    : undefined;
+const why = staleDistReason(FILES);
 if (why !== undefined) console.warn(`[core-package.test] skipped: ${why}`);
 
 const body = `

@@ -2,29 +2,14 @@
 // `import` and CommonJS `require`, in a fresh Node process. Needs `npm run build` (CI builds before testing); skips
 // with a message when dist/ is absent.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { staleDistReason } from "./helpers/dist.js";
 import { listDevices, parseModel, predictLatency } from "../src/index.js";
 
-/** Newest modification time (ms) of the library sources (tests excluded). */
-function newestSource(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) t = Math.max(t, newestSource(p));
-    else if (/\.(ts|json)$/.test(e.name) && !e.name.endsWith(".test.ts")) t = Math.max(t, statSync(p).mtimeMs);
-  }
-  return t;
-}
 
-// A dist/ older than the sources (someone else's build, mid-development) would test yesterday's package: skip then.
-const why = !existsSync("dist/index.js") || !existsSync("dist/index.cjs")
-  ? "dist/ not built (run `npm run build`)"
-  : Math.min(statSync("dist/index.js").mtimeMs, statSync("dist/index.cjs").mtimeMs) < newestSource("src")
-    ? "dist/ is older than src/ (run `npm run build`)"
-    : undefined;
+const why = staleDistReason(["dist/index.js", "dist/index.cjs"]);
 const built = why === undefined;
 if (!built) console.warn(`[examples-package.test] skipped: ${why}`);
 

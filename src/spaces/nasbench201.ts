@@ -171,6 +171,19 @@ export function nb201HasPath(arch: Nb201Arch): boolean {
   return live[3]! || live[4]! || live[5]!;
 }
 
+/** The network's size options with NB201's defaults, each checked to be a positive integer. */
+function networkSize(opts: Nb201NetworkOptions): { C: number; N: number; size: number; classes: number; batch: number } {
+  const C = opts.channels ?? 16;
+  const N = opts.cellsPerStage ?? 5;
+  const size = opts.inputSize ?? 32;
+  const classes = opts.numClasses ?? 10;
+  const batch = opts.batch ?? 1;
+  for (const [k, v] of Object.entries({ channels: C, cellsPerStage: N, inputSize: size, numClasses: classes, batch })) {
+    if (!Number.isInteger(v) || v < 1) throw new EdgelatError("invalid_argument", `${k} must be a positive integer, got ${v}`);
+  }
+  return { C, N, size, classes, batch };
+}
+
 /**
  * The NAS-Bench-201 CIFAR network (`TinyNetwork` + `InferCell` in NB201's code) as ONNX ops:
  * stem Conv3×3(3→C)+BN; stage s ∈ {0,1,2} with 5 cells of C·2^s channels; between stages a residual reduction block
@@ -180,14 +193,7 @@ export function nb201HasPath(arch: Nb201Arch): boolean {
  */
 export function buildNasBench201Graph(arch: Nb201Arch, opts: Nb201NetworkOptions = {}): Graph {
   checkArch(arch);
-  const C = opts.channels ?? 16;
-  const N = opts.cellsPerStage ?? 5;
-  const size = opts.inputSize ?? 32;
-  const classes = opts.numClasses ?? 10;
-  const batch = opts.batch ?? 1;
-  for (const [k, v] of Object.entries({ channels: C, cellsPerStage: N, inputSize: size, numClasses: classes, batch })) {
-    if (!Number.isInteger(v) || v < 1) throw new EdgelatError("invalid_argument", `${k} must be a positive integer, got ${v}`);
-  }
+  const { C, N, size, classes, batch } = networkSize(opts);
   if (size % 4 !== 0) throw new EdgelatError("invalid_argument", `inputSize must be a multiple of 4, got ${size}`);
   const b = new GraphBuilder(`nasbench201 ${formatNb201ArchStr(arch)}`);
   const weight = (shape: number[]) => b.constant(b.fresh("w"), shape);
@@ -257,11 +263,7 @@ export function buildNasBench201Graph(arch: Nb201Arch, opts: Nb201NetworkOptions
  */
 export function nb201ConvFlops(arch: Nb201Arch, opts: Nb201NetworkOptions = {}): number {
   checkArch(arch);
-  const C = opts.channels ?? 16;
-  const N = opts.cellsPerStage ?? 5;
-  const size = opts.inputSize ?? 32;
-  const classes = opts.numClasses ?? 10;
-  const batch = opts.batch ?? 1;
+  const { C, N, size, classes, batch } = networkSize(opts);
   let flops = 2 * 27 * C * size * size; // stem
   let perCell = 0;
   for (let s = 0; s < 3; s++) {
