@@ -25,8 +25,8 @@ export function consumerIndex(graph: Graph): Map<string, number[]> {
 }
 
 /**
- * Checks structure and returns a graph whose nodes are in topological order (stable: the original order wherever it
- * is already valid). Throws `duplicate_producer`, `dangling_tensor` or `cyclic_graph` (with the nodes involved).
+ * Checks structure and returns a graph whose nodes are in topological order (Kahn's order, see `topoSort`: deterministic
+ * for a given node order, but an input that is already topologically sorted may still be reordered). Throws `duplicate_producer`, `dangling_tensor` or `cyclic_graph` (with the nodes involved).
  * Tensors referenced but missing from `graph.tensors` get an entry with unknown dtype and shape.
  */
 export function validateGraph(graph: Graph): Graph {
@@ -116,7 +116,11 @@ function addUnknown(tensors: Map<string, TensorInfo>, list: readonly string[]): 
   }
 }
 
-/** Kahn's algorithm, stable with respect to the given order. Throws `cyclic_graph` naming the nodes on cycles. */
+/**
+ * Kahn's algorithm with a FIFO queue seeded in index order (nodes without producers first, then in order of becoming
+ * ready): deterministic, O(n + edges), but not order-preserving for inputs that are already sorted. Throws
+ * `cyclic_graph` naming the nodes on cycles.
+ */
 export function topoSort(nodes: readonly Node[]): Node[] {
   const producer = new Map<string, number>();
   for (let i = 0; i < nodes.length; i++) {
@@ -156,7 +160,7 @@ function kahn(nodes: readonly Node[], producer: ReadonlyMap<string, number>): No
   const succ = new Int32Array(deps.length);
   const fill = succStart.slice(0, n);
   for (let i = 0; i < n; i++) for (let d = depStart[i]!; d < depStart[i + 1]!; d++) succ[fill[deps[d]!]!++] = i;
-  // A min-heap would keep the original order strictly; a queue processed in index order is stable enough and O(n).
+  // A min-heap would preserve an already valid order; the FIFO queue is kept because node order feeds kernel ids.
   const ready = new Int32Array(n);
   let tail = 0;
   for (let i = 0; i < n; i++) if (indegree[i] === 0) ready[tail++] = i;
