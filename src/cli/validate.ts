@@ -4,12 +4,14 @@ import { parseArgs } from "node:util";
 import { EdgelatError } from "../errors.js";
 import type { Shape } from "../ir/types.js";
 import { prepareOnnx } from "../profile/models.js";
-import { OrtRunner, ORT_LEVELS, type OrtLevel } from "../profile/ort.js";
+import { ORT_LEVELS, type OrtLevel } from "../profile/ort.js";
+import { createRunner, runtimeOfDevice } from "../profile/runner.js";
+import { prepareTfjsModel } from "../profile/tfjs.js";
 import { validateDevice, type ValidationModel } from "../profile/validate.js";
 import type { Command } from "./main.js";
 import { parseInputSpec, readBytes, resolveDevice } from "./io.js";
 
-const USAGE = "edgelat validate --device FILE.json MODEL.onnx... [--input NAME=1x3x224x224 ...] [--rounds N] [--clock cpu|wall] [--json]";
+const USAGE = "edgelat validate --device FILE.json MODEL.onnx|model.json... [--input NAME=1x3x224x224 ...] [--rounds N] [--clock cpu|wall] [--json]";
 
 export const command: Command = {
   summary: "Measure models on the local runtime a device profile describes and compare with its predictions",
@@ -24,11 +26,8 @@ export const command: Command = {
     const rounds = Number(values.rounds);
     if (!Number.isInteger(rounds) || rounds < 1) throw new EdgelatError("invalid_argument", `--rounds must be a positive integer, got '${values.rounds}'`);
     const device = await resolveDevice(values.device);
-    const m = /^ort-cpu@[\d.]+\/(basic|extended|all)$/.exec(device.backend);
-    if (m === null || device.identity.runtime !== "onnxruntime-node") {
-      throw new EdgelatError("invalid_argument", `device '${device.id}' runs ${device.identity.runtime} (${device.backend}); validate measures onnxruntime-node devices only`);
-    }
-    const level = m[1] as OrtLevel;
+    const runtime = runtimeOfDevice(device);
+    const level = (/^ort-cpu@[\d.]+\/(basic|extended|all)$/.exec(device.backend)?.[1] ?? "all") as OrtLevel;
     if (!ORT_LEVELS.includes(level)) throw new EdgelatError("invalid_argument", `unsupported level '${level}'`);
     const inputShapes: Record<string, Shape> = {};
     for (const spec of values.input ?? []) {
@@ -37,10 +36,12 @@ export const command: Command = {
     }
     const models: ValidationModel[] = [];
     for (const file of positionals) {
-      const prepared = prepareOnnx(`file:${resolve(file)}`, await readBytes(file), inputShapes);
+      // a TF.js model.json runs as the converted graph model it is (tfjs-wasm devices only)
+      if (file.endsWith(".json") && runtime !== "tfjs-wasm") throw new EdgelatError("invalid_argument", `${file}: a TF.js model validates on a tfjs-wasm device only`);
+      const prepared = file.endsWith(".json") ? prepareTfjsModel(`file:${resolve(file)}`, resolve(file), inputShapes) : prepareOnnx(`file:${resolve(file)}`, await readBytes(file), inputShapes);
       models.push({ name: basename(file), family: "file", ...prepared });
     }
-    const runner = await OrtRunner.create({ threads: device.identity.threads ?? 1, level, workDir: join(resolve(".cache"), "profile-work") });
+    const runner = await createRunner({ runtime, threads: device.identity.threads ?? 1, level, workDir: join(resolve(".cache"), "profile-work") });
     // one thread: process CPU time is the run's latency without the time other processes take (wall-clock also shown)
     const clock = values.clock ?? (runner.threads === 1 ? "cpu" : "wall");
     if (clock !== "cpu" && clock !== "wall") throw new EdgelatError("invalid_argument", `--clock must be cpu or wall, got '${clock}'`);

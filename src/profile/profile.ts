@@ -16,7 +16,9 @@ import { measureE2e, measureKernels, type MeasureOptions } from "./measure.js";
 import { fitClass, fitTypeOverrides, type ClassFit, type TypeFit } from "./fit.js";
 import { fitLocalOverhead, overheadTerms, profileFromFits, type CalibrationRow, type LocalTarget } from "./device.js";
 import { prepareModel, type NamedGraph } from "./models.js";
-import { OrtRunner, type OrtLevel } from "./ort.js";
+import type { OrtLevel } from "./ort.js";
+import { createRunner, type ProfileRunner } from "./runner.js";
+import type { RuntimeId } from "./runtime.js";
 import { poolFromConfigs, poolFromModels, sampleKernels, type KernelSample, type PriorModel } from "./sampling.js";
 import type { KernelConfig } from "./templates.js";
 import { EdgelatError } from "../errors.js";
@@ -31,7 +33,8 @@ export interface ProfileProgress {
 }
 
 export interface ProfileOptions {
-  runtime?: "ort-node";
+  /** Runtime to profile (default "ort-node"). */
+  runtime?: RuntimeId;
   threads?: number;
   level?: OrtLevel;
   /** Wall-clock budget in ms. */
@@ -82,7 +85,7 @@ export interface ProfileResult {
 }
 
 /** Kernel samples of whole models profiled with ORT's profiler (each kernel timed in its model's context). */
-async function contextKernelSamples(runner: OrtRunner, models: readonly { key: string; graph: NamedGraph["graph"] }[], measure: MeasureOptions, weight: number): Promise<KernelSample[]> {
+async function contextKernelSamples(runner: ProfileRunner, models: readonly { key: string; graph: NamedGraph["graph"] }[], measure: MeasureOptions, weight: number): Promise<KernelSample[]> {
   const prepared = models.map((m) => {
     const p = prepareModel(m.key, m.graph);
     return { model: p.model, kernels: fuse(p.inferred, runner.backend) };
@@ -102,14 +105,11 @@ async function contextKernelSamples(runner: OrtRunner, models: readonly { key: s
 }
 
 export async function profileDevice(options: ProfileOptions): Promise<ProfileResult> {
-  if ((options.runtime ?? "ort-node") !== "ort-node") {
-    throw new EdgelatError("invalid_argument", `profileDevice supports runtime 'ort-node' (got '${options.runtime}')`);
-  }
   if (!(options.budgetMs > 0)) throw new EdgelatError("invalid_argument", `budget must be > 0 ms, got ${options.budgetMs}`);
   const start = Date.now();
   const loadStart = loadavg();
   const end = start + options.budgetMs;
-  const runner = await OrtRunner.create({ threads: options.threads ?? 1, level: options.level ?? "all", workDir: options.workDir });
+  const runner = await createRunner({ runtime: options.runtime ?? "ort-node", threads: options.threads ?? 1, level: options.level ?? "all", workDir: options.workDir });
   const log = new MeasurementLog(options.logFile, runner.config);
   const measure: MeasureOptions = { ...options.measure, log };
   const progress = (phase: ProfileProgress["phase"], message: string): void =>
@@ -136,7 +136,8 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
   }
 
   // 2b. single-kernel models
-  const pool = [...poolFromModels(options.priorModels, runner.backend), ...poolFromConfigs(options.templateConfigs ?? [], runner.backend)];
+  // a runtime that cannot run some ops (the TF.js executor) samples only the kernels it runs
+  const pool = [...poolFromModels(options.priorModels, runner.backend), ...poolFromConfigs(options.templateConfigs ?? [], runner.backend)].filter((p) => runner.supports?.(p.graph()) ?? true);
   progress("kernels", `sampling kernels from a pool of ${pool.length}`);
   const sampling = await sampleKernels(runner, pool, {
     deadline: start + 0.75 * options.budgetMs,
@@ -165,11 +166,11 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
     fits.set(cls, f);
     overrides.push(...fitTypeOverrides(f, list, 8, options.seed ?? 1));
   }
-  const target: LocalTarget = { runtime: "onnxruntime-node", runtimeVersion: runner.version, threads: runner.threads, backend: runner.backend, settings: runner.level };
+  const target: LocalTarget = runner.target;
   const profile = profileFromFits(target, fits, {
     dataset: `local measurements, ${runner.config}`,
     method:
-      "nn-Meter-style: per-class predictors (best CV MAPE of linear / log-linear / GBT) on ORT profiler kernel times of adaptively sampled single-kernel models and of the calibration models' kernels in context; overhead a·Σkernels + b·kernels + c on whole-model e2e latency",
+      `nn-Meter-style: per-class predictors (best CV MAPE of linear / log-linear / GBT) on ${runner.kernelTimes} of adaptively sampled single-kernel models and of the calibration models' kernels in context; overhead a·Σkernels + b·kernels + c on whole-model e2e latency`,
     samples: { kernels: samples.length, models: 0 },
     seed: options.seed ?? 1,
     trainedBy: "edgelat profile",

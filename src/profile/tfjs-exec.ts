@@ -1,0 +1,410 @@
+/**
+ * An executor for the simulator's IR graphs (ONNX ops, NCHW) on TensorFlow.js: each executed node becomes the TF.js
+ * ops a TF.js port of the layer would call — `Conv` → `tf.fused.conv2d` / `tf.fused.depthwiseConv2d` (one
+ * `FusedConv2D` / `FusedDepthwiseConv2D` kernel with its bias), `BatchNormalization` → `tf.batchNorm`, `Gemm` →
+ * `tf.fused.matMul`, pools, element-wise ops, … — on NHWC activations (TF.js's layout: a rank-4 IR tensor is held as
+ * NHWC, constants are generated directly in the layout the op wants). Weights are seeded random values scaled by
+ * 1/√fan-in (activations stay bounded: no overflow, no denormals). No fusion across nodes: each node runs its own
+ * kernels, which is what the `tfjs-wasm@4.22` rule set simulates for a graph of ONNX ops.
+ *
+ * `compileGraph` checks every executed node and creates the constants once; `run` executes the graph, optionally timing
+ * each node (process CPU time: the wasm backend runs its kernels synchronously on this thread).
+ */
+import { EdgelatError } from "../errors.js";
+import type { Graph, Node } from "../ir/types.js";
+import type { InferredGraph } from "../shape/types.js";
+import { createRng } from "../util/rng.js";
+import type { TfjsModule } from "./runtime.js";
+import type { TraceNodeEvent } from "./trace.js";
+
+type Tensor = import("@tensorflow/tfjs").Tensor;
+type Tensor4D = import("@tensorflow/tfjs").Tensor4D;
+
+/** A runtime value: its tensor and whether it is a rank-4 NCHW IR tensor held as NHWC. */
+interface Val {
+  t: Tensor;
+  nhwc: boolean;
+}
+
+/** Ops whose nodes the executor runs. */
+const UNARY = ["Relu", "Sigmoid", "Tanh", "Clip", "HardSwish", "HardSigmoid", "LeakyRelu", "Exp", "Sqrt", "Abs", "Neg", "Erf", "Identity", "Softplus", "Elu", "Gelu", "Reciprocal", "Floor", "Ceil", "Round", "Log"] as const;
+const BINARY = ["Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"] as const;
+const SHAPE_OPS = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Expand"] as const;
+export const TFJS_EXEC_OPS: ReadonlySet<string> = new Set<string>([
+  ...UNARY, ...BINARY, ...SHAPE_OPS,
+  "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax", "ReduceSum",
+  "Gemm", "MatMul", "Concat", "Softmax", "Dropout",
+]);
+/** Ops that launch nothing (constants); folded shape computations are skipped too. */
+const NO_KERNEL = new Set(["Constant"]);
+
+/** Nodes of an inferred graph the executor runs (not folded, not constants). */
+export function executedNodes(inferred: InferredGraph): Node[] {
+  return inferred.graph.nodes.filter((n) => !inferred.folded.has(n.name) && !NO_KERNEL.has(n.opType));
+}
+
+/** The op types of an inferred graph the executor cannot run ([] = it runs the whole graph). */
+export function unsupportedOps(inferred: InferredGraph): string[] {
+  const out = new Set<string>();
+  for (const n of executedNodes(inferred)) if (!TFJS_EXEC_OPS.has(n.opType) || (n.domain !== "" && n.domain !== "ai.onnx")) out.add(n.opType);
+  return [...out].sort();
+}
+
+const unsupported = (n: Node, why: string): EdgelatError =>
+  new EdgelatError("unsupported_op", `tfjs executor: node '${n.name}' (${n.opType}): ${why}`, { node: n.name, opType: n.opType });
+
+function ints(n: Node, name: string, fallback: number[]): number[] {
+  const v = n.attrs[name];
+  if (v === undefined) return fallback;
+  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return v as number[];
+  if (typeof v === "number") return [v];
+  throw new EdgelatError("invalid_attribute", `node '${n.name}': attribute ${name} is not a list of ints`, { node: n.name });
+}
+const num = (n: Node, name: string, fallback: number): number => {
+  const v = n.attrs[name];
+  return typeof v === "number" ? v : fallback;
+};
+const str = (n: Node, name: string, fallback: string): string => {
+  const v = n.attrs[name];
+  return typeof v === "string" ? v : fallback;
+};
+
+/** NCHW axis → its position in NHWC. */
+const NHWC_AXIS = [0, 3, 1, 2];
+
+export interface CompiledGraph {
+  /** Runs the graph once; with `timed`, one event per executed node (process CPU µs of its ops). */
+  run(timed: boolean): TraceNodeEvent[] | undefined;
+  /** TF.js kernels one run launches (`tf.profile`), layout conversions and helpers included. */
+  kernelCount(): Promise<number>;
+  dispose(): void;
+}
+
+/**
+ * Compiles an inferred graph (every shape fixed) for TF.js: constants and input feeds are created now (seeded), each
+ * executed node becomes a closure over them. Unsupported op → `EdgelatError("unsupported_op")`.
+ */
+export function compileGraph(tf: TfjsModule, inferred: InferredGraph, seed = 7): CompiledGraph {
+  const g: Graph = inferred.graph;
+  const nodes = executedNodes(inferred);
+  const bad = unsupportedOps(inferred);
+  if (bad.length > 0) throw new EdgelatError("unsupported_op", `the TF.js executor cannot run ${bad.join(", ")} (graph '${g.name}')`, { ops: bad, graph: g.name });
+  const produced = new Set<string>();
+  for (const n of nodes) for (const o of n.outputs) if (o !== "") produced.add(o);
+  const graphInputs = new Set(g.inputs);
+  const shapeOf = (name: string): number[] => {
+    const s = g.tensors.get(name)?.shape;
+    if (s === undefined || s.some((d) => typeof d !== "number" || d < 0)) {
+      throw new EdgelatError("invalid_shape", `tensor '${name}' of '${g.name}' has no fixed shape (${JSON.stringify(s)}); fix the input dims`, { tensor: name });
+    }
+    return s as number[];
+  };
+  const isConst = (name: string): boolean => !produced.has(name) && !graphInputs.has(name);
+  const rng = createRng(seed);
+  const owned: Tensor[] = [];
+  const keep = <T extends Tensor>(t: T): T => (owned.push(t), t);
+  const random = (shape: number[], scale: number): Tensor => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const a = new Float32Array(size);
+    for (let i = 0; i < size; i++) a[i] = (rng.next() * 2 - 1) * scale;
+    return keep(tf.tensor(a, shape, "float32"));
+  };
+  const fill = (shape: number[], v: number): Tensor => keep(tf.fill(shape, v, "float32"));
+  /** A constant input: random values in its IR shape, fan-in scaled. */
+  const constant = (name: string): Tensor => {
+    const s = shapeOf(name);
+    const fanIn = s.length >= 2 ? s.slice(1).reduce((a, b) => a * b, 1) : 1;
+    return random(s, s.length >= 2 ? Math.sqrt(3 / Math.max(1, fanIn)) : 0.1);
+  };
+  const toNhwcShape = (s: number[]): number[] => [s[0]!, s[2]!, s[3]!, s[1]!];
+
+  // ---- layout conversions (inside a node's tidy scope) ----
+  const plain = (v: Val): Tensor => {
+    if (!v.nhwc) return v.t;
+    const [n, h, w, c] = v.t.shape as number[];
+    return h === 1 && w === 1 ? tf.reshape(v.t, [n!, c!, 1, 1]) : tf.transpose(v.t, [0, 3, 1, 2]);
+  };
+  const nhwcOf = (t: Tensor): Tensor => {
+    const s = [...Array(Math.max(0, 4 - t.rank)).fill(1), ...t.shape] as number[];
+    const r = t.rank === 4 ? t : tf.reshape(t, s);
+    return s[2] === 1 && s[3] === 1 ? tf.reshape(r, toNhwcShape(s)) : tf.transpose(r, [0, 2, 3, 1]);
+  };
+  const asNhwc = (v: Val): Tensor => (v.nhwc ? v.t : nhwcOf(v.t));
+  /** A plain result of IR rank 4 becomes NHWC; other ranks stay plain. */
+  const result = (t: Tensor, irRank: number): Val => (irRank === 4 ? { t: nhwcOf(t), nhwc: true } : { t, nhwc: false });
+
+  type Get = (name: string) => Val;
+  type Fn = (get: Get) => Val[];
+  const constVal = new Map<string, Val>();
+  /** An input: a constant as a plain Val (created once), else the runtime value. */
+  const input = (name: string): ((get: Get) => Val) => {
+    if (!isConst(name)) return (get) => get(name);
+    let v = constVal.get(name);
+    if (v === undefined) constVal.set(name, (v = { t: constant(name), nhwc: false }));
+    const c = v;
+    return () => c;
+  };
+  /** An operand of a rank-4 element-wise op in NHWC: constants converted once here. */
+  const nhwcInput = (name: string): ((get: Get) => Tensor) => {
+    if (!isConst(name)) return (get) => asNhwc(get(name));
+    const t = keep(tf.tidy(() => nhwcOf(constant(name))));
+    return () => t;
+  };
+
+  const compileNode = (n: Node): Fn => {
+    const x = n.inputs[0] ?? "";
+    const y = n.outputs[0]!;
+    const outRank = shapeOf(y).length;
+    const xs = x === "" ? [] : shapeOf(x);
+    const op = n.opType;
+    const unary = (f: (t: Tensor) => Tensor): Fn => (get) => [{ t: f(get(x).t), nhwc: get(x).nhwc }];
+    switch (op) {
+      case "Relu": return unary((t) => tf.relu(t));
+      case "Sigmoid": return unary((t) => tf.sigmoid(t));
+      case "Tanh": return unary((t) => tf.tanh(t));
+      case "Exp": return unary((t) => tf.exp(t));
+      case "Log": return unary((t) => tf.log(t));
+      case "Sqrt": return unary((t) => tf.sqrt(t));
+      case "Abs": return unary((t) => tf.abs(t));
+      case "Neg": return unary((t) => tf.neg(t));
+      case "Erf": return unary((t) => tf.erf(t));
+      case "Floor": return unary((t) => tf.floor(t));
+      case "Ceil": return unary((t) => tf.ceil(t));
+      case "Round": return unary((t) => tf.round(t));
+      case "Reciprocal": return unary((t) => tf.reciprocal(t));
+      case "Softplus": return unary((t) => tf.softplus(t));
+      case "Elu": return unary((t) => tf.elu(t));
+      case "Identity":
+      case "Dropout": return unary((t) => tf.clone(t));
+      case "LeakyRelu": return unary((t) => tf.leakyRelu(t, num(n, "alpha", 0.01)));
+      case "Gelu": return unary((t) => tf.mul(tf.mul(t, 0.5), tf.add(tf.erf(tf.mul(t, Math.SQRT1_2)), 1)));
+      case "Clip": {
+        const lo = n.inputs[1] ? (g.tensors.get(n.inputs[1])?.constant?.values?.[0] ?? 0) : num(n, "min", -3.4e38);
+        const hi = n.inputs[2] ? (g.tensors.get(n.inputs[2])?.constant?.values?.[0] ?? 6) : num(n, "max", 3.4e38);
+        return unary((t) => tf.clipByValue(t, lo, hi));
+      }
+      // x·relu6(x + 3)/6 and relu6(x·α + β)·…: the element-wise ops a TF.js model of these activations runs
+      case "HardSwish": return unary((t) => tf.mul(t, tf.mul(tf.relu6(tf.add(t, 3)), 1 / 6)));
+      case "HardSigmoid": return unary((t) => tf.clipByValue(tf.add(tf.mul(t, num(n, "alpha", 0.2)), num(n, "beta", 0.5)), 0, 1));
+      case "Add": case "Sub": case "Mul": case "Div": case "Pow": case "Max": case "Min": {
+        const fns: Record<string, (a: Tensor, b: Tensor) => Tensor> = { Add: tf.add, Sub: tf.sub, Mul: tf.mul, Div: tf.div, Pow: tf.pow, Max: tf.maximum, Min: tf.minimum };
+        const f = fns[op]!;
+        if (outRank === 4) {
+          const a = nhwcInput(n.inputs[0]!), b = nhwcInput(n.inputs[1]!);
+          return (get) => [{ t: f(a(get), b(get)), nhwc: true }];
+        }
+        const a = input(n.inputs[0]!), b = input(n.inputs[1]!);
+        return (get) => [{ t: f(plain(a(get)), plain(b(get))), nhwc: false }];
+      }
+      case "Conv": {
+        if (xs.length !== 4) throw unsupported(n, `rank-${xs.length} convolution (2-D only)`);
+        const w = n.inputs[1]!;
+        if (!isConst(w)) throw unsupported(n, "weights computed at run time");
+        const [cout, cinG, kh, kw] = shapeOf(w) as [number, number, number, number];
+        const cin = xs[1]!;
+        const group = num(n, "group", 1);
+        const strides = ints(n, "strides", [1, 1]) as [number, number];
+        const dil = ints(n, "dilations", [1, 1]) as [number, number];
+        const autoPad = str(n, "auto_pad", "NOTSET");
+        const p = ints(n, "pads", [0, 0, 0, 0]);
+        const pad: "same" | "valid" | number | [[number, number], [number, number], [number, number], [number, number]] =
+          autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER" ? "same"
+          : autoPad === "VALID" || p.every((v) => v === 0) ? "valid"
+          : p.every((v) => v === p[0]) ? p[0]!
+          : [[0, 0], [p[0]!, p[2]!], [p[1]!, p[3]!], [0, 0]];
+        const bias = n.inputs[2] ? random([cout], 0.1) : undefined;
+        const scale = Math.sqrt(3 / (cinG * kh * kw));
+        if (group === 1) {
+          const filter = random([kh, kw, cin, cout], scale) as Tensor4D;
+          return (get) => [{ t: tf.fused.conv2d({ x: asNhwc(get(x)) as Tensor4D, filter, strides, pad, dilations: dil, ...(bias ? { bias } : {}) }), nhwc: true }];
+        }
+        if (group === cin && cinG === 1) {
+          const filter = random([kh, kw, cin, cout / cin], scale) as Tensor4D;
+          // the fused depthwise op takes symmetric padding only: asymmetric pads are a PadV2 before a 'valid' conv
+          const explicit = Array.isArray(pad);
+          return (get) => {
+            const xi = asNhwc(get(x)) as Tensor4D;
+            const xin = explicit ? (tf.pad(xi, pad) as Tensor4D) : xi;
+            return [{ t: tf.fused.depthwiseConv2d({ x: xin, filter, strides, pad: explicit ? "valid" : (pad as "same" | "valid" | number), dilations: dil, ...(bias ? { bias } : {}) }), nhwc: true }];
+          };
+        }
+        if (cin % group !== 0 || cout % group !== 0) throw unsupported(n, `group ${group} does not divide ${cin} → ${cout} channels`);
+        // grouped convolution: split, one convolution per group, concat (as TF.js's converter lowers it)
+        const filters = Array.from({ length: group }, () => random([kh, kw, cinG, cout / group], scale) as Tensor4D);
+        return (get) => {
+          const parts = tf.split(asNhwc(get(x)), group, 3) as Tensor4D[];
+          const outs = parts.map((part, i) => tf.conv2d(part, filters[i]!, strides, pad, "NHWC", dil));
+          const cat = tf.concat(outs, 3);
+          return [{ t: bias ? tf.add(cat, bias) : cat, nhwc: true }];
+        };
+      }
+      case "BatchNormalization": {
+        const c = xs[1]!;
+        const [mean, variance, offset, scale] = [fill([c], 0), fill([c], 1), fill([c], 0), fill([c], 1)];
+        const eps = num(n, "epsilon", 1e-5);
+        if (xs.length === 4) return (get) => [{ t: tf.batchNorm(asNhwc(get(x)), mean, variance, offset, scale, eps), nhwc: true }];
+        if (xs.length === 2) return (get) => [{ t: tf.batchNorm(plain(get(x)), mean, variance, offset, scale, eps), nhwc: false }];
+        throw unsupported(n, `rank-${xs.length} input`);
+      }
+      case "MaxPool":
+      case "AveragePool": {
+        if (xs.length !== 4) throw unsupported(n, `rank-${xs.length} pooling (2-D only)`);
+        const k = ints(n, "kernel_shape", [1, 1]) as [number, number];
+        const s = ints(n, "strides", [1, 1]) as [number, number];
+        if (num(n, "ceil_mode", 0) !== 0) throw unsupported(n, "ceil_mode");
+        const autoPad = str(n, "auto_pad", "NOTSET");
+        const p = ints(n, "pads", [0, 0, 0, 0]);
+        const symmetric = p.every((v) => v === p[0]);
+        const pad = autoPad.startsWith("SAME") ? "same" : autoPad === "VALID" || p.every((v) => v === 0) ? "valid" : symmetric ? p[0]! : "valid";
+        const explicit: [[number, number], [number, number], [number, number], [number, number]] | undefined =
+          !autoPad.startsWith("SAME") && autoPad !== "VALID" && !symmetric ? [[0, 0], [p[0]!, p[2]!], [p[1]!, p[3]!], [0, 0]] : undefined;
+        const f = op === "MaxPool" ? tf.maxPool : tf.avgPool;
+        return (get) => {
+          const xi = asNhwc(get(x)) as Tensor4D;
+          return [{ t: f(explicit ? (tf.pad(xi, explicit) as Tensor4D) : xi, k, s, pad), nhwc: true }];
+        };
+      }
+      case "GlobalAveragePool":
+      case "GlobalMaxPool": {
+        if (xs.length !== 4) throw unsupported(n, `rank-${xs.length} input`);
+        const f = op === "GlobalAveragePool" ? tf.mean : tf.max;
+        return (get) => [{ t: f(asNhwc(get(x)), [1, 2], true), nhwc: true }];
+      }
+      case "ReduceMean":
+      case "ReduceMax":
+      case "ReduceSum": {
+        const axesT = n.inputs[1] ? g.tensors.get(n.inputs[1])?.constant?.values : undefined;
+        const axes = (axesT ?? ints(n, "axes", xs.map((_, i) => i))).map((a) => (a < 0 ? a + xs.length : a));
+        const keepDims = num(n, "keepdims", 1) !== 0;
+        const f = op === "ReduceMean" ? tf.mean : op === "ReduceMax" ? tf.max : tf.sum;
+        if (xs.length === 4 && keepDims) return (get) => [{ t: f(asNhwc(get(x)), axes.map((a) => NHWC_AXIS[a]!), true), nhwc: true }];
+        return (get) => [result(f(plain(get(x)), axes, keepDims), outRank)];
+      }
+      case "Gemm": {
+        const [a, b, c] = n.inputs;
+        if (!isConst(b!)) throw unsupported(n, "B computed at run time");
+        const transA = num(n, "transA", 0) === 1, transB = num(n, "transB", 0) === 1;
+        const bs = shapeOf(b!);
+        const B = random(bs, Math.sqrt(3 / (transB ? bs[1]! : bs[0]!))) as import("@tensorflow/tfjs").Tensor2D;
+        const bias = c ? random([shapeOf(c).at(-1) ?? 1], 0.1) : undefined;
+        const A = input(a!);
+        return (get) => [{ t: tf.fused.matMul({ a: plain(A(get)) as import("@tensorflow/tfjs").Tensor2D, b: B, transposeA: transA, transposeB: transB, ...(bias ? { bias } : {}) }), nhwc: false }];
+      }
+      case "MatMul": {
+        const a = input(n.inputs[0]!), b = input(n.inputs[1]!);
+        return (get) => [result(tf.matMul(plain(a(get)), plain(b(get))), outRank)];
+      }
+      case "Concat": {
+        const axis = num(n, "axis", 1);
+        const ax = axis < 0 ? axis + outRank : axis;
+        if (outRank === 4) {
+          const parts = n.inputs.map((i) => nhwcInput(i));
+          return (get) => [{ t: tf.concat(parts.map((p) => p(get)), NHWC_AXIS[ax]!), nhwc: true }];
+        }
+        const parts = n.inputs.map((i) => input(i));
+        return (get) => [{ t: tf.concat(parts.map((p) => plain(p(get))), ax), nhwc: false }];
+      }
+      case "Softmax": {
+        const axis = num(n, "axis", -1);
+        const ax = axis < 0 ? axis + xs.length : axis;
+        if (xs.length === 4 && ax === 1) return (get) => [{ t: tf.softmax(asNhwc(get(x))), nhwc: true }];
+        if (ax !== xs.length - 1) throw unsupported(n, `softmax over axis ${axis} of a rank-${xs.length} tensor`);
+        return (get) => [result(tf.softmax(plain(get(x))), outRank)];
+      }
+      case "Transpose": {
+        const perm = ints(n, "perm", xs.map((_, i) => xs.length - 1 - i));
+        return (get) => [result(tf.transpose(plain(get(x)), perm), outRank)];
+      }
+      case "Reshape":
+      case "Flatten":
+      case "Squeeze":
+      case "Unsqueeze": {
+        const target = shapeOf(y);
+        return (get) => [result(tf.reshape(plain(get(x)), target), outRank)];
+      }
+      case "Expand": {
+        const target = shapeOf(y);
+        return (get) => [result(tf.broadcastTo(plain(get(x)), target), outRank)];
+      }
+      default:
+        throw unsupported(n, "no TF.js lowering");
+    }
+  };
+
+  // ---- feeds, steps and the release schedule ----
+  const feeds = new Map<string, Val>();
+  g.inputs.forEach((name) => {
+    const s = shapeOf(name);
+    const dtype = g.tensors.get(name)?.dtype ?? "float32";
+    if (dtype !== "float32") throw new EdgelatError("invalid_argument", `input '${name}' has dtype ${dtype}; the TF.js executor feeds float32 inputs only`, { input: name, dtype });
+    feeds.set(name, s.length === 4 ? { t: random(toNhwcShape(s), 1), nhwc: true } : { t: random(s, 1), nhwc: false });
+  });
+  const steps = nodes.map((n) => ({ node: n, fn: compileNode(n) }));
+  const lastUse = new Map<string, number>();
+  steps.forEach((s, i) => {
+    for (const t of s.node.inputs) if (produced.has(t)) lastUse.set(t, i);
+    for (const o of s.node.outputs) if (o !== "" && !lastUse.has(o)) lastUse.set(o, i);
+  });
+  const outputs = g.outputs.filter((o) => produced.has(o));
+  for (const o of outputs) lastUse.set(o, Infinity);
+  const release: string[][] = steps.map(() => []);
+  for (const [t, i] of lastUse) if (Number.isFinite(i)) release[i]!.push(t);
+  let checked = false;
+
+  const runOnce = (timed: boolean): TraceNodeEvent[] | undefined => {
+    const env = new Map<string, Val>();
+    const get: Get = (name) => {
+      const v = env.get(name) ?? feeds.get(name);
+      if (v === undefined) throw new EdgelatError("dangling_tensor", `tfjs executor: tensor '${name}' of '${g.name}' is not computed`, { tensor: name });
+      return v;
+    };
+    const events: TraceNodeEvent[] | undefined = timed ? [] : undefined;
+    try {
+      steps.forEach((s, i) => {
+        const c0 = events !== undefined ? process.cpuUsage() : undefined;
+        const outs: Val[] = tf.tidy(() => s.fn(get).map((v) => v.t)).map((t) => ({ t, nhwc: false }));
+        if (c0 !== undefined) {
+          const c = process.cpuUsage(c0);
+          events!.push({ node: s.node.name, opType: s.node.opType, provider: "wasm", durUs: c.user + c.system, occurrence: 0 });
+        }
+        // the layout flags are decided at compile time: a rank-4 IR output is NHWC
+        s.node.outputs.forEach((o, k) => {
+          const v = outs[k];
+          if (o === "" || v === undefined) return;
+          const ir = shapeOf(o);
+          v.nhwc = ir.length === 4;
+          if (!checked) {
+            const want = v.nhwc ? toNhwcShape(ir) : ir;
+            if (want.length !== v.t.shape.length || want.some((d, j) => d !== v.t.shape[j])) {
+              throw new EdgelatError("invalid_model", `tfjs executor: node '${s.node.name}' (${s.node.opType}) computed shape [${v.t.shape}] where the graph says [${want}]`, { node: s.node.name });
+            }
+          }
+          env.set(o, v);
+        });
+        for (const t of outs.slice(s.node.outputs.length)) t.t.dispose();
+        for (const t of release[i]!) {
+          env.get(t)?.t.dispose();
+          env.delete(t);
+        }
+      });
+      for (const o of outputs) get(o).t.dataSync();
+      checked = true;
+    } finally {
+      for (const v of env.values()) v.t.dispose();
+    }
+    return events;
+  };
+
+  return {
+    run: runOnce,
+    kernelCount: async () => {
+      const info = await tf.profile(() => {
+        runOnce(false);
+      });
+      return info.kernels.filter((k) => !k.name.endsWith("__op")).length;
+    },
+    dispose: () => {
+      for (const t of owned.splice(0)) t.dispose();
+    },
+  };
+}

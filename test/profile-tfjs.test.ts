@@ -1,0 +1,170 @@
+// The TF.js (wasm backend) profiler: the IR executor runs the reference networks with every node's output shape
+// checked against shape inference, per-node times map to the simulator's kernels, and a real profiling run on a tiny
+// budget gives a profile that loads, predicts, and validates (also through the CLI, on a TF.js graph model of the
+// corpus when present). Nothing here asserts an absolute time.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.js";
+import { loadDevice } from "../src/devices/load.js";
+import { fuse } from "../src/fusion/fuse.js";
+import { GraphBuilder } from "../src/ir/builder.js";
+import { buildMobileNetV2, buildMobileNetV3Small, buildResNet18 } from "../src/models/index.js";
+import { predictLatency } from "../src/predict.js";
+import { compileGraph, unsupportedOps } from "../src/profile/tfjs-exec.js";
+import { prepareTfjsModel, TfjsRunner } from "../src/profile/tfjs.js";
+import { createRunner, runtimeOfDevice } from "../src/profile/runner.js";
+import { buildKernelModel, defaultFusionCases, mapOrtNodes, measureE2e, measureKernels, prepareModel, profileDevice, readLog, validateDevice } from "../src/profile/index.js";
+import { inferShapes } from "../src/shape/infer.js";
+import { buildNasBench201Graph } from "../src/spaces/nasbench201.js";
+import { corpusModels } from "./helpers/corpus.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "edgelat-tfjs-"));
+const workDir = join(tmp, "work");
+
+describe("TF.js executor", () => {
+  it("runs MobileNetV2/V3, ResNet-18 and an NB201 network with every node's shape as inferred", async () => {
+    const runner = await TfjsRunner.create();
+    expect(runner.threads).toBe(1);
+    expect(runner.backend).toBe("tfjs-wasm@4.22");
+    expect(runner.config).toMatch(/^tfjs-wasm@4\.22\.\d+\/t1\/(simd|nosimd)$/);
+    const graphs = [
+      buildMobileNetV2({ widthMultiplier: 0.35, resolution: 64 }),
+      buildMobileNetV3Small({ resolution: 64 }),
+      buildResNet18({ resolution: 32, widthMultiplier: 0.5 }),
+      buildNasBench201Graph([4, 4, 2, 2, 0, 1], { cellsPerStage: 1 }),
+    ];
+    for (const g of graphs) {
+      const inferred = inferShapes(g);
+      expect(unsupportedOps(inferred)).toEqual([]);
+      const prog = compileGraph(runner.tf, inferred);
+      try {
+        const events = prog.run(true)!; // throws invalid_model on a shape that differs from shape inference
+        const executed = inferred.graph.nodes.filter((n) => !inferred.folded.has(n.name));
+        expect(events.map((e) => e.node)).toEqual(executed.map((n) => n.name));
+        expect(events.every((e) => e.durUs >= 0)).toBe(true);
+        // ONNX graphs on tfjs-wasm: no fusion, every executed node is one simulator kernel
+        const kg = fuse(inferred, runner.backend);
+        const mapping = mapOrtNodes(inferred.graph, kg, inferred.graph);
+        const mapped = new Set(events.map((e) => mapping.kernelOf(e.node, e.occurrence)));
+        expect(mapped.has(undefined)).toBe(false);
+        expect(mapped.size).toBe(kg.kernels.length);
+        // tf.profile sees at least one TF.js kernel per executed node
+        expect(await prog.kernelCount()).toBeGreaterThanOrEqual(executed.length);
+      } finally {
+        prog.dispose();
+      }
+    }
+  });
+
+  it("bad input: an op it cannot run, more than one thread, a device of another runtime", async () => {
+    const b = new GraphBuilder("lrn");
+    b.output(b.op("LRN", [b.input("x", [1, 8, 4, 4])], { size: 3 }));
+    const inferred = inferShapes(b.build());
+    expect(unsupportedOps(inferred)).toEqual(["LRN"]);
+    const runner = await TfjsRunner.create();
+    expect(() => compileGraph(runner.tf, inferred)).toThrow(expect.objectContaining({ code: "unsupported_op" }));
+    expect(runner.supports(b.build())).toBe(false);
+    expect(runner.supports(buildKernelModel({ op: "pool", kind: "max", c: 8, h: 16, w: 16, k: 3, s: 2 }))).toBe(true);
+    await expect(TfjsRunner.create({ threads: 2 })).rejects.toMatchObject({ code: "invalid_argument" });
+    expect(() => runtimeOfDevice({ id: "x", backend: "tflite-cpu@2.10", identity: { runtime: "tflite" } })).toThrow(expect.objectContaining({ code: "invalid_argument" }));
+    expect(runtimeOfDevice({ id: "x", backend: "tfjs-wasm@4.22", identity: { runtime: "tfjs-wasm" } })).toBe("tfjs-wasm");
+  });
+
+  it("measureKernels: single-kernel models' node times land on the simulator's kernel ids (CPU µs, > 0)", async () => {
+    const runner = await createRunner({ runtime: "tfjs-wasm", workDir });
+    const cfgs = [
+      buildKernelModel({ op: "conv", cin: 16, cout: 32, h: 28, w: 28, k: 3, s: 1, groups: 1, bn: true, act: "relu6", residual: false }),
+      buildKernelModel({ op: "conv", cin: 32, cout: 32, h: 28, w: 28, k: 3, s: 2, groups: 32, bn: true, act: "hardswish", residual: false }),
+      buildKernelModel({ op: "fc", cin: 256, cout: 100, act: "none" }),
+    ];
+    const items = cfgs.map((g, i) => {
+      const { model, inferred } = prepareModel(`k${i}`, g);
+      return { model, kernels: fuse(inferred, runner.backend) };
+    });
+    const res = await measureKernels(runner, items, { rounds: 5, warmup: 1, maxRetries: 0 });
+    for (const it of items) {
+      const m = res.get(it.model.key)!;
+      expect([...m.unmappedUs.keys()]).toEqual([]);
+      expect(new Set(m.summaries.keys())).toEqual(new Set(it.kernels.kernels.map((k) => k.id)));
+      for (const v of m.kernelsUs.values()) expect(v).toHaveLength(5);
+    }
+    // the 3×3 convolution (2.1e7 FLOPs) takes longer than the ReLU6 after it (2.5e4 elements)
+    const conv = items[0]!.kernels.kernels.find((k) => k.class === "conv")!;
+    const act = items[0]!.kernels.kernels.find((k) => k.opTypes[0] === "Clip")!;
+    expect(res.get("k0")!.summaries.get(conv.id)!.median).toBeGreaterThan(res.get("k0")!.summaries.get(act.id)!.median);
+  });
+});
+
+describe("profileDevice --runtime tfjs-wasm on a tiny budget", () => {
+  it("profiles for real; the profile loads, predicts, validates (API and CLI)", async () => {
+    const prior = [{ name: "mbv2-tiny", inferred: inferShapes(buildMobileNetV2({ widthMultiplier: 0.35, resolution: 48 })) }];
+    const calib = [0.35, 0.5, 0.75].map((w) => ({ name: `mbv2-${w}`, family: "mobilenetv2", graph: buildMobileNetV2({ widthMultiplier: w, resolution: 40 }) }));
+    const logFile = join(tmp, "profile.jsonl");
+    const res = await profileDevice({
+      runtime: "tfjs-wasm", budgetMs: 5000, workDir, logFile, priorModels: prior, calibrationModels: calib,
+      fusionCases: defaultFusionCases().filter((c) => c.name === "conv-bn" || c.name === "add-relu"),
+      measure: { rounds: 4, warmup: 1, maxRetries: 0 },
+    });
+    const p = res.profile;
+    expect(p.schema).toBe("edgelat-device@1");
+    expect(p.id).toMatch(/^local-tfjs-wasm-t1-(simd|nosimd)$/);
+    expect(p.backend).toBe("tfjs-wasm@4.22");
+    expect(p.identity.runtime).toBe("tfjs-wasm");
+    expect(p.identity.threads).toBe(1);
+    expect(Object.keys(p.predictors)).toContain("conv");
+    expect(res.calibration.length).toBe(3);
+    // the executor fuses nothing: TF.js runs as many kernels for a∘b as for a and b apart, and the simulator agrees
+    for (const c of res.fusion!.cases) {
+      expect(c.runtimeFused).toBe(false);
+      expect(c.simulatorFused).toBe(false);
+    }
+    const records = readLog(logFile);
+    expect(records.some((r) => r.kind === "kernels")).toBe(true);
+    expect(records.every((r) => r.config.startsWith("tfjs-wasm@"))).toBe(true);
+    const device = loadDevice(JSON.parse(JSON.stringify(p)));
+    const graph = buildMobileNetV2({ widthMultiplier: 0.5, resolution: 48 });
+    const est = predictLatency(graph, device);
+    expect(est.latencyMs).toBeGreaterThan(0);
+    expect(Number.isFinite(est.latencyMs)).toBe(true);
+
+    const runner = await createRunner({ runtime: "tfjs-wasm", workDir });
+    const { model, inferred } = prepareModel("val:mbv2", graph);
+    const v = await validateDevice(runner, device, [{ name: "mbv2", family: "mobilenetv2", model, inferred }], { rounds: 3, warmup: 1, clock: "cpu" });
+    expect(v.rows).toHaveLength(1);
+    expect(v.rows[0]!.predictedMs).toBeCloseTo(est.latencyMs, 9);
+    expect(v.rows[0]!.measuredMs).toBeGreaterThan(0);
+    expect(v.summary.clock).toBe("cpu");
+
+    // CLI: an ONNX file runs through the executor
+    const devFile = join(tmp, "device.json");
+    writeFileSync(devFile, JSON.stringify(p));
+    const { toOnnx } = await import("../src/parsers/onnx/index.js");
+    const onnx = join(tmp, "m.onnx");
+    writeFileSync(onnx, toOnnx(graph, { weights: "random", seed: 1 }));
+    const out: string[] = [];
+    const code = await main(["validate", "--device", devFile, onnx, "--rounds", "3", "--json"], { out: (t) => out.push(t), err: (t) => out.push(t) });
+    expect(code).toBe(0);
+    const j = JSON.parse(out.join("\n"));
+    expect(j.config).toMatch(/^tfjs-wasm@/);
+    expect(j.rows[0].predictedMs).toBeCloseTo(est.latencyMs, 9);
+    expect(j.summary.clock).toBe("cpu");
+  });
+});
+
+const tfjsCorpus = corpusModels("tfjs-graph").filter((m) => m.name === "emotion" || m.name === "liveness");
+describe.skipIf(tfjsCorpus.length === 0)("TF.js graph models of the corpus", () => {
+  it("run end to end through tf.loadGraphModel (memory) and predict with the simulator's TF graph", async () => {
+    const runner = await createRunner({ runtime: "tfjs-wasm", workDir });
+    const models = tfjsCorpus.map((m) => ({ name: m.name, family: "corpus", ...prepareTfjsModel(`corpus:${m.name}`, m.path, m.inputShapes, m.outputs) }));
+    const e2e = await measureE2e(runner, models.map((m) => m.model), { rounds: 3, warmup: 1, maxRetries: 0, clock: "cpu" });
+    for (const m of models) {
+      expect(e2e.get(m.model.key)!.summary.median).toBeGreaterThan(0);
+      expect(m.inferred.graph.format).toBe("tfjs-graph");
+    }
+    // a graph model executes as TF.js kernels (tf.profile), and is not profiled kernel by kernel
+    expect(await runner.executedNodes(models[0]!.model)).toBeGreaterThan(0);
+    await expect(runner.open(models[0]!.model, { profile: true })).rejects.toMatchObject({ code: "invalid_argument" });
+  });
+});
