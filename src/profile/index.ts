@@ -15,3 +15,6 @@ export { priorModels, calibrationModels, validationModels, prepareModel, prepare
 export { corpusOnnxModels, type CorpusOnnxModel } from "./corpus.js";
 export { profileDevice, type ProfileOptions, type ProfileResult, type ProfileProgress } from "./profile.js";
 export { validateDevice, type ValidationModel, type ValidationRow, type ValidationSummary } from "./validate.js";
+export { createRunner, ortProfileRunner, tfjsProfileRunner, runtimeOfDevice, type ProfileRunner, type RunnerOptions } from "./runner.js";
+export { TfjsRunner, loadTfjsWasmNode, prepareTfjsModel, corpusTfjsModels, type TfjsRunnableModel, type TfjsGraphModelSource, type TfjsRunnerOptions, type CorpusTfjsModel } from "./tfjs.js";
+export { compileGraph, unsupportedOps, TFJS_EXEC_OPS, type CompiledGraph } from "./tfjs-exec.js";
