@@ -150,6 +150,22 @@ describe("profileDevice --runtime tfjs-wasm on a tiny budget", () => {
     expect(j.config).toMatch(/^tfjs-wasm@/);
     expect(j.rows[0].predictedMs).toBeCloseTo(est.latencyMs, 9);
     expect(j.summary.clock).toBe("cpu");
+
+    // CLI: a TF.js model.json of the corpus runs as a graph model (its symbolic batch dim taken as 1)
+    const emotion = corpusModels("tfjs-graph").find((m) => m.name === "emotion");
+    if (emotion !== undefined) {
+      out.length = 0;
+      expect(await main(["validate", "--device", devFile, emotion.path, "--rounds", "2", "--json"], { out: (t) => out.push(t), err: (t) => out.push(t) })).toBe(0);
+      const r = JSON.parse(out.join("\n")).rows[0];
+      expect(r.predictedMs).toBeGreaterThan(0);
+      expect(r.measuredMs).toBeGreaterThan(0);
+    }
+    // a TF.js model on an onnxruntime-node device is refused
+    const ortDev = join(tmp, "ort.json");
+    writeFileSync(ortDev, JSON.stringify({ ...p, identity: { ...p.identity, runtime: "onnxruntime-node" }, backend: "ort-cpu@1.30/all" }));
+    out.length = 0;
+    expect(await main(["validate", "--device", ortDev, join(tmp, "model.json")], { out: (t) => out.push(t), err: (t) => out.push(t) })).toBe(1);
+    expect(out.at(-1)).toContain("[invalid_argument]");
   });
 });
 

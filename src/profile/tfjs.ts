@@ -265,21 +265,33 @@ export function prepareTfjsModel(key: string, modelJsonPath: string, inputShapes
     weightData.set(b, o);
     o += b.length;
   }
-  const fixed: Record<string, number[]> = {};
-  for (const [name, s] of Object.entries(inputShapes)) {
-    if (s.some((d) => typeof d !== "number")) throw new EdgelatError("invalid_shape", `input '${name}' of ${modelJsonPath} needs a fixed shape, got ${JSON.stringify(s)}`, { input: name });
-    fixed[name] = s as number[];
+  const parse = (shapes: Record<string, Shape>): Graph => parseTfjs(text, { inputShapes: shapes, weightData: shards, ...(outputs ? { outputs } : {}) });
+  // the given shapes of this model's inputs (others are ignored: one list serves several models); inputs without a
+  // given shape keep the model's own, a symbolic batch dim taken as 1
+  const first = parse({});
+  const shapes: Record<string, Shape> = {};
+  for (const input of first.inputs) {
+    const s = inputShapes[input] ?? inputShapes[input.replace(/:0$/, "")];
+    if (s !== undefined) shapes[input] = s;
   }
-  const graph = parseTfjs(text, { inputShapes, weightData: shards, ...(outputs ? { outputs } : {}) });
-  const inferred = inferShapes(graph, { inputShapes });
-  for (const name of inferred.graph.inputs) {
-    if (fixed[name] !== undefined || fixed[name.replace(/:0$/, "")] !== undefined) continue;
-    const s = inferred.graph.tensors.get(name)?.shape;
-    if (s === undefined || s.some((d) => typeof d !== "number" || d < 0)) {
+  for (const name of first.inputs) {
+    if (shapes[name] !== undefined || shapes[name.replace(/:0$/, "")] !== undefined) continue;
+    const s = first.tensors.get(name)?.shape;
+    const rest = s?.slice(1) ?? [];
+    if (s === undefined || s.length === 0 || rest.some((d) => typeof d !== "number" || d < 0)) {
       throw new EdgelatError("invalid_shape", `input '${name}' of ${modelJsonPath} has no fixed shape (${JSON.stringify(s)}); pass its dims (--input ${name}=1x224x224x3)`, { input: name });
     }
+    shapes[name] = [typeof s[0] === "number" && s[0] >= 0 ? s[0] : 1, ...rest];
+  }
+  const fixed: Record<string, number[]> = {};
+  for (const input of first.inputs) {
+    const name = input.replace(/:0$/, "");
+    const s = shapes[input] ?? shapes[name]!;
+    if (s.some((d) => typeof d !== "number" || d < 0)) throw new EdgelatError("invalid_shape", `input '${name}' of ${modelJsonPath} needs a fixed shape, got ${JSON.stringify(s)}`, { input: name });
     fixed[name] = s as number[];
   }
+  const graph = parse(shapes);
+  const inferred = inferShapes(graph, { inputShapes: shapes });
   const src: TfjsGraphModelSource = { modelJson: json, weightData, inputShapes: fixed, ...(outputs ? { outputs } : {}) };
   return { model: { key, bytes: new Uint8Array(0), graph: inferred.graph, tfjs: src }, inferred };
 }
