@@ -25,16 +25,42 @@ import type { OpCategory, OpRegistry } from "../ops/types.js";
 import type { InferredGraph } from "../shape/types.js";
 import { anchorLabel, classOf, labelOf } from "./classify.js";
 import { fillGeometry, padAmounts } from "./geometry.js";
-import { borrowScratch, bytesOf, graphIndex, nodeCategories, numericShape, tensorBytesOf, type GraphIndex, type Scratch } from "./graph-index.js";
+import { borrowScratch, bytesOf, constValuesOf, graphIndex, nodeCategories, numericShape, tensorBytesOf, type GraphIndex, type Scratch } from "./graph-index.js";
+import { collectNames, compileMatcher, FOLDED, LEAF, type CompiledMatcher, type MatcherTables } from "./matcher.js";
 import { planNchwc, type NchwcEnv } from "./nchwc.js";
 import type { Duplication, ExtendStep, FusionRule, InputRef, MatchEnv, OpMatcher, RuleSet } from "./pattern.js";
 import type { DuplicatedNode, FuseOptions, Kernel, KernelFeatures, KernelGraph, NoKernelNode } from "./types.js";
 
 // ---- compiled rule sets ---------------------------------------------------------------------------------------
 
+/** An extension step with its matcher compiled. */
+interface CompiledStep {
+  step: ExtendStep;
+  op: CompiledMatcher;
+}
+
+/** A rule with the matchers of its pattern nodes (same index) and extension steps compiled. */
+interface CompiledRule {
+  rule: FusionRule;
+  ops: readonly CompiledMatcher[];
+  extend: readonly CompiledStep[] | undefined;
+}
+
+interface CompiledDuplication {
+  dup: Duplication;
+  op: CompiledMatcher;
+  into: CompiledMatcher;
+  extend: readonly CompiledStep[] | undefined;
+}
+
 interface CompiledRuleSet {
   set: RuleSet;
   rules: readonly FusionRule[];
+  /** Op types and categories the set names, and its matchers compiled against them (see matcher.ts). */
+  tables: MatcherTables;
+  crules: readonly CompiledRule[];
+  celide: readonly CompiledMatcher[];
+  cdup: readonly CompiledDuplication[];
   /** Rule indices by root op type / root category, each list ascending. */
   byOp: Map<string, number[]>;
   byCat: Map<OpCategory, number[]>;
@@ -125,9 +151,20 @@ function compile(set: RuleSet, disable: readonly string[]): CompiledRuleSet {
     duplicate.map((d) => d.op),
     `${set.id} duplication`,
   );
+  const tables: MatcherTables = { ops: new Map(), cats: new Map() };
+  const stepsOf = (steps: readonly ExtendStep[] | undefined): ExtendStep[] => (steps === undefined ? [] : [...steps]);
+  for (const r of rules) for (const m of [...r.pattern.map((p) => p.op), ...stepsOf(r.extend).map((x) => x.op)]) collectNames(m, tables);
+  for (const e of set.elide) collectNames(e.op, tables);
+  for (const d of duplicate) for (const m of [d.op, d.into, ...stepsOf(d.extend).map((x) => x.op)]) collectNames(m, tables);
+  const cm = (m: OpMatcher): CompiledMatcher => compileMatcher(m, tables);
+  const csteps = (steps: readonly ExtendStep[] | undefined): CompiledStep[] | undefined => steps?.map((step) => ({ step, op: cm(step.op) }));
   const compiled: CompiledRuleSet = {
     set,
     rules,
+    tables,
+    crules: rules.map((rule) => ({ rule, ops: rule.pattern.map((p) => cm(p.op)), extend: csteps(rule.extend) })),
+    celide: set.elide.map((e) => cm(e.op)),
+    cdup: duplicate.map((dup) => ({ dup, op: cm(dup.op), into: cm(dup.into), extend: csteps(dup.extend) })),
     byOp: roots.byOp,
     byCat: roots.byCat,
     elideByOp: el.byOp,
@@ -150,6 +187,9 @@ class State implements MatchEnv {
   readonly tensors: ReadonlyMap<string, TensorInfo>;
   readonly n: number;
   readonly category: readonly (OpCategory | undefined)[];
+  /** Per node: its op type's / category's id in the rule set's matcher tables (-1: not named by the set). */
+  readonly opId: Int32Array;
+  readonly catId: Int32Array;
   /** -1 free, -2 no kernel, -3 duplicated into its consumers' kernels, ≥ 0 kernel slot. */
   readonly owner: Int32Array;
   readonly tid: ReadonlyMap<string, number>;
@@ -165,8 +205,10 @@ class State implements MatchEnv {
   graphOutputs: ReadonlySet<string>;
   private ownOutputs = false;
   readonly alias = new Map<string, string>();
-  /** The same aliases by tensor id (-1: none), allocated on the first alias. */
+  /** The same aliases by tensor id (-1: none), set up on the first alias. */
   private aliasTo: Int32Array | undefined;
+  /** An alias between names outside the index was set (never for graph tensors): name lookups only. */
+  private unindexedAlias = false;
   /** Scratch stamps for kernel building: per node / per tensor id, the kernel being built. */
   readonly nodeMark: Int32Array;
   readonly tensorMark: Int32Array;
@@ -176,12 +218,14 @@ class State implements MatchEnv {
   duplicatedCount = 0;
   readonly duplicateReason = new Map<number, string>();
 
-  constructor(ix: GraphIndex, category: readonly (OpCategory | undefined)[]) {
+  constructor(ix: GraphIndex, category: readonly (OpCategory | undefined)[], plan: Candidates) {
     this.ix = ix;
     this.nodes = ix.nodes;
     this.tensors = ix.tensors;
     this.n = ix.n;
     this.category = category;
+    this.opId = plan.opId;
+    this.catId = plan.catId;
     const sc = (this.scratch = borrowScratch(ix));
     this.owner = sc.owner.fill(-1);
     this.nodeMark = sc.nodeMark;
@@ -210,8 +254,11 @@ class State implements MatchEnv {
     this.alias.set(from, to);
     const f = this.tid.get(from);
     const t = this.tid.get(to);
-    if (f === undefined || t === undefined) return;
-    if (this.aliasTo === undefined) this.aliasTo = new Int32Array(this.ix.tensorCount).fill(-1);
+    if (f === undefined || t === undefined) {
+      this.unindexedAlias = true;
+      return;
+    }
+    if (this.aliasTo === undefined) this.aliasTo = this.scratch.aliasTo.fill(-1);
     this.aliasTo[f] = t;
   }
 
@@ -227,7 +274,7 @@ class State implements MatchEnv {
     const { ix, owner, n } = this;
     const al = this.aliasTo;
     if (al !== undefined) {
-      const ids = new Int32Array(ix.inRaw.length);
+      const ids = this.scratch.inIds;
       for (let p = 0; p < ids.length; p++) {
         let r = ix.inRaw[p]!;
         if (r >= 0) for (let a = al[r]!; a >= 0; a = al[r]!) r = a;
@@ -289,6 +336,8 @@ class State implements MatchEnv {
 
   isConst(t: string): boolean {
     if (t === "") return false;
+    const i = this.tid.get(t);
+    if (i !== undefined && !this.unindexedAlias) return this.ix.isConst[this.resolveId(i)] === 1;
     const r = this.res(t);
     const id = this.tid.get(r);
     if (id !== undefined) return this.ix.isConst[id] === 1;
@@ -301,6 +350,8 @@ class State implements MatchEnv {
   }
 
   values(t: string): readonly number[] | undefined {
+    const i = this.tid.get(t);
+    if (i !== undefined && !this.unindexedAlias) return constValuesOf(this.ix, this.resolveId(i));
     return this.tensors.get(this.res(t))?.constant?.values;
   }
 
@@ -317,27 +368,30 @@ class State implements MatchEnv {
     return p === undefined ? undefined : this.nodes[p]!.opType;
   }
 
-  accepts(m: OpMatcher, i: number): boolean {
-    if (m.any !== undefined) {
-      for (const a of m.any) if (this.accepts(a, i)) return true;
+  /** Does the compiled matcher accept node i? (`OpMatcher` semantics, see matcher.ts.) */
+  accepts(m: CompiledMatcher, i: number): boolean {
+    const alts = m.alts;
+    if (m.kind !== LEAF && m.kind !== FOLDED) {
+      for (let k = 0; k < alts!.length; k++) if (this.accepts(alts![k]!, i)) return true;
       return false;
     }
-    const node = this.nodes[i]!;
-    let ok = m.ops !== undefined && m.ops.includes(node.opType);
-    if (!ok && m.categories !== undefined) {
-      const c = this.category[i];
-      ok = c !== undefined && m.categories.includes(c);
-    }
-    return ok && (m.where === undefined || m.where(node, this));
+    const o = this.opId[i]!;
+    const c = this.catId[i]!;
+    if ((o >= 0 && m.ops[o] === 1) || (c >= 0 && m.cats[c] === 1)) return m.where === undefined || m.where(this.nodes[i]!, this);
+    if (alts !== undefined) for (let k = 0; k < alts.length; k++) if (this.accepts(alts[k]!, i)) return true;
+    return false;
   }
 
   /** The label of the first alternative that accepts the node, if it has one. */
-  labelFrom(m: OpMatcher, i: number): string | undefined {
-    if (m.any !== undefined) {
-      for (const a of m.any) if (this.accepts(a, i)) return a.label ?? this.labelFrom(a, i);
-      return undefined;
+  labelFrom(m: CompiledMatcher, i: number): string | undefined {
+    if (m.kind === LEAF) return m.label;
+    if (m.kind === FOLDED) return undefined;
+    const alts = m.alts!;
+    for (let k = 0; k < alts.length; k++) {
+      const a = alts[k]!;
+      if (this.accepts(a, i)) return a.label ?? this.labelFrom(a, i);
     }
-    return m.label;
+    return undefined;
   }
 }
 
@@ -345,17 +399,18 @@ class State implements MatchEnv {
 
 const SINGLE = new Int32Array(1);
 
-function matchPattern(st: State, r: FusionRule, root: number): Int32Array | undefined {
-  const pat = r.pattern;
+function matchPattern(st: State, cr: CompiledRule, root: number): Int32Array | undefined {
+  const pat = cr.rule.pattern;
+  const ops = cr.ops;
   if (pat.length === 1 && (pat[0]!.inputs === undefined || pat[0]!.inputs.length === 0)) {
     // one node without input constraints: the common case, no bookkeeping
-    if (st.owner[root] !== -1 || !st.accepts(pat[0]!.op, root)) return undefined;
+    if (st.owner[root] !== -1 || !st.accepts(ops[0]!, root)) return undefined;
     SINGLE[0] = root;
     return SINGLE;
   }
   // cheap rejection before any allocation: the root, and the producers its numbered inputs name
   const rootPat = pat[pat.length - 1]!;
-  if (st.owner[root] !== -1 || !st.accepts(rootPat.op, root)) return undefined;
+  if (st.owner[root] !== -1 || !st.accepts(ops[pat.length - 1]!, root)) return undefined;
   if (rootPat.inputs !== undefined && !rootPat.commutative) {
     const ins = st.nodes[root]!.inputs;
     for (let q = 0; q < rootPat.inputs.length; q++) {
@@ -363,7 +418,7 @@ function matchPattern(st: State, r: FusionRule, root: number): Int32Array | unde
       if (typeof ref !== "number") continue;
       const t = ins[q];
       const p = t ? st.producerOf(st.res(t)) : undefined;
-      if (p === undefined || st.owner[p] !== -1 || !st.accepts(pat[ref]!.op, p)) return undefined;
+      if (p === undefined || st.owner[p] !== -1 || !st.accepts(ops[ref]!, p)) return undefined;
     }
   }
   const bound = new Int32Array(pat.length).fill(-1);
@@ -397,7 +452,7 @@ function matchPattern(st: State, r: FusionRule, root: number): Int32Array | unde
     if (bound[j] !== -1) return bound[j] === gi;
     if (st.owner[gi] !== -1) return false;
     const pn = pat[j]!;
-    if (!st.accepts(pn.op, gi)) return false;
+    if (!st.accepts(ops[j]!, gi)) return false;
     for (let k = 0; k < pat.length; k++) if (bound[k] === gi) return false;
     bound[j] = gi;
     trail.push(j);
@@ -448,11 +503,12 @@ function matchPattern(st: State, r: FusionRule, root: number): Int32Array | unde
 }
 
 /** Greedy forward extension from the kernel's last member. */
-function extend(st: State, steps: readonly ExtendStep[], members: number[], labels: (string | undefined)[], anchorIdx: number): void {
+function extend(st: State, steps: readonly CompiledStep[], members: number[], labels: (string | undefined)[], anchorIdx: number): void {
   const { ix, cnt, inStart, inIds } = st;
   let cur = members[members.length - 1]!;
   for (let s = 0; s < steps.length; s++) {
-    const step = steps[s]!;
+    const step = steps[s]!.step;
+    const op = steps[s]!.op;
     const others = step.others ?? "const";
     for (;;) {
       const o0 = ix.outStart[cur]!;
@@ -464,7 +520,7 @@ function extend(st: State, steps: readonly ExtendStep[], members: number[], labe
         if (t >= 0 && (cnt[t]! > 0 || st.isOutputId(t))) return;
       }
       const c = st.last[out]!;
-      if (st.owner[c] !== -1 || !st.accepts(step.op, c)) break;
+      if (st.owner[c] !== -1 || !st.accepts(op, c)) break;
       let ok = true;
       let seen = false;
       for (let p = inStart[c]!, end = inStart[c + 1]!; p < end && ok; p++) {
@@ -493,7 +549,7 @@ function extend(st: State, steps: readonly ExtendStep[], members: number[], labe
       }
       if (!ok) break;
       members.push(c);
-      labels.push(st.labelFrom(step.op, c));
+      labels.push(st.labelFrom(op, c));
       cur = c;
       if (!step.repeat) break;
     }
@@ -512,12 +568,13 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
  * Copies each candidate node that `dup` applies to into its consumers: every consumer forms a kernel (with the copy as
  * a member, owner -3 marks it) and extends greedily. Consumers must be free, distinct and each read the node once.
  */
-function duplicateIntoConsumers(st: State, dup: Duplication, cands: Int32Array, drafts: Draft[]): void {
+function duplicateIntoConsumers(st: State, cd: CompiledDuplication, cands: Int32Array, drafts: Draft[]): void {
   const { ix, owner, cnt, inStart, inIds } = st;
+  const dup = cd.dup;
   const min = dup.minConsumers ?? 2;
   for (let c = 0; c < cands.length; c++) {
     const i = cands[c]!;
-    if (owner[i] !== -1 || !st.accepts(dup.op, i)) continue;
+    if (owner[i] !== -1 || !st.accepts(cd.op, i)) continue;
     const o0 = ix.outStart[i]!;
     const oEnd = ix.outStart[i + 1]!;
     const t = o0 < oEnd ? ix.outIds[o0]! : -1;
@@ -536,18 +593,18 @@ function duplicateIntoConsumers(st: State, dup: Duplication, cands: Int32Array, 
       let uses = 0;
       for (let p = inStart[j]!, end = inStart[j + 1]!; p < end; p++) if (inIds[p] === t) uses++;
       if (uses === 0) continue;
-      if (uses > 1 || owner[j] !== -1 || !st.accepts(dup.into, j)) ok = false;
+      if (uses > 1 || owner[j] !== -1 || !st.accepts(cd.into, j)) ok = false;
       consumers.push(j);
     }
     if (!ok || consumers.length !== cnt[t]) continue;
     owner[i] = -3;
     st.duplicatedCount++;
     st.duplicateReason.set(i, dup.reason);
-    const copyLabel = st.labelFrom(dup.op, i);
+    const copyLabel = st.labelFrom(cd.op, i);
     for (const j of consumers) {
       const members = [j];
-      const labels: (string | undefined)[] = [st.labelFrom(dup.into, j)];
-      if (dup.extend !== undefined) extend(st, dup.extend, members, labels, i);
+      const labels: (string | undefined)[] = [st.labelFrom(cd.into, j)];
+      if (cd.extend !== undefined) extend(st, cd.extend, members, labels, i);
       members.splice(1, 0, i);
       labels.splice(1, 0, copyLabel);
       const slot = drafts.length;
@@ -593,6 +650,9 @@ interface Candidates {
   rules: Int32Array[];
   /** Per duplication: the nodes it may copy, ascending. */
   dups: Int32Array[];
+  /** Per node: op type / category id in the compiled set's matcher tables (-1: not named). */
+  opId: Int32Array;
+  catId: Int32Array;
 }
 
 function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonly (OpCategory | undefined)[]): Candidates {
@@ -604,9 +664,13 @@ function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonl
   const elide: (readonly number[] | undefined)[] = new Array(n);
   const lists: number[][] = compiled.rules.map(() => []);
   const dups: number[][] = compiled.duplicate.map(() => []);
+  const opId = new Int32Array(n);
+  const catId = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const op = nodes[i]!.opType;
     const c = category[i];
+    opId[i] = compiled.tables.ops.get(op) ?? -1;
+    catId[i] = c === undefined ? -1 : compiled.tables.cats.get(c) ?? -1;
     if (c === "constant" || op === "Constant") constant[i] = 1;
     elide[i] = compiled.elideByOp.get(op) ?? (c !== undefined ? compiled.elideByCat.get(c) : undefined);
     const byOp = compiled.byOp.get(op);
@@ -618,7 +682,7 @@ function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonl
     if (dOp !== undefined) for (const r of dOp) dups[r]!.push(i);
     if (dCat !== undefined) for (const r of dCat) if (dOp === undefined || !dOp.includes(r)) dups[r]!.push(i);
   }
-  const out: Candidates = { constant, elide, rules: lists.map((l) => Int32Array.from(l)), dups: dups.map((l) => Int32Array.from(l)) };
+  const out: Candidates = { constant, elide, rules: lists.map((l) => Int32Array.from(l)), dups: dups.map((l) => Int32Array.from(l)), opId, catId };
   if (perCat === undefined) ix.perSet.set(compiled, (perCat = new Map()));
   perCat.set(category, out);
   return out;
@@ -720,12 +784,19 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
   if (named) typeName = parts;
   const features: KernelFeatures = { flops, params, bytesRead, bytesWritten, nodes: nm };
   // A Pad merged into the kernel pads the anchor's input: its input is the kernel's, its amounts add to the anchor's.
-  const firstIn = firstActivation(st, members, anchorNode);
-  const inShape = firstIn === undefined ? undefined : st.shape(firstIn);
+  const firstIn = firstActivation(st, members);
+  const inShape = firstIn < 0 ? undefined : ix.shapeOf[firstIn];
   const outShape = firstOut >= 0 ? ix.shapeOf[firstOut] : undefined;
   if (inShape !== undefined) features.inputShape = inShape.slice();
   if (outShape !== undefined) features.outputShape = outShape.slice();
-  fillGeometry(features, anchorNode, cls, st);
+  // the anchor's input 0, output 0 and input 1 (weight), by their own names (not alias-resolved)
+  const in0 = inStart[anchor]!;
+  const inEnd = inStart[anchor + 1]!;
+  const out0 = ix.outStart[anchor]!;
+  const xs = in0 < inEnd ? shapeOfId(ix, ix.inRaw[in0]!) : undefined;
+  const ws = in0 + 1 < inEnd ? shapeOfId(ix, ix.inRaw[in0 + 1]!) : undefined;
+  const ys = out0 < ix.outStart[anchor + 1]! ? shapeOfId(ix, ix.outIds[out0]!) : undefined;
+  fillGeometry(features, anchorNode, cls, xs, ys, ws);
   if (padH !== 0 || padW !== 0) {
     if (inShape !== undefined && inShape.length === 4) {
       features.hIn = anchorNode.domain === "tf" ? inShape[1]! : inShape[2]!;
@@ -739,13 +810,22 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
   return kernel;
 }
 
-/** The kernel's main data input: the first non-constant input of its first member in execution order. */
-function firstActivation(st: State, members: readonly number[], anchorNode: Node): string | undefined {
+/**
+ * The kernel's main data input: the first non-constant input of its first member in execution order, as an
+ * alias-resolved tensor id (-1: none).
+ */
+function firstActivation(st: State, members: readonly number[]): number {
   let first = members[0]!;
   for (const m of members) if (m < first) first = m;
-  const node = first === members[0] ? anchorNode : st.nodes[first]!;
-  for (const x of node.inputs) if (x !== "" && !st.isConst(x)) return st.res(x);
-  return undefined;
+  for (let p = st.inStart[first]!, end = st.inStart[first + 1]!; p < end; p++) {
+    const id = st.inIds[p]!;
+    if (id >= 0 && st.ix.isConst[id] !== 1) return id;
+  }
+  return -1;
+}
+
+function shapeOfId(ix: GraphIndex, id: number): readonly number[] | undefined {
+  return id < 0 ? undefined : ix.shapeOf[id];
 }
 
 /** Marks nodes identical to an earlier node (op, domain, attributes, alias-resolved inputs) as running no kernel. */
@@ -823,20 +903,20 @@ export interface FuseEngineOptions extends FuseOptions {
 export function fuseWith(inferred: InferredGraph, set: RuleSet, options: FuseEngineOptions = {}): KernelGraph {
   const compiled = compile(set, options.disable ?? []);
   const ix = graphIndex(inferred);
-  const st = new State(ix, nodeCategories(ix, options.registry ?? defaultOpRegistry));
+  const category = nodeCategories(ix, options.registry ?? defaultOpRegistry);
+  const plan = candidates(ix, compiled, category);
+  const st = new State(ix, category, plan);
   try {
-    return run(st, inferred, set, compiled);
+    return run(st, inferred, set, compiled, plan);
   } finally {
     st.scratch.busy = false;
   }
 }
 
-function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: CompiledRuleSet): KernelGraph {
+function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: CompiledRuleSet, plan: Candidates): KernelGraph {
   const ix = st.ix;
   const { nodes, n, owner } = st;
   const noKernel: NoKernelNode[] = [];
-
-  const plan = candidates(ix, compiled, st.category);
 
   // 1. nodes that launch nothing
   for (let i = 0; i < n; i++) {
@@ -849,7 +929,7 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
         const node = nodes[i]!;
         for (const e of cands) {
           const el = compiled.set.elide[e]!;
-          if (st.accepts(el.op, i)) {
+          if (st.accepts(compiled.celide[e]!, i)) {
             reason = el.reason;
             const src = el.passThrough ? node.inputs.find((t) => t !== "" && !st.isConst(t)) ?? node.inputs[0] : undefined;
             if (src && node.outputs[0]) {
@@ -871,17 +951,18 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
 
   const drafts: Draft[] = [];
   // 2a. nodes the runtime copies into each consumer
-  for (let d = 0; d < compiled.duplicate.length; d++) duplicateIntoConsumers(st, compiled.duplicate[d]!, plan.dups[d]!, drafts);
+  for (let d = 0; d < compiled.cdup.length; d++) duplicateIntoConsumers(st, compiled.cdup[d]!, plan.dups[d]!, drafts);
 
   // 2b. rules, in order, each over the graph in topological order
-  for (let r = 0; r < compiled.rules.length; r++) {
-    const rule = compiled.rules[r]!;
+  for (let r = 0; r < compiled.crules.length; r++) {
+    const cr = compiled.crules[r]!;
+    const rule = cr.rule;
     const anchorJ = rule.anchor ?? 0;
     const bucket = plan.rules[r]!;
     for (let b = 0; b < bucket.length; b++) {
       const i = bucket[b]!;
       if (owner[i] !== -1) continue;
-      const bound = matchPattern(st, rule, i);
+      const bound = matchPattern(st, cr, i);
       if (bound === undefined) continue;
       const a = bound[anchorJ]!;
       let members: number[];
@@ -889,7 +970,7 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
       let firstMember = a;
       if (bound.length === 1) {
         members = [a];
-        labels = [st.labelFrom(rule.pattern[0]!.op, a)];
+        labels = [st.labelFrom(cr.ops[0]!, a)];
       } else {
         const rest: number[] = [];
         for (let j = 0; j < bound.length; j++) if (j !== anchorJ) rest.push(bound[j]!);
@@ -898,10 +979,10 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
         members = [a, ...rest];
         labels = members.map((m) => {
           const j = bound.indexOf(m);
-          return st.labelFrom(rule.pattern[j]!.op, m);
+          return st.labelFrom(cr.ops[j]!, m);
         });
       }
-      if (rule.extend !== undefined) {
+      if (cr.extend !== undefined) {
         const rootAt = members.indexOf(i);
         // extension continues from the pattern root; the root goes last so `extend` reads it as the current output
         if (rootAt !== members.length - 1) {
@@ -910,7 +991,7 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
           const l = labels.splice(rootAt, 1)[0];
           labels.push(l);
         }
-        extend(st, rule.extend, members, labels, firstMember);
+        extend(st, cr.extend, members, labels, firstMember);
         if (members[0] !== a) {
           // keep the anchor first
           const at = members.indexOf(a);
@@ -937,7 +1018,7 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
     drafts.push({ members: [i], labels: [undefined], last: i, rule: "single", type: undefined, cls: undefined });
   }
 
-  drafts.sort((x, y) => x.last - y.last);
+  sortByLast(st, drafts);
   let kernels: Kernel[];
   if (set.layout?.kind === "nchwc") kernels = emitNchwc(st, inferred, drafts, set.layout.blockSize, set.layout.convChannelAlign);
   else {
@@ -946,6 +1027,26 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
   }
   if (st.duplicatedCount === 0) return { backend: set.id, kernels, noKernel };
   return { backend: set.id, kernels, noKernel, duplicates: duplicateNotes(st, kernels) };
+}
+
+/**
+ * Orders drafts by their last member (execution order). Each draft's last member is a node it owns (a duplicated
+ * node is never last: its consumer comes after it), so the keys are distinct and a bucket pass gives the order of
+ * the stable sort it replaces.
+ */
+function sortByLast(st: State, drafts: Draft[]): void {
+  const at = st.scratch.draftAt.fill(-1);
+  for (let k = 0; k < drafts.length; k++) {
+    const last = drafts[k]!.last;
+    if (at[last] !== -1) {
+      drafts.sort((x, y) => x.last - y.last); // (defensive: two drafts ending at one node)
+      return;
+    }
+    at[last] = k;
+  }
+  const copy = drafts.slice();
+  let k = 0;
+  for (let i = 0; i < st.n; i++) if (at[i]! >= 0) drafts[k++] = copy[at[i]!]!;
 }
 
 const BLOCKED = "#nchwc";

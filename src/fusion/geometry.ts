@@ -68,14 +68,22 @@ function setWindow(f: Geometry, kh: number | undefined, kw: number | undefined, 
   f.padW = padW;
 }
 
-/** Writes the geometry of the anchor of a kernel of class `cls` into `f`. Unknown parts stay unset. */
-export function fillGeometry(f: Geometry, n: Node, cls: KernelClass, env: MatchEnv): void {
+/**
+ * Writes the geometry of the anchor `n` of a kernel of class `cls` into `f`, given the known shapes of its input 0
+ * (`xs`), output 0 (`ys`) and input 1 (`ws`, the weight). Unknown parts stay unset.
+ */
+export function fillGeometry(
+  f: Geometry,
+  n: Node,
+  cls: KernelClass,
+  xs: readonly number[] | undefined,
+  ys: readonly number[] | undefined,
+  ws: readonly number[] | undefined,
+): void {
   const nhwc = n.domain === "tf";
-  const xs = env.shape(n.inputs[0] ?? "");
-  const ys = env.shape(n.outputs[0] ?? "");
   if (cls === "fc" || cls === "matmul") {
     if (n.opType === "Gemm") {
-      const b = env.shape(n.inputs[1] ?? "");
+      const b = ws;
       const k = xs === undefined ? undefined : intAttr(n, "transA", 0) ? xs[0] : xs[1];
       const m = b === undefined ? undefined : intAttr(n, "transB", 0) ? b[0] : b[1];
       if (k !== undefined) f.cin = k;
@@ -107,7 +115,7 @@ export function fillGeometry(f: Geometry, n: Node, cls: KernelClass, env: MatchE
     case "gconv":
     case "dwconv":
     case "convtranspose": {
-      const wt = env.shape(n.inputs[1] ?? "");
+      const wt = ws;
       if (nhwc) {
         // TF filter: [kH, kW, in, out] (depthwise: [kH, kW, in, multiplier]).
         tfWindow(f, n, wt?.[0], wt?.[1], h, w);

@@ -31,6 +31,8 @@ export interface GraphIndex {
   readonly isConst: Uint8Array;
   /** Per tensor id: bytes (0 when the shape is not fully known), -1 until first asked (`bytesOf`). */
   readonly bytes: Float64Array;
+  /** Per tensor id: a constant's known values (null: none), undefined until first asked (`constValuesOf`). */
+  readonly constValues: (readonly number[] | null | undefined)[];
   /** Per tensor id: the shape when every dim is a number. */
   readonly shapeOf: readonly (readonly number[] | undefined)[];
   /** Per tensor id: 1 for a graph output. */
@@ -59,6 +61,12 @@ export interface Scratch {
   last: Int32Array;
   tensorMark: Int32Array;
   tensorUses: Int32Array;
+  /** Per tensor id: the tensor it aliases (filled by the borrower on its first alias). */
+  aliasTo: Int32Array;
+  /** Per node input slot: its alias-resolved tensor id (parallel to `GraphIndex.inRaw`). */
+  inIds: Int32Array;
+  /** Per node: the draft kernel whose last member it is (engine's ordering pass). */
+  draftAt: Int32Array;
 }
 
 /** The index's scratch arrays (or fresh ones if a call on this graph is already running, e.g. re-entrantly). */
@@ -71,7 +79,8 @@ export function borrowScratch(ix: GraphIndex): Scratch {
   // one buffer carved into views: a single (off-heap) allocation instead of six
   const n = ix.n;
   const T = ix.tensorCount;
-  const pool = new Int32Array(2 * n + 4 * T);
+  const slots = ix.inRaw.length;
+  const pool = new Int32Array(3 * n + 5 * T + slots);
   s = {
     busy: true,
     stamp: 0,
@@ -81,6 +90,9 @@ export function borrowScratch(ix: GraphIndex): Scratch {
     last: pool.subarray(2 * n + T, 2 * n + 2 * T),
     tensorMark: pool.subarray(2 * n + 2 * T, 2 * n + 3 * T),
     tensorUses: pool.subarray(2 * n + 3 * T, 2 * n + 4 * T),
+    aliasTo: pool.subarray(2 * n + 4 * T, 2 * n + 5 * T),
+    inIds: pool.subarray(2 * n + 5 * T, 2 * n + 5 * T + slots),
+    draftAt: pool.subarray(2 * n + 5 * T + slots, 3 * n + 5 * T + slots),
   };
   if (ix.scratch === undefined) ix.scratch = s;
   return s;
@@ -105,6 +117,13 @@ export function tensorBytesOf(info: TensorInfo | undefined): number {
     n *= d;
   }
   return n * DTYPE_BYTES[info.dtype];
+}
+
+/** Known values of a constant tensor by id (memoized on the index). */
+export function constValuesOf(ix: GraphIndex, id: number): readonly number[] | undefined {
+  let v = ix.constValues[id];
+  if (v === undefined) ix.constValues[id] = v = ix.tensors.get(ix.nameOf[id]!)?.constant?.values ?? null;
+  return v === null ? undefined : v;
 }
 
 /** Bytes of a tensor by id (memoized on the index). */
@@ -197,6 +216,7 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     outIds: carve(outs),
     isConst,
     bytes,
+    constValues: new Array(T),
     shapeOf,
     isOutput,
     graphOutputs: new Set(g.outputs),
