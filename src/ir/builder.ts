@@ -1,5 +1,5 @@
 import { EdgelatError } from "../errors.js";
-import { validateGraph } from "./graph.js";
+import { validateOwnedGraph } from "./graph.js";
 import type { AttrValue, DType, Graph, ModelFormat, Node, Shape, TensorInfo } from "./types.js";
 
 /**
@@ -15,10 +15,17 @@ import type { AttrValue, DType, Graph, ModelFormat, Node, Shape, TensorInfo } fr
  */
 export class GraphBuilder {
   private readonly nodes: Node[] = [];
-  private readonly tensors = new Map<string, TensorInfo>();
+  private tensors = new Map<string, TensorInfo>();
+  /**
+   * Set when `build` handed `tensors` to the graph it returned (validation appends entries to it): the builder's own
+   * entries are then its first `ownTensors` ones, copied out before the builder changes or builds again.
+   */
+  private handedOut = false;
+  private ownTensors = 0;
   private readonly inputs: string[] = [];
   private readonly outputs: string[] = [];
   private readonly counters = new Map<string, number>();
+  private readonly lowerOpTypes = new Map<string, string>();
 
   constructor(
     readonly name: string,
@@ -52,9 +59,14 @@ export class GraphBuilder {
     attrs: Record<string, AttrValue> = {},
     opts: { name?: string; outputs?: number | string[]; domain?: string } = {},
   ): string[] {
-    const name = opts.name ?? this.fresh(opType.toLowerCase());
-    const outs =
-      Array.isArray(opts.outputs) ? opts.outputs : Array.from({ length: opts.outputs ?? 1 }, (_, i) => `${name}:${i}`);
+    const name = opts.name ?? this.fresh(this.lowerCase(opType));
+    let outs: string[];
+    if (Array.isArray(opts.outputs)) outs = opts.outputs;
+    else {
+      const count = opts.outputs ?? 1;
+      outs = new Array<string>(count);
+      for (let i = 0; i < count; i++) outs[i] = `${name}:${i}`;
+    }
     this.nodes.push({ name, opType, domain: opts.domain ?? "", inputs, outputs: outs, attrs });
     return outs;
   }
@@ -73,11 +85,14 @@ export class GraphBuilder {
     if (this.outputs.length === 0 && this.nodes.length > 0) {
       throw new EdgelatError("invalid_model", `Graph '${this.name}' has no outputs`);
     }
-    return validateGraph({
+    const tensors = this.ownMap();
+    this.handedOut = true;
+    this.ownTensors = tensors.size;
+    return validateOwnedGraph({
       name: this.name,
       format: this.format,
-      nodes: [...this.nodes],
-      tensors: new Map(this.tensors),
+      nodes: this.nodes.slice(),
+      tensors,
       inputs: [...this.inputs],
       outputs: [...this.outputs],
       opsets: { ...this.opsets },
@@ -85,8 +100,33 @@ export class GraphBuilder {
     });
   }
 
+  /** `opType.toLowerCase()`, computed once per op type (node names are `conv_0`, `relu_3`, …). */
+  private lowerCase(opType: string): string {
+    let lower = this.lowerOpTypes.get(opType);
+    if (lower === undefined) {
+      lower = opType.toLowerCase();
+      this.lowerOpTypes.set(opType, lower);
+    }
+    return lower;
+  }
+
   private addTensor(t: TensorInfo): void {
-    if (this.tensors.has(t.name)) throw new EdgelatError("duplicate_producer", `Tensor '${t.name}' defined twice`);
-    this.tensors.set(t.name, t);
+    const tensors = this.ownMap();
+    if (tensors.has(t.name)) throw new EdgelatError("duplicate_producer", `Tensor '${t.name}' defined twice`);
+    tensors.set(t.name, t);
+  }
+
+  /** The builder's tensor map, copied back from a built graph's map first if it was handed out. */
+  private ownMap(): Map<string, TensorInfo> {
+    if (this.handedOut) {
+      const own = new Map<string, TensorInfo>();
+      for (const [name, t] of this.tensors) {
+        if (own.size === this.ownTensors) break;
+        own.set(name, t);
+      }
+      this.tensors = own;
+      this.handedOut = false;
+    }
+    return this.tensors;
   }
 }

@@ -45,3 +45,30 @@ describe("validateGraph", () => {
     expect(round.graph.tensors.get(round.graph.outputs[0]!)?.shape).toEqual([1, 192]);
   });
 });
+
+describe("GraphBuilder", () => {
+  it("keeps each built graph independent when the builder goes on (own tensors only, in order)", () => {
+    const b = new GraphBuilder("reuse");
+    const x = b.input("x", [1, 4]);
+    const w = b.constant("w", [4, 4]);
+    b.output(b.op("MatMul", [x, w]));
+    const first = b.build();
+    expect([...first.tensors.keys()]).toEqual(["x", "w", "matmul_0:0"]);
+    // A name the first graph's validation added is still free for the builder, and the first graph is untouched.
+    const v = b.constant("matmul_0:0", [4]);
+    expect(() => b.build()).toThrowError(expect.objectContaining({ code: "duplicate_producer" }));
+    expect([...first.tensors.keys()]).toEqual(["x", "w", "matmul_0:0"]);
+    expect(first.tensors.get("matmul_0:0")).toEqual({ name: "matmul_0:0", dtype: "unknown" });
+    expect(() => b.constant("w", [1])).toThrowError(expect.objectContaining({ code: "duplicate_producer" }));
+    const b2 = new GraphBuilder("again");
+    b2.output(b2.op("Relu", [b2.input("x", [2])]));
+    const g1 = b2.build();
+    const g2 = b2.build();
+    expect(g2.tensors).not.toBe(g1.tensors);
+    expect([...g2.tensors.entries()]).toEqual([...g1.tensors.entries()]);
+    b2.constant("c", [1]);
+    expect([...b2.build().tensors.keys()]).toEqual(["x", "c", "relu_0:0"]);
+    expect([...g2.tensors.keys()]).toEqual(["x", "relu_0:0"]);
+    expect(v).toBe("matmul_0:0");
+  });
+});

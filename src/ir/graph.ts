@@ -44,17 +44,27 @@ export function validateOwnedGraph(graph: Graph): Graph {
 /** Producer codes in `checkGraph`: node index ≥ 0, or one of these. */
 const PRODUCED_BY_INPUT = -1;
 const PRODUCED_BY_CONSTANT = -2;
+/** An omitted optional input (""), or (in `topoSort`) a name no node produces. */
+const NO_PRODUCER = -3;
 
 function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>): Graph {
   const graphNodes = graph.nodes;
   if (graphNodes.length > LIMITS.maxNodes) {
     throw new EdgelatError("too_large", `Graph has ${graphNodes.length} nodes (limit ${LIMITS.maxNodes})`);
   }
-  const produced = new Map<string, number>(); // tensor -> producing node index, or PRODUCED_BY_INPUT / _CONSTANT
+  // Producer of each tensor: node index ≥ 0, PRODUCED_BY_CONSTANT for constants of `graph.tensors` (folded tensors,
+  // from shape inference's constant folding, keep their producing node: they are not sources), PRODUCED_BY_INPUT.
+  // Constants are looked up in `graph.tensors` rather than copied into `produced` (most tensors of a model are weights).
+  const produced = new Map<string, number>(); // graph inputs and node outputs
+  const declared = graph.tensors;
+  const constantCode = (name: string): number | undefined => {
+    const c = declared.get(name)?.constant;
+    return c && c.source !== "folded" ? PRODUCED_BY_CONSTANT : undefined;
+  };
+  // (A name that is both a graph input and a constant reads as the input here: both are sources, and both have entries.)
+  const producerOf = (name: string): number | undefined => produced.get(name) ?? constantCode(name);
   const names = new Set<string>();
   for (const name of graph.inputs) produced.set(name, PRODUCED_BY_INPUT);
-  // Folded tensors (shape inference's constant folding) keep their producing node: they are not sources.
-  for (const t of graph.tensors.values()) if (t.constant && t.constant.source !== "folded") produced.set(t.name, PRODUCED_BY_CONSTANT);
   for (let i = 0; i < graphNodes.length; i++) {
     const node = graphNodes[i]!;
     if (names.has(node.name)) {
@@ -65,7 +75,7 @@ function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>): Graph {
     for (let o = 0; o < outs.length; o++) {
       const out = outs[o]!;
       if (out === "") continue;
-      const prev = produced.get(out);
+      const prev = constantCode(out) ?? produced.get(out);
       if (prev !== undefined) {
         const prevName = prev === PRODUCED_BY_INPUT ? "<input>" : prev === PRODUCED_BY_CONSTANT ? "<constant>" : graphNodes[prev]!.name;
         throw new EdgelatError(
@@ -77,35 +87,53 @@ function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>): Graph {
       produced.set(out, i);
     }
   }
+  // Dangling inputs; the producer code of every node input is kept (flat, `inStart` offsets) for Kahn's algorithm and
+  // for the pass below, so that each input is looked up once.
+  const inStart = new Int32Array(graphNodes.length + 1);
+  const inProducer: number[] = [];
   for (let i = 0; i < graphNodes.length; i++) {
     const node = graphNodes[i]!;
     const ins = node.inputs;
+    inStart[i] = inProducer.length;
     for (let k = 0; k < ins.length; k++) {
       const inp = ins[k]!;
-      if (inp === "") continue;
-      if (!produced.has(inp)) {
+      if (inp === "") {
+        inProducer.push(NO_PRODUCER);
+        continue;
+      }
+      const p = producerOf(inp);
+      if (p === undefined) {
         throw new EdgelatError("dangling_tensor", `Node '${node.name}' reads tensor '${inp}', which nothing produces`, {
           node: node.name,
           tensor: inp,
         });
       }
+      inProducer.push(p);
     }
   }
+  inStart[graphNodes.length] = inProducer.length;
   for (const out of graph.outputs) {
-    if (!produced.has(out)) {
+    if (producerOf(out) === undefined) {
       throw new EdgelatError("dangling_tensor", `Graph output '${out}' is not produced by any node or input`, {
         tensor: out,
       });
     }
   }
-  const nodes = kahn(graphNodes, produced);
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    addUnknown(tensors, node.inputs);
+  const order = kahn(graphNodes, inStart, inProducer);
+  // Missing entries, in Kahn order (a node's inputs, then its outputs). An input produced by a node was added with that
+  // node's outputs, and constants have entries: only inputs read from graph inputs need a look.
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j]!;
+    const node = graphNodes[i]!;
+    const ins = node.inputs;
+    for (let k = 0; k < ins.length; k++) {
+      const name = ins[k]!;
+      if (inProducer[inStart[i]! + k] === PRODUCED_BY_INPUT && !tensors.has(name)) tensors.set(name, { name, dtype: "unknown" });
+    }
     addUnknown(tensors, node.outputs);
   }
   for (const name of graph.inputs) if (!tensors.has(name)) tensors.set(name, { name, dtype: "unknown" });
-  return { ...graph, nodes, tensors };
+  return { ...graph, nodes: nodesInOrder(graphNodes, order), tensors };
 }
 
 /** Gives each named tensor missing from `tensors` an entry with unknown dtype and shape. */
@@ -127,14 +155,34 @@ export function topoSort(nodes: readonly Node[]): Node[] {
     const outs = nodes[i]!.outputs;
     for (let o = 0; o < outs.length; o++) if (outs[o] !== "") producer.set(outs[o]!, i);
   }
-  return kahn(nodes, producer);
+  const inStart = new Int32Array(nodes.length + 1);
+  const inProducer: number[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    inStart[i] = inProducer.length;
+    const ins = nodes[i]!.inputs;
+    for (let k = 0; k < ins.length; k++) inProducer.push(producer.get(ins[k]!) ?? NO_PRODUCER);
+  }
+  inStart[nodes.length] = inProducer.length;
+  return nodesInOrder(nodes, kahn(nodes, inStart, inProducer));
+}
+
+/** The nodes in `order` (a permutation of their indices); a copy of the list when the order is the identity. */
+function nodesInOrder(nodes: readonly Node[], order: Int32Array): Node[] {
+  let identity = true;
+  for (let j = 0; j < order.length && identity; j++) if (order[j] !== j) identity = false;
+  if (identity) return nodes.slice();
+  const out = new Array<Node>(order.length);
+  for (let j = 0; j < order.length; j++) out[j] = nodes[order[j]!]!;
+  return out;
 }
 
 /**
- * Kahn's algorithm over `producer` (tensor → index of its producing node; negative values, used by `checkGraph` for
- * graph inputs and constants, are sources). Successors are kept in flat typed arrays (CSR), each list ascending.
+ * Kahn's algorithm over the producers of every node input (`inProducer[inStart[i] + k]`: index of the node producing
+ * input k of node i; negative values — graph inputs, constants, omitted or unknown names — are sources). Returns the
+ * node indices in order. Successors are kept in flat typed arrays (CSR), each list ascending. Throws `cyclic_graph`
+ * naming the nodes on cycles.
  */
-function kahn(nodes: readonly Node[], producer: ReadonlyMap<string, number>): Node[] {
+function kahn(nodes: readonly Node[], inStart: Int32Array, inProducer: readonly number[]): Int32Array {
   const n = nodes.length;
   // Distinct producers of each node, in first-read order (a node reading one producer twice depends on it once).
   const depStart = new Int32Array(n + 1);
@@ -144,10 +192,9 @@ function kahn(nodes: readonly Node[], producer: ReadonlyMap<string, number>): No
   const indegree = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     depStart[i] = deps.length;
-    const ins = nodes[i]!.inputs;
-    for (let k = 0; k < ins.length; k++) {
-      const p = producer.get(ins[k]!);
-      if (p === undefined || p < 0 || lastReader[p] === i) continue;
+    for (let k = inStart[i]!; k < inStart[i + 1]!; k++) {
+      const p = inProducer[k]!;
+      if (p < 0 || lastReader[p] === i) continue;
       lastReader[p] = i;
       deps.push(p);
       outdegree[p]!++;
@@ -164,15 +211,11 @@ function kahn(nodes: readonly Node[], producer: ReadonlyMap<string, number>): No
   const ready = new Int32Array(n);
   let tail = 0;
   for (let i = 0; i < n; i++) if (indegree[i] === 0) ready[tail++] = i;
-  const order: Node[] = [];
-  let alreadySorted = true;
   for (let head = 0; head < tail; head++) {
     const i = ready[head]!;
-    if (i !== order.length) alreadySorted = false;
-    order.push(nodes[i]!);
     for (let s = succStart[i]!; s < succStart[i + 1]!; s++) if (--indegree[succ[s]!]! === 0) ready[tail++] = succ[s]!;
   }
-  if (order.length !== n) {
+  if (tail !== n) {
     // Nodes left over either lie on a cycle or hang below one: peel off those with no left-over successor.
     const left = new Set<number>();
     for (let i = 0; i < n; i++) if (indegree[i]! > 0) left.add(i);
@@ -194,7 +237,7 @@ function kahn(nodes: readonly Node[], producer: ReadonlyMap<string, number>): No
       nodes: onCycle,
     });
   }
-  return alreadySorted ? nodes.slice() : order;
+  return ready;
 }
 
 /** Number of elements of a fully known shape, or undefined when a dim is symbolic. */

@@ -62,6 +62,11 @@ function isWeight(constant: boolean | undefined, dtype: string, shapeConstant: b
   return constant === true && dtype !== "int64" && !shapeConstant;
 }
 
+/** `isWeight` for a node input, looking the name up in the scope only for constants that may be weights. */
+function isWeightInput(scope: Scope, t: TensorType, name: string): boolean {
+  return t.constant === true && t.dtype !== "int64" && !scope.isShapeConstant(name);
+}
+
 interface RunResult {
   nodes: Node[];
   costs: NodeCost[];
@@ -112,22 +117,25 @@ export function inferShapes(graph: Graph, opts: InferOptions = {}, registry: OpR
 
   const run = runGraph(graph, scope, graph.opsets, registry);
 
-  // One pass over the tensors: inferred entries replace the originals (inputs, node outputs), the rest are shared.
+  // A copy of the tensors in which inferred entries replace the originals (node outputs, then inputs: an input keeps its
+  // entry, with the inferred dtype and shape); node outputs a hand-made graph did not declare are added, in node order.
   const tensors = new Map<string, TensorInfo>();
+  graph.tensors.forEach((t, name) => tensors.set(name, t)); // (no entry arrays, unlike `new Map(graph.tensors)`)
   const isInput = new Set(graph.inputs);
-  for (const [name, prev] of graph.tensors) {
-    const t = scope.types.get(name);
-    if (t === undefined) tensors.set(name, prev);
-    else if (isInput.has(name)) tensors.set(name, prev.shape === t.shape ? prev : { ...prev, name, dtype: t.dtype, shape: t.shape });
-    else tensors.set(name, tensorInfo(name, t, run.foldedTensors.has(name)));
-  }
-  // Node outputs a hand-made graph did not declare.
-  for (const node of run.nodes) {
-    for (const out of node.outputs) {
-      if (out === "" || tensors.has(out)) continue;
+  const nodes = run.nodes;
+  for (let n = 0; n < nodes.length; n++) {
+    const outs = nodes[n]!.outputs;
+    for (let o = 0; o < outs.length; o++) {
+      const out = outs[o]!;
+      if (out === "" || (isInput.has(out) && graph.tensors.has(out))) continue;
       const t = scope.types.get(out);
       if (t !== undefined) tensors.set(out, tensorInfo(out, t, run.foldedTensors.has(out)));
     }
+  }
+  for (const name of graph.inputs) {
+    const prev = graph.tensors.get(name);
+    const t = scope.types.get(name);
+    if (prev !== undefined && t !== undefined) tensors.set(name, prev.shape === t.shape ? prev : { ...prev, name, dtype: t.dtype, shape: t.shape });
   }
   return {
     graph: { ...graph, nodes: run.nodes, tensors },
@@ -396,7 +404,7 @@ function runNodes(
       let fromWeights = nIn === 0;
       for (let i = 0; i < nIn && !fromWeights; i++) {
         const t = inputs[i];
-        if (t !== undefined && isWeight(t.constant, t.dtype, scope.isShapeConstant(node.inputs[i]!))) fromWeights = true;
+        if (t !== undefined && isWeightInput(scope, t, node.inputs[i]!)) fromWeights = true;
       }
       if (!fromWeights) for (const out of node.outputs) if (out !== "") scope.shapeConstants.add(out);
       continue;
@@ -407,7 +415,7 @@ function runNodes(
       const t = inputs[i];
       if (t === undefined) continue;
       bytesRead += bytesOf(t);
-      if (isWeight(t.constant, t.dtype, scope.isShapeConstant(node.inputs[i]!))) params += elementsOf(t);
+      if (isWeightInput(scope, t, node.inputs[i]!)) params += elementsOf(t);
     }
     let bytesWritten = 0;
     for (let o = 0; o < node.outputs.length; o++) {
