@@ -3,7 +3,7 @@
  * real ONNX corpus model (.cache/models, `npm run gather-models`) and 56 generated models (NAS-Bench-201 cells,
  * MobileNetV2 width × resolution, MobileNetV3, ResNet variants); writes docs/local-devices.md.
  *
- * Usage: npm run validate-local [-- --budget 10m] [-- --threads 1,2] [-- --level all] [-- --rounds 15]
+ * Usage: npm run validate-local [-- --budget 10m] [-- --runtime ort-node|tfjs-wasm] [-- --threads 1,2] [-- --level all] [-- --rounds 15]
  *                               [-- --skip-profile] [-- --no-write]
  * State (resumable): .cache/local-devices/<id>.{jsonl,json,validation.jsonl,result.json}. An interrupted run rerun
  * with the same arguments reuses every logged measurement.
@@ -19,7 +19,10 @@ import { corpusOnnxModels } from "../src/profile/corpus.js";
 import { localDeviceId } from "../src/profile/device.js";
 import { MeasurementLog } from "../src/profile/log.js";
 import { calibrationModels, prepareModel, prepareOnnx, priorModels, validationModels } from "../src/profile/models.js";
-import { OrtRunner, type OrtLevel } from "../src/profile/ort.js";
+import type { OrtLevel } from "../src/profile/ort.js";
+import { createRunner } from "../src/profile/runner.js";
+import type { RuntimeId } from "../src/profile/runtime.js";
+import { corpusTfjsModels, prepareTfjsModel } from "../src/profile/tfjs.js";
 import { profileDevice, type ProfileResult } from "../src/profile/profile.js";
 import { nnMeterPriors } from "../src/profile/templates.js";
 import { summarizeRows, validateDevice, type ValidationModel, type ValidationRow, type ValidationSummary } from "../src/profile/validate.js";
@@ -34,6 +37,8 @@ interface Result {
   config: string;
   threads: number;
   level: string;
+  /** Runtime profiled (absent in results written before TF.js support: onnxruntime-node). */
+  runtime?: RuntimeId;
   budgetMs: number;
   profiledAt: string;
   profile: Pick<ProfileResult, "classes" | "calibration" | "kernelModels" | "samplingStoppedBy" | "elapsedMs" | "load" | "fusion"> & { overhead: DeviceProfileJSON["overhead"]; kernels: number; resumedRecords?: number };
@@ -53,6 +58,7 @@ const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
     budget: { type: "string", default: "10m" },
+    runtime: { type: "string", default: "ort-node" },
     threads: { type: "string", default: "1" },
     level: { type: "string", default: "all" },
     rounds: { type: "string", default: "15" },
@@ -67,6 +73,10 @@ mkdirSync(STATE, { recursive: true });
 const workDir = join(ROOT, ".cache", "profile-work");
 const corpus = corpusOnnxModels(join(ROOT, ".cache", "models"));
 if (corpus.length === 0) console.warn("validate-local: no ONNX corpus in .cache/models (npm run gather-models): generated models only");
+const runtime = values.runtime as RuntimeId;
+if (runtime !== "ort-node" && runtime !== "tfjs-wasm") throw new Error(`--runtime must be ort-node or tfjs-wasm, got '${values.runtime}'`);
+// tfjs-wasm validates on the corpus's TF.js graph models (the ONNX corpus only seeds kernel sampling there)
+const tfjsCorpus = runtime === "tfjs-wasm" ? corpusTfjsModels(join(ROOT, ".cache", "models")) : [];
 const log = (s: string) => console.error(`[validate-local ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 const sub = (rows: ValidationRow[], pick: (r: ValidationRow) => boolean, all: ValidationSummary): ValidationSummary | undefined => {
@@ -75,8 +85,8 @@ const sub = (rows: ValidationRow[], pick: (r: ValidationRow) => boolean, all: Va
 };
 
 for (const threads of values.threads!.split(",").map(Number)) {
-  const runner = await OrtRunner.create({ threads, level, workDir });
-  const id = localDeviceId({ runtime: "onnxruntime-node", runtimeVersion: runner.version, threads, backend: runner.backend, settings: level });
+  const runner = await createRunner({ runtime, threads, level, workDir });
+  const id = localDeviceId(runner.target);
   const profileFile = join(STATE, `${id}.json`);
   const resultFile = join(STATE, `${id}.result.json`);
   let profile: DeviceProfileJSON;
@@ -93,7 +103,7 @@ for (const threads of values.threads!.split(",").map(Number)) {
     log(`profiling ${runner.config} for ${(budgetMs / 1000).toFixed(0)} s`);
     let lastPhase = "";
     const res = await profileDevice({
-      threads, level, budgetMs, workDir, seed: 1,
+      runtime, threads, level, budgetMs, workDir, seed: 1,
       logFile: join(STATE, `${id}.jsonl`),
       priorModels: prior,
       templateConfigs: nnMeterPriors(dataRoot()),
@@ -115,7 +125,8 @@ for (const threads of values.threads!.split(",").map(Number)) {
   }
   const device = loadDevice(profile);
   const models: ValidationModel[] = [];
-  for (const c of corpus) models.push({ name: c.name, family: "corpus", ...prepareOnnx(`corpus:${c.name}`, new Uint8Array(readFileSync(c.path)), c.inputShapes) });
+  if (runtime === "ort-node") for (const c of corpus) models.push({ name: c.name, family: "corpus", ...prepareOnnx(`corpus:${c.name}`, new Uint8Array(readFileSync(c.path)), c.inputShapes) });
+  for (const c of tfjsCorpus) models.push({ name: c.name, family: "corpus", ...prepareTfjsModel(`corpus:${c.name}`, c.path, c.inputShapes, c.outputs) });
   for (const m of validationModels()) models.push({ name: m.name, family: m.family, ...prepareModel(`val:${m.name}`, m.graph) });
   // The calibration models are measured again among the validation models (same batches, same load): the ratio of
   // their latency now to their latency when the overhead model was fitted shows how much the machine drifted.
@@ -130,7 +141,7 @@ for (const threads of values.threads!.split(",").map(Number)) {
   const ratios = measured.rows.filter((r) => r.family === "drift-reference" && then.has(r.name)).map((r) => r.measuredMs / then.get(r.name)!).sort((a, b) => a - b);
   const drift = ratios.length ? ratios[Math.floor(ratios.length / 2)]! : Number.NaN;
   const result: Result = {
-    id, config: runner.config, threads, level, budgetMs: previous && values["skip-profile"] ? previous.budgetMs : budgetMs,
+    id, config: runner.config, runtime, threads, level, budgetMs: previous && values["skip-profile"] ? previous.budgetMs : budgetMs,
     profiledAt: previous && values["skip-profile"] ? previous.profiledAt : profiledAt,
     profile: summaryOfProfile, validatedAt: new Date().toISOString(), rows, summary,
     corpus: sub(rows, (r) => r.family === "corpus", summary), generated: sub(rows, (r) => r.family !== "corpus", summary),
@@ -145,7 +156,22 @@ const pct = (x: number | undefined, d = 1) => (x === undefined || Number.isNaN(x
 const loadStr = (l: number[]) => l.map((x) => x.toFixed(2)).join(" / ");
 const results = readdirSync(STATE).filter((f) => f.endsWith(".result.json")).sort().map((f) => JSON.parse(readFileSync(join(STATE, f), "utf8")) as Result);
 const L: string[] = [];
-L.push("# Local devices: onnxruntime-node on this machine", "");
+const TFJS_METHOD = [
+  "TF.js on its WebAssembly backend, driven from Node (`npm run validate-local -- --runtime tfjs-wasm --budget 10m`). The",
+  "simulator's IR graphs (ONNX ops) run through edgelat's TF.js executor (src/profile/tfjs-exec.ts): each node becomes the",
+  "TF.js ops a TF.js port of the layer calls — `Conv` → `tf.fused.conv2d` / `tf.fused.depthwiseConv2d` with its bias,",
+  "`BatchNormalization` → `tf.batchNorm`, `Gemm` → `tf.fused.matMul`, pools, element-wise ops — on NHWC tensors with seeded",
+  "random weights; nothing is fused across nodes, which is what the `tfjs-wasm@4.22` rule set simulates for ONNX-op graphs",
+  "(fusion detection below checks it: the timing test against the kernel count `tf.profile()` reports). Per-kernel times are",
+  "the process CPU time of each node's ops: the wasm backend runs every kernel synchronously on the calling thread, and under",
+  "Node tfjs-backend-wasm always loads its single-threaded build (`setThreadsCount` has no effect there), so kernel times and",
+  "end-to-end latencies are both read on the CPU clock. (`tf.profile()` on the wasm backend does report a `kernelTimeMs` per",
+  "kernel — the wall-clock time around the synchronous kernel call, inflated by other processes' load — and no node names.)",
+  "The real TF.js corpus models (converted graph models, already fused by the TF.js converter into `_FusedConv2D`, …) run",
+  "through `tf.loadGraphModel` and are validated end to end only; their kernels are never sampled (the executor runs ONNX",
+  "ops), so they test how predictors trained on the executor's kernels transfer to converter-fused graphs.",
+];
+L.push(results.some((r) => r.runtime === "tfjs-wasm") ? "# Local devices: onnxruntime-node and TF.js (wasm) on this machine" : "# Local devices: onnxruntime-node on this machine", "");
 L.push(
   "edgelat profiles the machine it runs on (`edgelat profile`) and validates the profile end to end (`edgelat validate`).",
   "This page is generated by `npm run validate-local` (scripts/validate-local.ts): it profiles onnxruntime-node's CPU",
@@ -173,6 +199,7 @@ L.push(
 for (const r of results) {
   const s = r.summary;
   L.push(`## ${r.id} (${r.config})`, "");
+  if (r.runtime === "tfjs-wasm") L.push(...TFJS_METHOD, "");
   L.push(`Profiled ${r.profiledAt} with a ${(r.budgetMs / 60000).toFixed(1)}-minute budget (${(r.profile.elapsedMs / 1000).toFixed(0)} s used; load ${loadStr(r.profile.load.start)} → ${loadStr(r.profile.load.end)}); validated ${r.validatedAt} (load ${loadStr(s.load.start)} → ${loadStr(s.load.end)}).`, "");
   if (r.validationResumed) L.push(`The validation measurements (${r.validationResumed} batches) were taken by an earlier run of this script and reused from its log (\`.cache/local-devices/${r.id}.validation.jsonl\`, each batch with its own load average); the validation load above is the load when this page was written.`, "");
   L.push(`Measured latency: ${s.clock === "cpu" ? "process CPU time of the single-threaded run (the latency without the time other processes take; wall-clock in the right-hand columns)" : "wall-clock"}.`, "");
@@ -183,7 +210,7 @@ for (const r of results) {
   const line = (name: string, x: ValidationSummary | undefined) =>
     x && L.push(`| ${name} | ${x.n} | ${pct(x.within10)} | ${pct(x.within5)} | ${pct(x.mape)} | ${Number.isNaN(x.spearman) ? "—" : x.spearman.toFixed(3)} | ${pct(x.medianRelIqr)} | ${pct(x.wall.within10)} | ${pct(x.wall.mape)} | ${pct(x.wall.medianRelIqr)} |`);
   line("all", s);
-  line("real ONNX corpus", r.corpus);
+  line(r.runtime === "tfjs-wasm" ? "real TF.js corpus (graph models)" : "real ONNX corpus", r.corpus);
   line("generated (NB201, MobileNetV2/V3, ResNet)", r.generated);
   L.push("", `Goal ≥ 95% within ±10% (nn-Meter: 99.0% on its CPU after far longer profiling).`, "");
   if (r.drift !== undefined && Number.isFinite(r.drift)) {
@@ -195,10 +222,12 @@ for (const r of results) {
   for (const c of r.profile.classes) L.push(`| ${c.cls} | ${c.samples} | ${c.model} | ${pct(c.cvMape)} |`);
   if (r.profile.fusion) {
     const f = r.profile.fusion;
-    L.push("", `Fusion-rule detection (T(a)+T(b)−T(a∘b) > ${f.alpha}·min(T(a),T(b)), kernel times from ORT's profiler): the timing decision agrees with ORT's optimized graph on ${f.cases.filter((c) => c.detected === c.runtimeFused).length}/${f.cases.length} cases; the simulator (\`fuse\`, ${f.backend}) on ${f.cases.filter((c) => c.simulatorFused === c.runtimeFused).length}/${f.cases.length}.`, "");
-    L.push("| case | T(a) µs | T(b) µs | T(a∘b) µs | saved µs | threshold µs | timing | ORT graph | simulator |", "|---|---|---|---|---|---|---|---|---|");
+    L.push("", `Fusion-rule detection (T(a)+T(b)−T(a∘b) > ${f.alpha}·min(T(a),T(b)), ${r.runtime === "tfjs-wasm" ? "kernel times from the TF.js executor): the timing decision agrees with the kernel count TF.js launches (tf.profile)" : "kernel times from ORT's profiler): the timing decision agrees with ORT's optimized graph"} on ${f.cases.filter((c) => c.detected === c.runtimeFused).length}/${f.cases.length} cases; the simulator (\`fuse\`, ${f.backend}) on ${f.cases.filter((c) => c.simulatorFused === c.runtimeFused).length}/${f.cases.length}.`, "");
+    L.push(`| case | T(a) µs | T(b) µs | T(a∘b) µs | saved µs | threshold µs | timing | ${r.runtime === "tfjs-wasm" ? "TF.js kernels" : "ORT graph"} | simulator |`, "|---|---|---|---|---|---|---|---|---|");
     const fz = (b: boolean) => (b ? "fused" : "separate");
-    for (const c of f.cases) L.push(`| ${c.name} | ${c.aUs.toFixed(0)} | ${c.bUs.toFixed(0)} | ${c.abUs.toFixed(0)} | ${c.savedUs.toFixed(0)} | ${c.thresholdUs.toFixed(0)} | ${fz(c.detected)}${c.detected === c.runtimeFused ? "" : " ✗"} | ${fz(c.runtimeFused)} | ${fz(c.simulatorFused)}${c.simulatorFused === c.runtimeFused ? "" : " ✗"} |`);
+    // a case the fusion phase's deadline left unmeasured has NaN times (null in the result JSON)
+    const us = (x: number | null) => (typeof x === "number" && Number.isFinite(x) ? x.toFixed(0) : "—");
+    for (const c of f.cases) L.push(`| ${c.name} | ${us(c.aUs)} | ${us(c.bUs)} | ${us(c.abUs)} | ${us(c.savedUs)} | ${us(c.thresholdUs)} | ${fz(c.detected)}${c.detected === c.runtimeFused ? "" : " ✗"} | ${fz(c.runtimeFused)} | ${fz(c.simulatorFused)}${c.simulatorFused === c.runtimeFused ? "" : " ✗"} |`);
   }
   L.push("", "<details><summary>Every validation model</summary>", "", `| model | family | measured ms (${s.clock}) | spread | wall ms | wall spread | runs | predicted ms | error | error vs wall |`, "|---|---|---|---|---|---|---|---|---|---|");
   const sign = (x: number) => `${x >= 0 ? "+" : ""}${pct(x)}`;
