@@ -12,7 +12,7 @@ import { fuse } from "../src/fusion/fuse.js";
 import { GraphBuilder } from "../src/ir/builder.js";
 import { buildMobileNetV2, buildMobileNetV3Small, buildResNet18 } from "../src/models/index.js";
 import { predictLatency } from "../src/predict.js";
-import { compileGraph, unsupportedOps } from "../src/profile/tfjs-exec.js";
+import { checkGraph, compileGraph, unsupportedOps } from "../src/profile/tfjs-exec.js";
 import { prepareTfjsModel, TfjsRunner } from "../src/profile/tfjs.js";
 import { createRunner, runtimeOfDevice } from "../src/profile/runner.js";
 import { buildKernelModel, defaultFusionCases, mapOrtNodes, measureE2e, measureKernels, prepareModel, profileDevice, readLog, validateDevice } from "../src/profile/index.js";
@@ -67,6 +67,11 @@ describe("TF.js executor", () => {
     expect(() => compileGraph(runner.tf, inferred)).toThrow(expect.objectContaining({ code: "unsupported_op" }));
     expect(runner.supports(b.build())).toBe(false);
     expect(runner.supports(buildKernelModel({ op: "pool", kind: "max", c: 8, h: 16, w: 16, k: 3, s: 2 }))).toBe(true);
+    // a supported op with an attribute the executor does not lower is refused before anything runs
+    const c = new GraphBuilder("ceil");
+    c.output(c.op("MaxPool", [c.input("x", [1, 8, 15, 15])], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }));
+    expect(runner.supports(c.build())).toBe(false);
+    expect(() => checkGraph(inferShapes(c.build()))).toThrow(expect.objectContaining({ code: "unsupported_op" }));
     await expect(TfjsRunner.create({ threads: 2 })).rejects.toMatchObject({ code: "invalid_argument" });
     expect(() => runtimeOfDevice({ id: "x", backend: "tflite-cpu@2.10", identity: { runtime: "tflite" } })).toThrow(expect.objectContaining({ code: "invalid_argument" }));
     expect(runtimeOfDevice({ id: "x", backend: "tfjs-wasm@4.22", identity: { runtime: "tfjs-wasm" } })).toBe("tfjs-wasm");

@@ -85,6 +85,21 @@ export interface CompiledGraph {
  * executed node becomes a closure over them. Unsupported op → `EdgelatError("unsupported_op")`.
  */
 export function compileGraph(tf: TfjsModule, inferred: InferredGraph, seed = 7): CompiledGraph {
+  return compile(tf, inferred, seed);
+}
+
+/**
+ * Checks that the executor runs every node of an inferred graph (ops, attributes, fixed shapes) without creating any
+ * tensor: throws what `compileGraph` would (`unsupported_op`, `invalid_shape`, …).
+ */
+export function checkGraph(inferred: InferredGraph): void {
+  compile(undefined, inferred, 0);
+}
+
+function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed: number): CompiledGraph {
+  // dry (no TF.js): every check runs, no tensor is created and the closures are never called
+  const dry = tfOrDry === undefined;
+  const tf = tfOrDry ?? ({} as TfjsModule);
   const g: Graph = inferred.graph;
   const nodes = executedNodes(inferred);
   const bad = unsupportedOps(inferred);
@@ -103,13 +118,15 @@ export function compileGraph(tf: TfjsModule, inferred: InferredGraph, seed = 7):
   const rng = createRng(seed);
   const owned: Tensor[] = [];
   const keep = <T extends Tensor>(t: T): T => (owned.push(t), t);
+  const placeholder = {} as Tensor;
   const random = (shape: number[], scale: number): Tensor => {
+    if (dry) return placeholder;
     const size = shape.reduce((a, b) => a * b, 1);
     const a = new Float32Array(size);
     for (let i = 0; i < size; i++) a[i] = (rng.next() * 2 - 1) * scale;
     return keep(tf.tensor(a, shape, "float32"));
   };
-  const fill = (shape: number[], v: number): Tensor => keep(tf.fill(shape, v, "float32"));
+  const fill = (shape: number[], v: number): Tensor => (dry ? placeholder : keep(tf.fill(shape, v, "float32")));
   /** A constant input: random values in its IR shape, fan-in scaled. */
   const constant = (name: string): Tensor => {
     const s = shapeOf(name);
@@ -147,7 +164,7 @@ export function compileGraph(tf: TfjsModule, inferred: InferredGraph, seed = 7):
   /** An operand of a rank-4 element-wise op in NHWC: constants converted once here. */
   const nhwcInput = (name: string): ((get: Get) => Tensor) => {
     if (!isConst(name)) return (get) => asNhwc(get(name));
-    const t = keep(tf.tidy(() => nhwcOf(constant(name))));
+    const t = dry ? placeholder : keep(tf.tidy(() => nhwcOf(constant(name))));
     return () => t;
   };
 

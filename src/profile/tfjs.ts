@@ -22,7 +22,7 @@ import { createRng } from "../util/rng.js";
 import type { LocalTarget } from "./device.js";
 import type { OpenSession, RunnableModel, SessionResult } from "./ort.js";
 import { loadTfjsWasm, type TfjsModule } from "./runtime.js";
-import { compileGraph, unsupportedOps } from "./tfjs-exec.js";
+import { checkGraph, compileGraph } from "./tfjs-exec.js";
 import type { TraceNodeEvent } from "./trace.js";
 
 /** A converted TF.js graph model held in memory. */
@@ -90,7 +90,7 @@ export interface TfjsRunnerOptions {
 }
 
 export class TfjsRunner {
-  private readonly inferredCache = new Map<string, InferredGraph>();
+  private readonly inferredCache = new Map<string, { source: Graph; inferred: InferredGraph }>();
   private constructor(
     readonly tf: TfjsModule,
     readonly version: string,
@@ -135,19 +135,19 @@ export class TfjsRunner {
   }
 
   private inferred(model: RunnableModel): InferredGraph {
-    let inf = this.inferredCache.get(model.key);
-    if (inf === undefined || inf.graph !== model.graph) {
-      inf = inferShapes(model.graph);
-      this.inferredCache.set(model.key, inf);
-      if (this.inferredCache.size > 256) this.inferredCache.delete(this.inferredCache.keys().next().value!);
-    }
-    return inf;
+    const hit = this.inferredCache.get(model.key);
+    if (hit !== undefined && hit.source === model.graph) return hit.inferred;
+    const inferred = inferShapes(model.graph);
+    this.inferredCache.set(model.key, { source: model.graph, inferred });
+    if (this.inferredCache.size > 256) this.inferredCache.delete(this.inferredCache.keys().next().value!);
+    return inferred;
   }
 
-  /** Whether the executor runs every node of this IR graph. */
+  /** Whether the executor runs every node of this IR graph (ops, attributes, fixed shapes; checked without running). */
   supports(graph: Graph): boolean {
     try {
-      return unsupportedOps(inferShapes(graph)).length === 0;
+      checkGraph(inferShapes(graph));
+      return true;
     } catch {
       return false;
     }
