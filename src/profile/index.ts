@@ -17,4 +17,4 @@ export { profileDevice, type ProfileOptions, type ProfileResult, type ProfilePro
 export { validateDevice, type ValidationModel, type ValidationRow, type ValidationSummary } from "./validate.js";
 export { createRunner, ortProfileRunner, tfjsProfileRunner, runtimeOfDevice, type ProfileRunner, type RunnerOptions } from "./runner.js";
 export { TfjsRunner, loadTfjsWasmNode, prepareTfjsModel, corpusTfjsModels, type TfjsRunnableModel, type TfjsGraphModelSource, type TfjsRunnerOptions, type CorpusTfjsModel } from "./tfjs.js";
-export { compileGraph, unsupportedOps, TFJS_EXEC_OPS, type CompiledGraph } from "./tfjs-exec.js";
+export { compileGraph, checkGraph, unsupportedOps, TFJS_EXEC_OPS, type CompiledGraph } from "./tfjs-exec.js";
