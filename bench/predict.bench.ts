@@ -20,23 +20,33 @@ import { median } from "./util.js";
 
 const BATCH = 100;
 
+/** Median calls per second over batches, by wall clock and by this process's CPU time (less disturbed by load). */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
 /**
  * Calls per second: repeated batches of `BATCH` calls until ~`budgetMs`, median batch rate. `fresh` (cold) gives
- * each call its own shallow copy of the graph, made before the batch's clock starts.
+ * each call its own shallow copy of the graph, made before the batch's clocks start.
  */
-function rate(g: InferredGraph, fn: (g: InferredGraph) => unknown, fresh: boolean, budgetMs = 1500): number {
+function rate(g: InferredGraph, fn: (g: InferredGraph) => unknown, fresh: boolean, budgetMs = 1500): Rate {
   for (let i = 0; i < 50; i++) fn(fresh ? { ...g } : g); // warm-up (JIT, device load)
   const args: InferredGraph[] = new Array(BATCH).fill(g);
-  const rates: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   const t0 = Date.now();
-  while (Date.now() - t0 < budgetMs || rates.length < 5) {
+  while (Date.now() - t0 < budgetMs || wall.length < 5) {
     if (fresh) for (let i = 0; i < BATCH; i++) args[i] = { ...g };
+    const c0 = process.cpuUsage();
     const start = process.hrtime.bigint();
     for (let i = 0; i < BATCH; i++) fn(args[i]!);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    rates.push((BATCH / ms) * 1000);
+    const c = process.cpuUsage(c0);
+    wall.push((BATCH / ms) * 1000);
+    cpu.push((BATCH * 1e6) / Math.max(1, c.user + c.system));
   }
-  return median(rates);
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 /** A chain of conv-bn-relu blocks with a residual Add every 3 blocks: ≈ `nodes` graph nodes. */
@@ -59,33 +69,35 @@ function chain(nodes: number): InferredGraph {
   return inferShapes(b.build());
 }
 
-const perSec = (r: number) => Math.round(r).toLocaleString("en-US").padStart(8);
-const us = (r: number, digits = 1) => (1e6 / r).toFixed(digits).padStart(7);
+const perSec = (r: number) => Math.round(r).toLocaleString("en-US").padStart(7);
+const us = (r: number, digits = 1) => (1e6 / r).toFixed(digits).padStart(6);
+/** "N/s (µs) wall, N/s (µs) CPU" */
+const both = (r: Rate) => `${perSec(r.wall)}/s (${us(r.wall)} µs) wall, ${perSec(r.cpu)}/s (${us(r.cpu)} µs) CPU`;
+const usBoth = (r: Rate, digits = 1) => `${us(r.wall, digits)} wall ${us(r.cpu, digits)} CPU`;
 
 export function run(): void {
-  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} (2 shared cores: other processes slow these numbers)`);
+  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} (2 shared cores: other processes slow the wall-clock numbers)`);
   const mv2 = inferShapes(buildMobileNetV2());
   console.log(`MobileNetV2: ${mv2.graph.nodes.length} nodes, shapes inferred once; each call = fuse + predictKernels + aggregate`);
-  console.log("                            warm (same graph object)            cold (new graph object per call)");
   for (const id of ["pixel4-gpu", "iphonexs-gpu", "pixel4-cpu-1large-fp32"]) {
     const dev = getDevice(id);
-    const warm = rate(mv2, (g) => predictLatency(g, dev), false);
-    const cold = rate(mv2, (g) => predictLatency(g, dev), true);
-    console.log(`  ${id.padEnd(24)} ${perSec(warm)} predictions/s (${us(warm)} µs)   ${perSec(cold)} predictions/s (${us(cold)} µs)`);
+    console.log(`  ${id.padEnd(24)} warm ${both(rate(mv2, (g) => predictLatency(g, dev), false))}`);
+    console.log(`  ${"".padEnd(24)} cold ${both(rate(mv2, (g) => predictLatency(g, dev), true))}`);
   }
   const dev = getDevice("pixel4-gpu");
   const kg = fuse(mv2, dev.backend);
   const est = predictKernels(kg, dev);
-  console.log("\nWhere the time goes (MobileNetV2, pixel4-gpu), µs per call:   warm     cold");
-  console.log(`  fuse only                                                ${us(rate(mv2, (g) => fuse(g, dev.backend), false))}  ${us(rate(mv2, (g) => fuse(g, dev.backend), true))}`);
-  console.log(`  predictKernels only (${kg.kernels.length} kernels, gbt)                      ${us(rate(mv2, () => predictKernels(kg, dev), false))}`);
-  console.log(`  aggregate only                                           ${us(rate(mv2, () => aggregate(est, dev), false), 2)}`);
-  console.log("\nGraph size scaling on pixel4-gpu (µs per prediction, and per node), warm | cold:");
+  console.log("\nWhere the time goes (MobileNetV2, pixel4-gpu), µs per call:");
+  console.log(`  fuse only, warm                  ${usBoth(rate(mv2, (g) => fuse(g, dev.backend), false))}`);
+  console.log(`  fuse only, cold                  ${usBoth(rate(mv2, (g) => fuse(g, dev.backend), true))}`);
+  console.log(`  predictKernels only (${kg.kernels.length} kernels) ${usBoth(rate(mv2, () => predictKernels(kg, dev), false))}`);
+  console.log(`  aggregate only                   ${usBoth(rate(mv2, () => aggregate(est, dev), false), 2)}`);
+  console.log("\nGraph size scaling on pixel4-gpu, µs per prediction by CPU time (and per node), warm | cold:");
   for (const n of [10, 30, 100, 300, 1000]) {
     const g = chain(n);
     const nodes = g.graph.nodes.length;
-    const warm = 1e6 / rate(g, (x) => predictLatency(x, dev), false, 800);
-    const cold = 1e6 / rate(g, (x) => predictLatency(x, dev), true, 800);
+    const warm = 1e6 / rate(g, (x) => predictLatency(x, dev), false, 800).cpu;
+    const cold = 1e6 / rate(g, (x) => predictLatency(x, dev), true, 800).cpu;
     console.log(`  ${String(nodes).padStart(5)} nodes: ${warm.toFixed(1).padStart(8)} µs (${(warm / nodes).toFixed(2)} µs/node) | ${cold.toFixed(1).padStart(8)} µs (${(cold / nodes).toFixed(2)} µs/node)`);
   }
 }

@@ -568,7 +568,7 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
  * Copies each candidate node that `dup` applies to into its consumers: every consumer forms a kernel (with the copy as
  * a member, owner -3 marks it) and extends greedily. Consumers must be free, distinct and each read the node once.
  */
-function duplicateIntoConsumers(st: State, cd: CompiledDuplication, cands: Int32Array, drafts: Draft[]): void {
+function duplicateIntoConsumers(st: State, cd: CompiledDuplication, cands: readonly number[], drafts: Draft[]): void {
   const { ix, owner, cnt, inStart, inIds } = st;
   const dup = cd.dup;
   const min = dup.minConsumers ?? 2;
@@ -644,12 +644,12 @@ interface Draft {
 
 /** Per graph and compiled rule set: which nodes are constants, and each node's candidate elisions and rules. */
 interface Candidates {
-  constant: Uint8Array;
+  constant: Int32Array;
   elide: (readonly number[] | undefined)[];
   /** Per rule: the nodes its root may match, ascending. */
-  rules: Int32Array[];
+  rules: (readonly number[])[];
   /** Per duplication: the nodes it may copy, ascending. */
-  dups: Int32Array[];
+  dups: (readonly number[])[];
   /** Per node: op type / category id in the compiled set's matcher tables (-1: not named). */
   opId: Int32Array;
   catId: Int32Array;
@@ -660,12 +660,14 @@ function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonl
   const hit = perCat?.get(category);
   if (hit !== undefined) return hit;
   const { n, nodes } = ix;
-  const constant = new Uint8Array(n);
+  // one allocation: constant flags, op ids, category ids
+  const ints = new Int32Array(3 * n);
+  const constant = ints.subarray(0, n);
+  const opId = ints.subarray(n, 2 * n);
+  const catId = ints.subarray(2 * n, 3 * n);
   const elide: (readonly number[] | undefined)[] = new Array(n);
   const lists: number[][] = compiled.rules.map(() => []);
   const dups: number[][] = compiled.duplicate.map(() => []);
-  const opId = new Int32Array(n);
-  const catId = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const op = nodes[i]!.opType;
     const c = category[i];
@@ -682,7 +684,7 @@ function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonl
     if (dOp !== undefined) for (const r of dOp) dups[r]!.push(i);
     if (dCat !== undefined) for (const r of dCat) if (dOp === undefined || !dOp.includes(r)) dups[r]!.push(i);
   }
-  const out: Candidates = { constant, elide, rules: lists.map((l) => Int32Array.from(l)), dups: dups.map((l) => Int32Array.from(l)), opId, catId };
+  const out: Candidates = { constant, elide, rules: lists, dups, opId, catId };
   if (perCat === undefined) ix.perSet.set(compiled, (perCat = new Map()));
   perCat.set(category, out);
   return out;

@@ -29,7 +29,7 @@ export interface GraphIndex {
   readonly outIds: Int32Array;
   /** Per tensor id: 1 when constant at run time (initializer, constant node output, folded subgraph output). */
   readonly isConst: Uint8Array;
-  /** Per tensor id: bytes (0 when the shape is not fully known), -1 until first asked (`bytesOf`). */
+  /** Per tensor id: bytes (0 when the shape is not fully known). */
   readonly bytes: Float64Array;
   /** Per tensor id: a constant's known values (null: none), undefined until first asked (`constValuesOf`). */
   readonly constValues: (readonly number[] | null | undefined)[];
@@ -45,7 +45,7 @@ export interface GraphIndex {
   /** Per compiled rule set: candidate lists per node (see engine.ts). */
   readonly perSet: Map<object, unknown>;
   /** Working arrays one `fuse` call at a time borrows (see `borrowScratch`). */
-  scratch: Scratch | undefined;
+  scratch: Scratch;
 }
 
 /**
@@ -69,32 +69,39 @@ export interface Scratch {
   draftAt: Int32Array;
 }
 
+/** Int32 entries of one `Scratch` for n nodes, T tensors and `slots` node input slots. */
+const scratchInts = (n: number, T: number, slots: number): number => 3 * n + 5 * T + slots;
+
+/** Carves the scratch arrays out of `pool` from `at` (length `scratchInts(n, T, slots)`). */
+function carveScratch(pool: Int32Array, at: number, n: number, T: number, slots: number): Scratch {
+  const view = (len: number): Int32Array => {
+    const v = pool.subarray(at, at + len);
+    at += len;
+    return v;
+  };
+  return {
+    busy: false,
+    stamp: 0,
+    owner: view(n),
+    nodeMark: view(n),
+    cnt: view(T),
+    last: view(T),
+    tensorMark: view(T),
+    tensorUses: view(T),
+    aliasTo: view(T),
+    inIds: view(slots),
+    draftAt: view(n),
+  };
+}
+
 /** The index's scratch arrays (or fresh ones if a call on this graph is already running, e.g. re-entrantly). */
 export function borrowScratch(ix: GraphIndex): Scratch {
   let s = ix.scratch;
-  if (s !== undefined && !s.busy) {
-    s.busy = true;
-    return s;
+  if (s.busy) {
+    const slots = ix.inRaw.length;
+    s = carveScratch(new Int32Array(scratchInts(ix.n, ix.tensorCount, slots)), 0, ix.n, ix.tensorCount, slots);
   }
-  // one buffer carved into views: a single (off-heap) allocation instead of six
-  const n = ix.n;
-  const T = ix.tensorCount;
-  const slots = ix.inRaw.length;
-  const pool = new Int32Array(3 * n + 5 * T + slots);
-  s = {
-    busy: true,
-    stamp: 0,
-    owner: pool.subarray(0, n),
-    nodeMark: pool.subarray(n, 2 * n),
-    cnt: pool.subarray(2 * n, 2 * n + T),
-    last: pool.subarray(2 * n + T, 2 * n + 2 * T),
-    tensorMark: pool.subarray(2 * n + 2 * T, 2 * n + 3 * T),
-    tensorUses: pool.subarray(2 * n + 3 * T, 2 * n + 4 * T),
-    aliasTo: pool.subarray(2 * n + 4 * T, 2 * n + 5 * T),
-    inIds: pool.subarray(2 * n + 5 * T, 2 * n + 5 * T + slots),
-    draftAt: pool.subarray(2 * n + 5 * T + slots, 3 * n + 5 * T + slots),
-  };
-  if (ix.scratch === undefined) ix.scratch = s;
+  s.busy = true;
   return s;
 }
 
@@ -126,79 +133,97 @@ export function constValuesOf(ix: GraphIndex, id: number): readonly number[] | u
   return v === null ? undefined : v;
 }
 
-/** Bytes of a tensor by id (memoized on the index). */
+/** Bytes of a tensor by id. */
 export function bytesOf(ix: GraphIndex, id: number): number {
-  let b = ix.bytes[id]!;
-  if (b < 0) ix.bytes[id] = b = tensorBytesOf(ix.tensors.get(ix.nameOf[id]!));
-  return b;
+  return ix.bytes[id]!;
 }
 
-/** The index of an inferred graph, built on first use and cached by object identity. */
+/**
+ * The index of an inferred graph, built on first use and cached by object identity. Its typed arrays (and the
+ * scratch arrays of the first `fuse` call) are views of one buffer: one allocation per graph.
+ */
 export function graphIndex(inferred: InferredGraph): GraphIndex {
   const hit = cache.get(inferred);
   if (hit !== undefined) return hit;
   const g = inferred.graph;
   const nodes = g.nodes;
   const n = nodes.length;
+  let slots = 0;
+  let outSlots = 0;
+  for (let i = 0; i < n; i++) {
+    slots += nodes[i]!.inputs.length;
+    outSlots += nodes[i]!.outputs.length;
+  }
+  // Tensor ids are dense, at most one per slot and graph output: per-tensor arrays are sized for that bound.
+  const tMax = slots + outSlots + g.outputs.length;
+  const ints = tMax + 2 * (n + 1) + slots + outSlots + scratchInts(n, tMax, slots);
+  const buffer = new ArrayBuffer(8 * tMax + 4 * ints + 2 * tMax + n);
+  const bytes = new Float64Array(buffer, 0, tMax);
+  const pool = new Int32Array(buffer, 8 * tMax, ints);
+  let at = 0;
+  const view = (len: number): Int32Array => {
+    const v = pool.subarray(at, at + len);
+    at += len;
+    return v;
+  };
+  const prodAll = view(tMax);
+  const inStart = view(n + 1);
+  const inRaw = view(slots);
+  const outStart = view(n + 1);
+  const outIds = view(outSlots);
+  const scratchAt = at;
+  const bytePool = new Uint8Array(buffer, 8 * tMax + 4 * ints, 2 * tMax + n);
+  const folded = bytePool.subarray(2 * tMax, 2 * tMax + n);
+
   const tid = new Map<string, number>();
   const nameOf: string[] = [];
-  const prod: number[] = [];
   const id = (t: string): number => {
     let i = tid.get(t);
     if (i === undefined) {
       i = nameOf.length;
       tid.set(t, i);
       nameOf.push(t);
-      prod.push(-1);
+      prodAll[i] = -1;
     }
     return i;
   };
-  const outStart: number[] = new Array(n + 1);
-  const outs: number[] = [];
-  const folded = new Uint8Array(n);
+  let q = 0;
   for (let i = 0; i < n; i++) {
     const node = nodes[i]!;
     if (inferred.folded.has(node.name)) folded[i] = 1;
-    outStart[i] = outs.length;
-    for (const o of node.outputs) {
+    outStart[i] = q;
+    const outs = node.outputs;
+    for (let k = 0; k < outs.length; k++) {
+      const o = outs[k]!;
       if (o === "") {
-        outs.push(-1);
+        outIds[q++] = -1;
         continue;
       }
-      const k = id(o);
-      prod[k] = i;
-      outs.push(k);
+      const t = id(o);
+      prodAll[t] = i;
+      outIds[q++] = t;
     }
   }
-  outStart[n] = outs.length;
-  const inStart: number[] = new Array(n + 1);
-  const ins: number[] = [];
+  outStart[n] = q;
+  q = 0;
   for (let i = 0; i < n; i++) {
-    inStart[i] = ins.length;
-    for (const x of nodes[i]!.inputs) ins.push(x === "" ? -1 : id(x));
+    inStart[i] = q;
+    const ins = nodes[i]!.inputs;
+    for (let k = 0; k < ins.length; k++) inRaw[q++] = ins[k] === "" ? -1 : id(ins[k]!);
   }
-  inStart[n] = ins.length;
+  inStart[n] = q;
   for (const o of g.outputs) id(o);
   const T = nameOf.length;
-  const bytePool = new Uint8Array(2 * T);
+  const prodOf = prodAll.subarray(0, T);
   const isConst = bytePool.subarray(0, T);
-  const isOutput = bytePool.subarray(T, 2 * T);
-  const bytes = new Float64Array(T).fill(-1);
+  const isOutput = bytePool.subarray(tMax, tMax + T);
   const shapeOf: (readonly number[] | undefined)[] = new Array(T);
-  // the integer arrays share one buffer
-  const intPool = new Int32Array(T + 2 * (n + 1) + ins.length + outs.length);
-  let at = 0;
-  const carve = (src: ArrayLike<number>): Int32Array => {
-    const view = intPool.subarray(at, at + src.length);
-    view.set(src);
-    at += src.length;
-    return view;
-  };
   for (let k = 0; k < T; k++) {
     const info = g.tensors.get(nameOf[k]!);
-    const p = prod[k]!;
+    const p = prodOf[k]!;
     isConst[k] = info?.constant !== undefined || (p >= 0 && folded[p] === 1) ? 1 : 0;
     shapeOf[k] = numericShape(info);
+    bytes[k] = tensorBytesOf(info);
   }
   for (const o of g.outputs) isOutput[tid.get(o)!] = 1;
   const index: GraphIndex = {
@@ -209,13 +234,13 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     tensorCount: T,
     tid,
     nameOf,
-    prodOf: carve(prod),
-    inStart: carve(inStart),
-    inRaw: carve(ins),
-    outStart: carve(outStart),
-    outIds: carve(outs),
+    prodOf,
+    inStart,
+    inRaw,
+    outStart,
+    outIds,
     isConst,
-    bytes,
+    bytes: bytes.subarray(0, T),
     constValues: new Array(T),
     shapeOf,
     isOutput,
@@ -223,7 +248,7 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     folded,
     categories: new Map(),
     perSet: new Map(),
-    scratch: undefined,
+    scratch: carveScratch(pool, scratchAt, n, T, slots),
   };
   cache.set(inferred, index);
   return index;
