@@ -25,16 +25,63 @@ export function run(): void {
   console.log(`compiled table, by encoding:  ${(n / tEnc * 1000 / 1e6).toFixed(1)} M archs/s`);
   console.log(`predictNb201Latency (checked): ${(NB201_SIZE / tRef * 1000 / 1e3).toFixed(0)} k archs/s`);
 
+  // Graph pipeline on fresh graphs (nothing cached across graph objects). Batch: 300 graphs per stage, as a stage-by-stage
+  // timing needs (the graphs of a stage stay alive until the next stage: GC pays for them); after one warm-up pass,
+  // medians of BATCH_REPS passes. Streaming: arch by arch (build → infer → predict, then dropped), as a NAS loop
+  // runs, each stage timed per arch. Under load, compare runs made at the same time.
   const m = 300;
-  let graphs: ReturnType<typeof buildNasBench201Graph>[] = [];
-  const tBuild = timeMs(() => { graphs = archs.slice(0, m).map((a) => buildNasBench201Graph(a)); });
-  let inferred: ReturnType<typeof inferShapes>[] = [];
-  const tInfer = timeMs(() => { inferred = graphs.map((g) => inferShapes(g)); });
-  const dev = loadDevice(fitDeviceFromEndToEnd(inferred.slice(0, 100).map((g, i) => ({ graph: g, latencyMs: 1 + archs[i]!.reduce((s, o) => s + cost[o]!, 0) })), { id: "bench", backend: "ort-cpu@1.30/basic" }));
-  const tPredict = timeMs(() => { for (const g of inferred) sink += predictLatency(g, dev).latencyMs; });
-  console.log(`buildNasBench201Graph:         ${(m / tBuild * 1000).toFixed(0)} graphs/s`);
-  console.log(`inferShapes (NB201 graph):     ${(m / tInfer * 1000).toFixed(0)} graphs/s`);
-  console.log(`predictLatency (fuse+predict): ${(m / tPredict * 1000).toFixed(0)} graphs/s (inferred graphs)`);
-  console.log(`full pipeline per arch:        ${(m / (tBuild + tInfer + tPredict) * 1000).toFixed(0)} archs/s`);
+  const subset = archs.slice(0, m);
+  const latency = (a: readonly number[]) => 1 + a.reduce((s, o) => s + cost[o]!, 0);
+  const dev = loadDevice(
+    fitDeviceFromEndToEnd(subset.slice(0, 100).map((a) => ({ graph: inferShapes(buildNasBench201Graph(a)), latencyMs: latency(a) })), {
+      id: "bench",
+      backend: "ort-cpu@1.30/basic",
+    }),
+  );
+  const BATCH_REPS = 5;
+  const stages = { build: [] as number[], infer: [] as number[], predict: [] as number[] };
+  for (let rep = 0; rep <= BATCH_REPS; rep++) {
+    let graphs: ReturnType<typeof buildNasBench201Graph>[] = [];
+    let inferred: ReturnType<typeof inferShapes>[] = [];
+    const tBuild = timeMs(() => { graphs = subset.map((a) => buildNasBench201Graph(a)); });
+    const tInfer = timeMs(() => { inferred = graphs.map((g) => inferShapes(g)); });
+    const tPredict = timeMs(() => { for (const g of inferred) sink += predictLatency(g, dev).latencyMs; });
+    if (rep === 0) continue; // warm-up
+    stages.build.push((tBuild * 1000) / m);
+    stages.infer.push((tInfer * 1000) / m);
+    stages.predict.push((tPredict * 1000) / m);
+  }
+  const us = (xs: number[]) => median(xs);
+  const line = (label: string, perGraphUs: number) => console.log(`${label.padEnd(33)}${perGraphUs.toFixed(0).padStart(6)} µs/graph  (${(1e6 / perGraphUs).toFixed(0)} graphs/s)`);
+  console.log(`batch of ${m} graphs per stage, median of ${BATCH_REPS}:`);
+  line("  buildNasBench201Graph:", us(stages.build));
+  line("  inferShapes (NB201 graph):", us(stages.infer));
+  line("  predictLatency (fuse+predict):", us(stages.predict));
+  line("  build + infer:", us(stages.build) + us(stages.infer));
+  console.log(`  full pipeline per arch:       ${(1e6 / (us(stages.build) + us(stages.infer) + us(stages.predict))).toFixed(0)} archs/s`);
+  const now = () => process.hrtime.bigint();
+  const streamed = { build: 0n, infer: 0n, predict: 0n };
+  const streamReps = 3;
+  for (let rep = 0; rep < streamReps; rep++) {
+    for (const a of subset) {
+      const t0 = now();
+      const g = buildNasBench201Graph(a);
+      const t1 = now();
+      const inf = inferShapes(g);
+      const t2 = now();
+      sink += predictLatency(inf, dev).latencyMs;
+      const t3 = now();
+      streamed.build += t1 - t0;
+      streamed.infer += t2 - t1;
+      streamed.predict += t3 - t2;
+    }
+  }
+  const perArch = (t: bigint) => Number(t) / 1e3 / (streamReps * m);
+  console.log(`streaming, arch by arch (${streamReps} × ${m}):`);
+  line("  buildNasBench201Graph:", perArch(streamed.build));
+  line("  inferShapes (NB201 graph):", perArch(streamed.infer));
+  line("  predictLatency (fuse+predict):", perArch(streamed.predict));
+  line("  build + infer:", perArch(streamed.build) + perArch(streamed.infer));
+  console.log(`  full pipeline per arch:       ${(1e6 / (perArch(streamed.build) + perArch(streamed.infer) + perArch(streamed.predict))).toFixed(0)} archs/s`);
   if (sink === 42) console.log("");
 }

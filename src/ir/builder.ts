@@ -21,6 +21,8 @@ export class GraphBuilder {
    * entries are then its first `ownTensors` ones, copied out before the builder changes or builds again.
    */
   private handedOut = false;
+  /** Set once a node is named by the caller: `fresh` names alone never repeat, so validation need not check them. */
+  private namedNodes = false;
   private ownTensors = 0;
   private readonly inputs: string[] = [];
   private readonly outputs: string[] = [];
@@ -33,7 +35,10 @@ export class GraphBuilder {
     private readonly format: ModelFormat = "builder",
   ) {}
 
-  /** A fresh name `prefix_N`, unique within this builder. */
+  /**
+   * A fresh name `prefix_N`, unique within this builder: N (digits) follows the last "_", so no two prefixes and
+   * counts give the same name.
+   */
   fresh(prefix: string): string {
     const n = this.counters.get(prefix) ?? 0;
     this.counters.set(prefix, n + 1);
@@ -59,7 +64,9 @@ export class GraphBuilder {
     attrs: Record<string, AttrValue> = {},
     opts: { name?: string; outputs?: number | string[]; domain?: string } = {},
   ): string[] {
-    const name = opts.name ?? this.fresh(this.lowerCase(opType));
+    let name = opts.name;
+    if (name === undefined) name = this.fresh(this.lowerCase(opType));
+    else this.namedNodes = true;
     let outs: string[];
     if (Array.isArray(opts.outputs)) outs = opts.outputs;
     else {
@@ -97,7 +104,7 @@ export class GraphBuilder {
       outputs: [...this.outputs],
       opsets: { ...this.opsets },
       metadata: {},
-    });
+    }, { namesUnique: !this.namedNodes });
   }
 
   /** `opType.toLowerCase()`, computed once per op type (node names are `conv_0`, `relu_3`, …). */

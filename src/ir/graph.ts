@@ -30,15 +30,16 @@ export function consumerIndex(graph: Graph): Map<string, number[]> {
  * Tensors referenced but missing from `graph.tensors` get an entry with unknown dtype and shape.
  */
 export function validateGraph(graph: Graph): Graph {
-  return checkGraph(graph, new Map(graph.tensors));
+  return checkGraph(graph, new Map(graph.tensors), false);
 }
 
 /**
  * `validateGraph` for a caller that owns `graph.tensors` (a parser that has just built it): the missing entries are
- * added to that map itself instead of a copy. Same checks, same result.
+ * added to that map itself instead of a copy. Same checks, same result. `namesUnique`: the caller made the node names
+ * unique itself (a parser's renaming, a builder's generated names), so that check is skipped.
  */
-export function validateOwnedGraph(graph: Graph): Graph {
-  return checkGraph(graph, graph.tensors);
+export function validateOwnedGraph(graph: Graph, opts: { namesUnique?: boolean } = {}): Graph {
+  return checkGraph(graph, graph.tensors, opts.namesUnique ?? false);
 }
 
 /** Producer codes in `checkGraph`: node index ≥ 0, or one of these. */
@@ -47,7 +48,7 @@ const PRODUCED_BY_CONSTANT = -2;
 /** An omitted optional input (""), or (in `topoSort`) a name no node produces. */
 const NO_PRODUCER = -3;
 
-function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>): Graph {
+function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>, namesUnique: boolean): Graph {
   const graphNodes = graph.nodes;
   if (graphNodes.length > LIMITS.maxNodes) {
     throw new EdgelatError("too_large", `Graph has ${graphNodes.length} nodes (limit ${LIMITS.maxNodes})`);
@@ -63,14 +64,14 @@ function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>): Graph {
   };
   // (A name that is both a graph input and a constant reads as the input here: both are sources, and both have entries.)
   const producerOf = (name: string): number | undefined => produced.get(name) ?? constantCode(name);
-  const names = new Set<string>();
+  const names = namesUnique ? undefined : new Set<string>();
   for (const name of graph.inputs) produced.set(name, PRODUCED_BY_INPUT);
   for (let i = 0; i < graphNodes.length; i++) {
     const node = graphNodes[i]!;
-    if (names.has(node.name)) {
-      throw new EdgelatError("invalid_model", `Two nodes are named '${node.name}'`, { node: node.name });
+    if (names !== undefined) {
+      if (names.has(node.name)) throw new EdgelatError("invalid_model", `Two nodes are named '${node.name}'`, { node: node.name });
+      names.add(node.name);
     }
-    names.add(node.name);
     const outs = node.outputs;
     for (let o = 0; o < outs.length; o++) {
       const out = outs[o]!;

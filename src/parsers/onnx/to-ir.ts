@@ -330,7 +330,7 @@ function convertGraph(
     if (nodes.length === 0 && outputs.length === 0) {
       throw new EdgelatError("invalid_model", "The model's graph has neither nodes nor outputs (another protobuf message?)");
     }
-    return validateOwnedGraph(graph);
+    return validateOwnedGraph(graph, { namesUnique: true }); // (see nodeNames)
   }
 
   // A subgraph may read names of enclosing graphs: they must exist there, and count as produced for validation.
@@ -351,7 +351,7 @@ function convertGraph(
     outerRefs.push(name);
     outerReads?.push(name);
   }
-  const validated = validateOwnedGraph({ ...graph, inputs: [...inputs, ...outerRefs] });
+  const validated = validateOwnedGraph({ ...graph, inputs: [...inputs, ...outerRefs] }, { namesUnique: true });
   return { ...validated, inputs, metadata: outerRefs.length ? { outer_scope: JSON.stringify(outerRefs) } : {} };
 }
 
