@@ -129,7 +129,7 @@ export function inferShapes(graph: Graph, opts: InferOptions = {}, registry: OpR
       const out = outs[o]!;
       if (out === "" || (isInput.has(out) && graph.tensors.has(out))) continue;
       const t = scope.types.get(out);
-      if (t !== undefined) tensors.set(out, tensorInfo(out, t, run.foldedTensors.has(out)));
+      if (t !== undefined) tensors.set(out, tensorInfo(out, t, run.foldedTensors.size > 0 && run.foldedTensors.has(out)));
     }
   }
   for (const name of graph.inputs) {
@@ -368,6 +368,7 @@ function runNodes(
 
     // Store output types; find whether the node folds and whether anything stayed unknown.
     let isFolded = node.outputs.length > 0;
+    let stored: TensorType | undefined; // the last type stored with a shape (a single-output node's bytes written)
     for (let o = 0; o < node.outputs.length; o++) {
       const name = node.outputs[o]!;
       if (name === "") continue;
@@ -394,6 +395,7 @@ function runNodes(
         isFolded = false;
       }
       scope.types.set(name, t);
+      stored = t;
     }
     if (reason !== undefined) unknown.push({ node: node.name, opType: node.opType, domain: node.domain, reason });
 
@@ -418,9 +420,8 @@ function runNodes(
       if (isWeightInput(scope, t, node.inputs[i]!)) params += elementsOf(t);
     }
     let bytesWritten = 0;
-    for (let o = 0; o < node.outputs.length; o++) {
-      if (node.outputs[o] !== "") bytesWritten += bytesOf(scope.types.get(node.outputs[o]!));
-    }
+    if (node.outputs.length === 1) bytesWritten = bytesOf(stored);
+    else for (let o = 0; o < node.outputs.length; o++) if (node.outputs[o] !== "") bytesWritten += bytesOf(scope.types.get(node.outputs[o]!));
     let flops = 0;
     if (outputs !== undefined && ctx !== undefined && spec!.flops !== undefined) {
       try {

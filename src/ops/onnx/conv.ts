@@ -42,8 +42,12 @@ function convShape(ctx: OpContext, at: ConvLayout, dtype?: TensorType["dtype"]):
 /** 2·N·Cout·∏out·(Cin/g)·∏k (MACs × 2) plus one add per output element for a bias. */
 function convFlops(ctx: OpContext, outputs: TensorType[], at: ConvLayout, extraPerOutput = 0): number {
   const w = shapeOf(ctx, at.w);
-  const perOutput = numel(w.slice(1));
-  if (perOutput === undefined) return 0;
+  let perOutput = 1; // ∏ w[1..] (as numel), without a copy of the dims
+  for (let i = 1; i < w.length; i++) {
+    const d = w[i]!;
+    if (typeof d !== "number") return 0;
+    perOutput *= d;
+  }
   const outs = outCount(outputs);
   const bias = at.b >= 0 && hasInput(ctx, at.b) ? 1 : 0;
   return outs * (2 * perOutput + bias + extraPerOutput);
