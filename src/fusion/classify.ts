@@ -5,7 +5,7 @@
 import type { Node } from "../ir/types.js";
 import type { OpCategory } from "../ops/types.js";
 import type { MatchEnv } from "./pattern.js";
-import { intAttr } from "./pattern.js";
+import { asInt } from "./pattern.js";
 import type { KernelClass } from "./types.js";
 
 const CLASS_OF_CATEGORY: Readonly<Record<OpCategory, KernelClass>> = {
@@ -52,7 +52,7 @@ function convInputChannels(n: Node, env: MatchEnv): number | undefined {
 /** conv / gconv / dwconv by group count (ONNX `group`; TF depthwise ops are always depthwise). */
 export function convClass(n: Node, env: MatchEnv): "conv" | "gconv" | "dwconv" {
   if (n.opType === "DepthwiseConv2dNative" || n.opType === "FusedDepthwiseConv2dNative") return "dwconv";
-  const group = intAttr(n, "group", 1);
+  const group = asInt(n.attrs.group, 1);
   if (group <= 1) return "conv";
   const cin = convInputChannels(n, env);
   if (cin !== undefined) return group === cin ? "dwconv" : "gconv";

@@ -412,13 +412,15 @@ function matchPattern(st: State, cr: CompiledRule, root: number): Int32Array | u
   const rootPat = pat[pat.length - 1]!;
   if (st.owner[root] !== -1 || !st.accepts(ops[pat.length - 1]!, root)) return undefined;
   if (rootPat.inputs !== undefined && !rootPat.commutative) {
-    const ins = st.nodes[root]!.inputs;
+    // by alias-resolved tensor ids (an omitted or missing input has no producer)
+    const p0 = st.inStart[root]!;
+    const nIn = st.inStart[root + 1]! - p0;
     for (let q = 0; q < rootPat.inputs.length; q++) {
       const ref = rootPat.inputs[q]!;
       if (typeof ref !== "number") continue;
-      const t = ins[q];
-      const p = t ? st.producerOf(st.res(t)) : undefined;
-      if (p === undefined || st.owner[p] !== -1 || !st.accepts(ops[ref]!, p)) return undefined;
+      const id = q < nIn ? st.inIds[p0 + q]! : -1;
+      const p = id < 0 ? -1 : st.prodOf[id]!;
+      if (p < 0 || st.owner[p] !== -1 || !st.accepts(ops[ref]!, p)) return undefined;
     }
   }
   const bound = new Int32Array(pat.length).fill(-1);

@@ -5,7 +5,7 @@
 import type { Node } from "../ir/types.js";
 import { samePadding } from "../shape/common.js";
 import type { MatchEnv } from "./pattern.js";
-import { intAttr, intsAttr, strAttr } from "./pattern.js";
+import { asInt, asInts, asStr } from "./pattern.js";
 import type { KernelClass, KernelFeatures } from "./types.js";
 
 export type Geometry = Pick<
@@ -15,18 +15,18 @@ export type Geometry = Pick<
 
 /** Writes kernel / stride / padding of a window op into `f` (ONNX attributes, auto_pad resolved against the input). */
 function onnxWindow(f: Geometry, n: Node, kh: number | undefined, kw: number | undefined, h: number | undefined, w: number | undefined): void {
-  const strides = intsAttr(n, "strides");
+  const strides = asInts(n.attrs.strides);
   const sh = strides?.[0] ?? 1;
   const sw = strides?.[1] ?? 1;
   let padH = 0;
   let padW = 0;
-  const autoPad = strAttr(n, "auto_pad") ?? "NOTSET";
+  const autoPad = asStr(n.attrs.auto_pad) ?? "NOTSET";
   if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
-    const dil = intsAttr(n, "dilations");
+    const dil = asInts(n.attrs.dilations);
     if (h !== undefined && kh !== undefined) padH = sum2(samePadding(h, kh, sh, dil?.[0] ?? 1));
     if (w !== undefined && kw !== undefined) padW = sum2(samePadding(w, kw, sw, dil?.[1] ?? 1));
   } else if (autoPad === "NOTSET") {
-    const pads = intsAttr(n, "pads");
+    const pads = asInts(n.attrs.pads);
     if (pads !== undefined && pads.length >= 4) {
       padH = pads[0]! + pads[2]!;
       padW = pads[1]! + pads[3]!;
@@ -37,18 +37,18 @@ function onnxWindow(f: Geometry, n: Node, kh: number | undefined, kw: number | u
 
 /** The same for TF ops: NHWC strides / ksize, padding SAME | VALID | EXPLICIT. */
 function tfWindow(f: Geometry, n: Node, kh: number | undefined, kw: number | undefined, h: number | undefined, w: number | undefined): void {
-  const strides = intsAttr(n, "strides");
+  const strides = asInts(n.attrs.strides);
   const sh = strides?.[1] ?? 1;
   const sw = strides?.[2] ?? 1;
-  const padding = strAttr(n, "padding") ?? "VALID";
+  const padding = asStr(n.attrs.padding) ?? "VALID";
   let padH = 0;
   let padW = 0;
   if (padding === "SAME") {
-    const dil = intsAttr(n, "dilations");
+    const dil = asInts(n.attrs.dilations);
     if (h !== undefined && kh !== undefined) padH = sum2(samePadding(h, kh, sh, dil?.[1] ?? 1));
     if (w !== undefined && kw !== undefined) padW = sum2(samePadding(w, kw, sw, dil?.[2] ?? 1));
   } else if (padding === "EXPLICIT") {
-    const p = intsAttr(n, "explicit_paddings");
+    const p = asInts(n.attrs.explicit_paddings);
     if (p !== undefined && p.length === 8) {
       padH = p[2]! + p[3]!;
       padW = p[4]! + p[5]!;
@@ -84,8 +84,8 @@ export function fillGeometry(
   if (cls === "fc" || cls === "matmul") {
     if (n.opType === "Gemm") {
       const b = ws;
-      const k = xs === undefined ? undefined : intAttr(n, "transA", 0) ? xs[0] : xs[1];
-      const m = b === undefined ? undefined : intAttr(n, "transB", 0) ? b[0] : b[1];
+      const k = xs === undefined ? undefined : asInt(n.attrs.transA, 0) ? xs[0] : xs[1];
+      const m = b === undefined ? undefined : asInt(n.attrs.transB, 0) ? b[0] : b[1];
       if (k !== undefined) f.cin = k;
       if (m !== undefined) f.cout = m;
     } else {
@@ -121,18 +121,18 @@ export function fillGeometry(
         tfWindow(f, n, wt?.[0], wt?.[1], h, w);
         f.groups = cls === "dwconv" && c !== undefined ? c : 1;
       } else {
-        const ks = intsAttr(n, "kernel_shape");
+        const ks = asInts(n.attrs.kernel_shape);
         onnxWindow(f, n, ks?.[0] ?? wt?.[2], ks?.[1] ?? wt?.[3], h, w);
-        f.groups = intAttr(n, "group", 1);
+        f.groups = asInt(n.attrs.group, 1);
       }
       return;
     }
     case "pool": {
       if (nhwc) {
-        const k = intsAttr(n, "ksize");
+        const k = asInts(n.attrs.ksize);
         tfWindow(f, n, k?.[1], k?.[2], h, w);
       } else {
-        const ks = intsAttr(n, "kernel_shape");
+        const ks = asInts(n.attrs.kernel_shape);
         onnxWindow(f, n, ks?.[0], ks?.[1], h, w);
       }
       return;
@@ -161,7 +161,7 @@ export function padAmounts(n: Node, env: MatchEnv): { padH: number; padW: number
     if (p === undefined || p.length !== 8) return undefined;
     return { padH: p[2]! + p[3]!, padW: p[4]! + p[5]! };
   }
-  p = intsAttr(n, "pads") ?? env.values(n.inputs[1] ?? "");
+  p = asInts(n.attrs.pads) ?? env.values(n.inputs[1] ?? "");
   if (p === undefined || p.length !== 8) return undefined;
   return { padH: p[2]! + p[6]!, padW: p[3]! + p[7]! };
 }

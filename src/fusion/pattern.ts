@@ -172,14 +172,18 @@ export const single = (name: string, anchor: OpMatcher, extend?: readonly Extend
 // ---- attribute readers shared by rule conditions ------------------------------------------------------------------
 
 export function intAttr(n: Node, name: string, dflt: number): number {
-  const v = n.attrs[name];
-  return typeof v === "number" ? v : dflt;
+  return asInt(n.attrs[name], dflt);
 }
 export function intsAttr(n: Node, name: string): readonly number[] | undefined {
-  const v = n.attrs[name];
-  return Array.isArray(v) && (v.length === 0 || typeof v[0] === "number") ? (v as number[]) : undefined;
+  return asInts(n.attrs[name]);
 }
 export function strAttr(n: Node, name: string): string | undefined {
-  const v = n.attrs[name];
-  return typeof v === "string" ? v : undefined;
+  return asStr(n.attrs[name]);
 }
+
+// The same checks on an attribute value; hot code reads fixed names as `asInts(n.attrs.strides)` (a named property
+// load the JIT caches per call site, where `n.attrs[name]` with a variable name is a generic keyed load).
+export const asInt = (v: unknown, dflt: number): number => (typeof v === "number" ? v : dflt);
+export const asInts = (v: unknown): readonly number[] | undefined =>
+  Array.isArray(v) && (v.length === 0 || typeof v[0] === "number") ? (v as number[]) : undefined;
+export const asStr = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
