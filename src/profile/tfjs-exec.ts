@@ -301,11 +301,14 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
         const [a, b, c] = n.inputs;
         if (!isConst(b!)) throw unsupported(n, "B computed at run time");
         const transA = num(n, "transA", 0) === 1, transB = num(n, "transB", 0) === 1;
+        // weights generated as [K, N] (a Dense layer's layout, what TF.js graph models hold): the wasm backend runs
+        // transposeB about 10× slower (it transposes B on every call), which no TF.js model pays for its weights
         const bs = shapeOf(b!);
-        const B = random(bs, Math.sqrt(3 / (transB ? bs[1]! : bs[0]!))) as import("@tensorflow/tfjs").Tensor2D;
+        const [k, nOut] = transB ? [bs[1]!, bs[0]!] : [bs[0]!, bs[1]!];
+        const B = random([k, nOut], Math.sqrt(3 / k)) as import("@tensorflow/tfjs").Tensor2D;
         const bias = c ? random([shapeOf(c).at(-1) ?? 1], 0.1) : undefined;
         const A = input(a!);
-        return (get) => [{ t: tf.fused.matMul({ a: plain(A(get)) as import("@tensorflow/tfjs").Tensor2D, b: B, transposeA: transA, transposeB: transB, ...(bias ? { bias } : {}) }), nhwc: false }];
+        return (get) => [{ t: tf.fused.matMul({ a: plain(A(get)) as import("@tensorflow/tfjs").Tensor2D, b: B, transposeA: transA, ...(bias ? { bias } : {}) }), nhwc: false }];
       }
       case "MatMul": {
         const a = input(n.inputs[0]!), b = input(n.inputs[1]!);
