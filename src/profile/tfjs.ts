@@ -159,8 +159,15 @@ export class TfjsRunner {
       const gm = await this.loadGraphModel(model);
       const feeds = graphModelFeeds(this.tf, model.tfjs, gm.inputs as { name: string; dtype?: string }[]);
       try {
+        const outputs = model.tfjs.outputs;
         const info = await this.tf.profile(async () => {
-          this.tf.dispose(await gm.executeAsync(feeds, model.tfjs!.outputs));
+          let out: import("@tensorflow/tfjs").Tensor | import("@tensorflow/tfjs").Tensor[];
+          try {
+            out = gm.execute(feeds, outputs);
+          } catch {
+            out = await gm.executeAsync(feeds, outputs); // control flow / dynamic shapes
+          }
+          this.tf.dispose(out);
         });
         return info.kernels.filter((k) => !k.name.endsWith("__op")).length;
       } finally {
