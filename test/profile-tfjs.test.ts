@@ -52,6 +52,19 @@ describe("TF.js executor", () => {
         expect(mapped.size).toBe(kg.kernels.length);
         // tf.profile sees at least one TF.js kernel per executed node
         expect(await prog.kernelCount()).toBeGreaterThanOrEqual(executed.length);
+        if (g === graphs[0]) {
+          // MobileNetV2: each ONNX node is the TF.js kernel a TF.js port runs (tf.batchNorm adds a Reshape of its own)
+          const count = (xs: readonly string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
+          const ops = count(executed.map((n) => n.opType));
+          const k = count(await prog.kernelNames());
+          expect((k.get("FusedConv2D") ?? 0) + (k.get("FusedDepthwiseConv2D") ?? 0)).toBe(ops.get("Conv"));
+          expect(k.get("FusedDepthwiseConv2D")).toBe(17);
+          expect(k.get("FusedBatchNorm")).toBe(ops.get("BatchNormalization"));
+          expect(k.get("ClipByValue")).toBe(ops.get("Clip"));
+          expect(k.get("Add")).toBe(ops.get("Add"));
+          expect(k.get("Mean")).toBe(1);
+          expect(k.get("_FusedMatMul")).toBe(1);
+        }
       } finally {
         prog.dispose();
       }

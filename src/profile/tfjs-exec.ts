@@ -75,7 +75,9 @@ const NHWC_AXIS = [0, 3, 1, 2];
 export interface CompiledGraph {
   /** Runs the graph once; with `timed`, one event per executed node (process CPU µs of its ops). */
   run(timed: boolean): TraceNodeEvent[] | undefined;
-  /** TF.js kernels one run launches (`tf.profile`), layout conversions and helpers included. */
+  /** Names of the TF.js kernels one run launches, in order (`tf.profile`, op wrappers `*__op` dropped). */
+  kernelNames(): Promise<string[]>;
+  /** TF.js kernels one run launches, layout conversions and helpers included. */
   kernelCount(): Promise<number>;
   dispose(): void;
 }
@@ -415,14 +417,17 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
     return events;
   };
 
+  const kernelNames = async (): Promise<string[]> => {
+    const info = await tf.profile(() => {
+      runOnce(false);
+    });
+    return info.kernels.map((k) => k.name).filter((name) => !name.endsWith("__op"));
+  };
+
   return {
     run: runOnce,
-    kernelCount: async () => {
-      const info = await tf.profile(() => {
-        runOnce(false);
-      });
-      return info.kernels.filter((k) => !k.name.endsWith("__op")).length;
-    },
+    kernelNames,
+    kernelCount: async () => (await kernelNames()).length,
     dispose: () => {
       for (const t of owned.splice(0)) t.dispose();
     },
