@@ -26,8 +26,10 @@ export class GraphBuilder {
   private ownTensors = 0;
   private readonly inputs: string[] = [];
   private readonly outputs: string[] = [];
-  private readonly counters = new Map<string, number>();
-  private readonly lowerOpTypes = new Map<string, string>();
+  /** Next count per `fresh` prefix (a record, so that one lookup serves both reading and incrementing it). */
+  private readonly counters = new Map<string, { n: number }>();
+  /** Per op type: its node-name prefix (`opType.toLowerCase()`) and that prefix's counter. */
+  private readonly opNames = new Map<string, { prefix: string; counter: { n: number } }>();
 
   constructor(
     readonly name: string,
@@ -40,9 +42,16 @@ export class GraphBuilder {
    * counts give the same name.
    */
   fresh(prefix: string): string {
-    const n = this.counters.get(prefix) ?? 0;
-    this.counters.set(prefix, n + 1);
-    return `${prefix}_${n}`;
+    return `${prefix}_${this.counter(prefix).n++}`;
+  }
+
+  private counter(prefix: string): { n: number } {
+    let c = this.counters.get(prefix);
+    if (c === undefined) {
+      c = { n: 0 };
+      this.counters.set(prefix, c);
+    }
+    return c;
   }
 
   input(name: string, shape: Shape, dtype: DType = "float32"): string {
@@ -65,8 +74,16 @@ export class GraphBuilder {
     opts: { name?: string; outputs?: number | string[]; domain?: string } = {},
   ): string[] {
     let name = opts.name;
-    if (name === undefined) name = this.fresh(this.lowerCase(opType));
-    else this.namedNodes = true;
+    if (name === undefined) {
+      // (`fresh(opType.toLowerCase())`, with the prefix and its counter looked up once per op type)
+      let op = this.opNames.get(opType);
+      if (op === undefined) {
+        const prefix = opType.toLowerCase();
+        op = { prefix, counter: this.counter(prefix) };
+        this.opNames.set(opType, op);
+      }
+      name = `${op.prefix}_${op.counter.n++}`;
+    } else this.namedNodes = true;
     let outs: string[];
     if (Array.isArray(opts.outputs)) outs = opts.outputs;
     else {
@@ -105,16 +122,6 @@ export class GraphBuilder {
       opsets: { ...this.opsets },
       metadata: {},
     }, { namesUnique: !this.namedNodes });
-  }
-
-  /** `opType.toLowerCase()`, computed once per op type (node names are `conv_0`, `relu_3`, …). */
-  private lowerCase(opType: string): string {
-    let lower = this.lowerOpTypes.get(opType);
-    if (lower === undefined) {
-      lower = opType.toLowerCase();
-      this.lowerOpTypes.set(opType, lower);
-    }
-    return lower;
   }
 
   private addTensor(t: TensorInfo): void {

@@ -66,6 +66,9 @@ function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>, namesUnique:
   const producerOf = (name: string): number | undefined => produced.get(name) ?? constantCode(name);
   const names = namesUnique ? undefined : new Set<string>();
   for (const name of graph.inputs) produced.set(name, PRODUCED_BY_INPUT);
+  // Whether each node output (flat, `outStart` offsets) lacks an entry in `graph.tensors` (1) or not (0).
+  const outStart = new Int32Array(graphNodes.length + 1);
+  const missing: number[] = [];
   for (let i = 0; i < graphNodes.length; i++) {
     const node = graphNodes[i]!;
     if (names !== undefined) {
@@ -73,11 +76,20 @@ function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>, namesUnique:
       names.add(node.name);
     }
     const outs = node.outputs;
+    outStart[i] = missing.length;
     for (let o = 0; o < outs.length; o++) {
       const out = outs[o]!;
-      if (out === "") continue;
-      const prev = constantCode(out) ?? produced.get(out);
-      if (prev !== undefined) {
+      if (out === "") {
+        missing.push(0);
+        continue;
+      }
+      const t = declared.get(out);
+      const c = t?.constant;
+      const constant = c ? c.source !== "folded" : false;
+      // A new name grows `produced`; an input's or an earlier output's does not (found again only to report it).
+      const size = produced.size;
+      if (constant || produced.set(out, i).size === size) {
+        const prev = constant ? PRODUCED_BY_CONSTANT : firstProducer(graph, out, i, o);
         const prevName = prev === PRODUCED_BY_INPUT ? "<input>" : prev === PRODUCED_BY_CONSTANT ? "<constant>" : graphNodes[prev]!.name;
         throw new EdgelatError(
           "duplicate_producer",
@@ -85,9 +97,10 @@ function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>, namesUnique:
           { tensor: out, producers: [prevName, node.name] },
         );
       }
-      produced.set(out, i);
+      missing.push(t === undefined ? 1 : 0);
     }
   }
+  outStart[graphNodes.length] = missing.length;
   // Dangling inputs; the producer code of every node input is kept (flat, `inStart` offsets) for Kahn's algorithm and
   // for the pass below, so that each input is looked up once.
   const inStart = new Int32Array(graphNodes.length + 1);
@@ -131,18 +144,25 @@ function checkGraph(graph: Graph, tensors: Map<string, TensorInfo>, namesUnique:
       const name = ins[k]!;
       if (inProducer[inStart[i]! + k] === PRODUCED_BY_INPUT && !tensors.has(name)) tensors.set(name, { name, dtype: "unknown" });
     }
-    addUnknown(tensors, node.outputs);
+    // (Outputs are distinct and never graph inputs, so an output's entry is missing now iff it was at the start.)
+    const outs = node.outputs;
+    for (let o = 0; o < outs.length; o++) if (missing[outStart[i]! + o] === 1) tensors.set(outs[o]!, { name: outs[o]!, dtype: "unknown" });
   }
   for (const name of graph.inputs) if (!tensors.has(name)) tensors.set(name, { name, dtype: "unknown" });
   return { ...graph, nodes: nodesInOrder(graphNodes, order), tensors };
 }
 
-/** Gives each named tensor missing from `tensors` an entry with unknown dtype and shape. */
-function addUnknown(tensors: Map<string, TensorInfo>, list: readonly string[]): void {
-  for (let k = 0; k < list.length; k++) {
-    const name = list[k]!;
-    if (name !== "" && !tensors.has(name)) tensors.set(name, { name, dtype: "unknown" });
+/**
+ * The producer `checkGraph` had recorded for `name` before node `i` output it again (as its output `o`): a graph input,
+ * or the first node (or an earlier output of node `i`) producing it. Only for the error message.
+ */
+function firstProducer(graph: Graph, name: string, i: number, o: number): number {
+  if (graph.inputs.includes(name)) return PRODUCED_BY_INPUT;
+  for (let j = 0; j <= i; j++) {
+    const outs = graph.nodes[j]!.outputs;
+    for (let k = 0; k < (j === i ? o : outs.length); k++) if (outs[k] === name) return j;
   }
+  return i;
 }
 
 /**

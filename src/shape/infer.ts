@@ -50,7 +50,7 @@ class Scope {
     return this.parent?.get(name);
   }
   isShapeConstant(name: string): boolean {
-    return this.shapeConstants.has(name) || (this.parent?.isShapeConstant(name) ?? false);
+    return (this.shapeConstants.size > 0 && this.shapeConstants.has(name)) || (this.parent?.isShapeConstant(name) ?? false);
   }
 }
 
@@ -74,6 +74,8 @@ interface RunResult {
   folded: Set<string>;
   /** Outputs of folded nodes. */
   foldedTensors: Set<string>;
+  /** The type stored for each named node output, in node and output order. */
+  outputTypes: TensorType[];
   scope: Scope;
 }
 
@@ -123,13 +125,22 @@ export function inferShapes(graph: Graph, opts: InferOptions = {}, registry: OpR
   graph.tensors.forEach((t, name) => tensors.set(name, t)); // (no entry arrays, unlike `new Map(graph.tensors)`)
   const isInput = new Set(graph.inputs);
   const nodes = run.nodes;
-  for (let n = 0; n < nodes.length; n++) {
+  const anyFolded = run.foldedTensors.size > 0;
+  // `scope.types` holds the inputs and every node output: when its size is their sum, no output repeats another or an
+  // input (always so in a validated graph), and each output's final type is the one stored for it, in this order.
+  const distinct = scope.types.size === isInput.size + run.outputTypes.length;
+  for (let n = 0, k = 0; n < nodes.length; n++) {
     const outs = nodes[n]!.outputs;
     for (let o = 0; o < outs.length; o++) {
       const out = outs[o]!;
-      if (out === "" || (isInput.has(out) && graph.tensors.has(out))) continue;
+      if (out === "") continue;
+      if (distinct) {
+        tensors.set(out, tensorInfo(out, run.outputTypes[k++]!, anyFolded && run.foldedTensors.has(out)));
+        continue;
+      }
+      if (isInput.has(out) && graph.tensors.has(out)) continue;
       const t = scope.types.get(out);
-      if (t !== undefined) tensors.set(out, tensorInfo(out, t, run.foldedTensors.size > 0 && run.foldedTensors.has(out)));
+      if (t !== undefined) tensors.set(out, tensorInfo(out, t, anyFolded && run.foldedTensors.has(out)));
     }
   }
   for (const name of graph.inputs) {
@@ -303,6 +314,7 @@ function runNodes(
   const unknown: ShapeIssue[] = [];
   const folded = new Set<string>();
   const foldedTensors = new Set<string>();
+  const outputTypes: TensorType[] = [];
   let laterOutputs: Set<string> | undefined;
   const defaultDomainSpecs = new Map<string, OpSpec | undefined>();
   // Subgraph results, memoized so a spec's `shape` and `flops` share one inference per subgraph.
@@ -376,7 +388,9 @@ function runNodes(
       // A rule may hand back an input's own type object: never mutate what an input (or a constant) owns.
       if (t !== undefined && inputs.includes(t)) t = { ...t };
       if (t === undefined) {
-        scope.types.set(name, { dtype: "unknown" });
+        const unknownType: TensorType = { dtype: "unknown" };
+        scope.types.set(name, unknownType);
+        outputTypes.push(unknownType);
         isFolded = false;
         if (reason === undefined && outputs !== undefined) reason = `output ${name} has no inferred type`;
         continue;
@@ -395,6 +409,7 @@ function runNodes(
         isFolded = false;
       }
       scope.types.set(name, t);
+      outputTypes.push(t);
       stored = t;
     }
     if (reason !== undefined) unknown.push({ node: node.name, opType: node.opType, domain: node.domain, reason });
@@ -434,7 +449,7 @@ function runNodes(
     }
     costs[n] = { flops, params, bytesRead, bytesWritten };
   }
-  return { costs, unknown, folded, foldedTensors };
+  return { costs, unknown, folded, foldedTensors, outputTypes };
 }
 
 /** Opset assumed when a graph does not declare one for a domain. */
