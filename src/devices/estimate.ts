@@ -7,6 +7,7 @@
  */
 import { EdgelatError } from "../errors.js";
 import type { Kernel, KernelClass, KernelFeatures, KernelGraph } from "../fusion/types.js";
+import { PredictionBatch } from "../predictors/batch.js";
 import type { Device, LoadedRoute } from "./types.js";
 
 export interface KernelEstimate {
@@ -102,7 +103,10 @@ function hasKnownShapes(k: Kernel): boolean {
   return true;
 }
 
-/** Predicts every kernel of a kernel graph on a device. One estimate per kernel, in kernel order. */
+/**
+ * Predicts every kernel of a kernel graph on a device. One estimate per kernel, in kernel order. Kernels a tree
+ * predictor cannot tell apart are evaluated once per call (`PredictionBatch`; same numbers, bit for bit).
+ */
 export function predictKernels(kernels: KernelGraph, device: Device): KernelEstimate[] {
   if (kernels.backend !== device.backend) {
     throw new EdgelatError(
@@ -113,6 +117,7 @@ export function predictKernels(kernels: KernelGraph, device: Device): KernelEsti
   }
   const absorbs = device.overhead.absorbs ?? [];
   const out: KernelEstimate[] = new Array(kernels.kernels.length);
+  const batch = new PredictionBatch(kernels.kernels.length);
   for (let i = 0; i < kernels.kernels.length; i++) {
     const k = kernels.kernels[i]!;
     const f = predictorFeatures(k);
@@ -120,13 +125,13 @@ export function predictKernels(kernels: KernelGraph, device: Device): KernelEsti
     const override = device.typeOverrides.size > 0 ? device.typeOverrides.get(k.type) : undefined;
     const routes = device.routes.get(k.class);
     if (override !== undefined) {
-      const p = override.predict(f);
+      const p = batch.predict(override, f, i);
       est.latencyMs = p.latencyMs;
       est.stdMs = p.stdMs;
       est.predictor = `type:${k.type}:${override.kind}`;
     } else if (routes !== undefined) {
       const r = pickRoute(routes, f);
-      const p = r.predictor.predict(f);
+      const p = batch.predict(r.predictor, f, i);
       est.latencyMs = p.latencyMs;
       est.stdMs = p.stdMs;
       est.predictor = r.name;
@@ -137,7 +142,7 @@ export function predictKernels(kernels: KernelGraph, device: Device): KernelEsti
       const borrowed = FALLBACK_ORDER[k.class].find((c) => device.routes.has(c));
       const routesFb = borrowed !== undefined ? device.routes.get(borrowed)! : [...device.routes.values()][0]!;
       const r = pickRoute(routesFb, f);
-      const p = r.predictor.predict(f);
+      const p = batch.predict(r.predictor, f, i);
       est.latencyMs = p.latencyMs;
       // A borrowed predictor is a rough guess: report its error as at least the estimate itself.
       est.stdMs = Math.max(p.stdMs, p.latencyMs);

@@ -61,14 +61,14 @@ interface CompiledRuleSet {
   crules: readonly CompiledRule[];
   celide: readonly CompiledMatcher[];
   cdup: readonly CompiledDuplication[];
-  /** Rule indices by root op type / root category, each list ascending. */
-  byOp: Map<string, number[]>;
-  byCat: Map<OpCategory, number[]>;
-  elideByOp: Map<string, number[]>;
-  elideByCat: Map<OpCategory, number[]>;
+  /** Rule / elision / duplication indices by the local id of their root's op type or category, each list ascending. */
+  byOp: (number[] | undefined)[];
+  byCat: (number[] | undefined)[];
+  elideByOp: (number[] | undefined)[];
+  elideByCat: (number[] | undefined)[];
   duplicate: readonly Duplication[];
-  dupByOp: Map<string, number[]>;
-  dupByCat: Map<OpCategory, number[]>;
+  dupByOp: (number[] | undefined)[];
+  dupByCat: (number[] | undefined)[];
 }
 
 const compiledCache = new WeakMap<RuleSet, Map<string, CompiledRuleSet>>();
@@ -157,6 +157,12 @@ function compile(set: RuleSet, disable: readonly string[]): CompiledRuleSet {
   for (const e of set.elide) collectNames(e.op, tables);
   for (const d of duplicate) for (const m of [d.op, d.into, ...stepsOf(d.extend).map((x) => x.op)]) collectNames(m, tables);
   const cm = (m: OpMatcher): CompiledMatcher => compileMatcher(m, tables);
+  /** A name-keyed index as an array over the names' local ids. */
+  const byId = <K,>(index: Map<K, number[]>, ids: Map<K, number>): (number[] | undefined)[] => {
+    const out: (number[] | undefined)[] = new Array(ids.size);
+    for (const [name, id] of ids) out[id] = index.get(name);
+    return out;
+  };
   const csteps = (steps: readonly ExtendStep[] | undefined): CompiledStep[] | undefined => steps?.map((step) => ({ step, op: cm(step.op) }));
   const compiled: CompiledRuleSet = {
     set,
@@ -165,13 +171,13 @@ function compile(set: RuleSet, disable: readonly string[]): CompiledRuleSet {
     crules: rules.map((rule) => ({ rule, ops: rule.pattern.map((p) => cm(p.op)), extend: csteps(rule.extend) })),
     celide: set.elide.map((e) => cm(e.op)),
     cdup: duplicate.map((dup) => ({ dup, op: cm(dup.op), into: cm(dup.into), extend: csteps(dup.extend) })),
-    byOp: roots.byOp,
-    byCat: roots.byCat,
-    elideByOp: el.byOp,
-    elideByCat: el.byCat,
+    byOp: byId(roots.byOp, tables.ops),
+    byCat: byId(roots.byCat, tables.cats),
+    elideByOp: byId(el.byOp, tables.ops),
+    elideByCat: byId(el.byCat, tables.cats),
     duplicate,
-    dupByOp: dup.byOp,
-    dupByCat: dup.byCat,
+    dupByOp: byId(dup.byOp, tables.ops),
+    dupByCat: byId(dup.byCat, tables.cats),
   };
   if (perSet === undefined) compiledCache.set(set, (perSet = new Map()));
   perSet.set(key, compiled);
@@ -673,16 +679,16 @@ function candidates(ix: GraphIndex, compiled: CompiledRuleSet, category: readonl
   for (let i = 0; i < n; i++) {
     const op = nodes[i]!.opType;
     const c = category[i];
-    opId[i] = compiled.tables.ops.get(op) ?? -1;
-    catId[i] = c === undefined ? -1 : compiled.tables.cats.get(c) ?? -1;
+    const o = (opId[i] = compiled.tables.ops.get(op) ?? -1);
+    const k = (catId[i] = c === undefined ? -1 : compiled.tables.cats.get(c) ?? -1);
     if (c === "constant" || op === "Constant") constant[i] = 1;
-    elide[i] = compiled.elideByOp.get(op) ?? (c !== undefined ? compiled.elideByCat.get(c) : undefined);
-    const byOp = compiled.byOp.get(op);
-    const byCat = c !== undefined ? compiled.byCat.get(c) : undefined;
+    elide[i] = (o >= 0 ? compiled.elideByOp[o] : undefined) ?? (k >= 0 ? compiled.elideByCat[k] : undefined);
+    const byOp = o >= 0 ? compiled.byOp[o] : undefined;
+    const byCat = k >= 0 ? compiled.byCat[k] : undefined;
     if (byOp !== undefined) for (const r of byOp) lists[r]!.push(i);
     if (byCat !== undefined) for (const r of byCat) if (byOp === undefined || !byOp.includes(r)) lists[r]!.push(i);
-    const dOp = compiled.dupByOp.get(op);
-    const dCat = c !== undefined ? compiled.dupByCat.get(c) : undefined;
+    const dOp = o >= 0 ? compiled.dupByOp[o] : undefined;
+    const dCat = k >= 0 ? compiled.dupByCat[k] : undefined;
     if (dOp !== undefined) for (const r of dOp) dups[r]!.push(i);
     if (dCat !== undefined) for (const r of dCat) if (dOp === undefined || !dOp.includes(r)) dups[r]!.push(i);
   }

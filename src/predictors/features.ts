@@ -213,6 +213,12 @@ export function featureKey(f: KernelFeatures, out: Float64Array): void {
   for (let k = 0; k < KEY_FIELDS.length; k++) out[k] = readField(f, KEY_FIELDS[k]!);
 }
 
+/** Do two kernels have equal feature keys (Object.is on every entry of `featureKey`, without writing the keys)? */
+export function sameFeatureKey(a: KernelFeatures, b: KernelFeatures): boolean {
+  for (let k = 0; k < KEY_FIELDS.length; k++) if (!Object.is(readField(a, KEY_FIELDS[k]!), readField(b, KEY_FIELDS[k]!))) return false;
+  return true;
+}
+
 /** The feature vector of one kernel under `spec` (allocates; use `compileFeatureSpec` in hot loops). */
 export function featureVector(f: KernelFeatures, spec: FeatureSpec): number[] {
   const c = compileFeatureSpec(spec);

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { getDevice } from "../devices/catalog.js";
+import { predictKernels, predictorFeatures } from "../devices/estimate.js";
+import { fuse } from "../fusion/fuse.js";
+import type { KernelFeatures } from "../fusion/types.js";
+import { buildMobileNetV2 } from "../models/index.js";
+import { inferShapes } from "../shape/infer.js";
+import { PredictionBatch } from "./batch.js";
+import { fitGbt, GbtPredictor } from "./gbt.js";
+import { fitLinear } from "./linear.js";
+import { syntheticSamples } from "./synthetic.js";
+import type { Prediction } from "./types.js";
+
+/** A gbt predictor that counts its evaluations. */
+class Counting extends GbtPredictor {
+  calls = 0;
+  override predict(f: KernelFeatures): Prediction {
+    this.calls++;
+    return super.predict(f);
+  }
+}
+
+const samples = syntheticSamples(300, (f) => 1e-9 * f.flops + 0.05, 3, 0.02);
+const counting = () => new Counting(fitGbt(samples, { nEstimators: 10, noiseFolds: 0 }).params);
+
+describe("PredictionBatch", () => {
+  it("evaluates a tree predictor once per distinct feature key, with the same numbers", () => {
+    const p = counting();
+    const a = samples[0]!.features;
+    const batch = new PredictionBatch(4);
+    const first = batch.predict(p, a, 0);
+    expect(batch.predict(p, { ...a }, 1)).toEqual(first);
+    expect(p.calls).toBe(1);
+    // a field the hash does not read still separates kernels
+    const b = { ...a, hIn: (a.hIn ?? 0) + 1 };
+    const pb = batch.predict(p, b, 2);
+    expect(p.calls).toBe(2);
+    expect(Object.is(pb.latencyMs, p.predict(b).latencyMs)).toBe(true);
+    // another predictor never shares a prediction
+    const q = counting();
+    batch.predict(q, a, 3);
+    expect(q.calls).toBe(1);
+  });
+
+  it("keeps nothing across batches and calls other predictors every time", () => {
+    const p = counting();
+    const f = samples[1]!.features;
+    new PredictionBatch(1).predict(p, f, 0);
+    new PredictionBatch(1).predict(p, f, 0);
+    expect(p.calls).toBe(2);
+    const lin = fitLinear(samples);
+    let calls = 0;
+    const spy = { kind: "linear", predict: (x: KernelFeatures) => (calls++, lin.predict(x)), toJSON: () => lin.toJSON() };
+    const batch = new PredictionBatch(2);
+    batch.predict(spy, f, 0);
+    batch.predict(spy, f, 1);
+    expect(calls).toBe(2);
+  });
+
+  it("predictKernels on MobileNetV2 matches every kernel predicted on its own (Object.is)", () => {
+    const dev = getDevice("pixel4-gpu");
+    const kg = fuse(inferShapes(buildMobileNetV2()), dev.backend);
+    const est = predictKernels(kg, dev);
+    kg.kernels.forEach((k, i) => {
+      const p = dev.routes.get(k.class)![0]!.predictor.predict(predictorFeatures(k));
+      expect(Object.is(est[i]!.latencyMs, p.latencyMs) && Object.is(est[i]!.stdMs, p.stdMs), k.id).toBe(true);
+    });
+  });
+});
