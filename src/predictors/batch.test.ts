@@ -6,6 +6,7 @@ import type { KernelFeatures } from "../fusion/types.js";
 import { buildMobileNetV2 } from "../models/index.js";
 import { inferShapes } from "../shape/infer.js";
 import { PredictionBatch } from "./batch.js";
+import { FEATURE_KEY_LENGTH, featureKey, sameFeatureKey } from "./features.js";
 import { fitGbt, GbtPredictor } from "./gbt.js";
 import { fitLinear } from "./linear.js";
 import { syntheticSamples } from "./synthetic.js";
@@ -22,6 +23,37 @@ class Counting extends GbtPredictor {
 
 const samples = syntheticSamples(300, (f) => 1e-9 * f.flops + 0.05, 3, 0.02);
 const counting = () => new Counting(fitGbt(samples, { nEstimators: 10, noiseFolds: 0 }).params);
+
+describe("sameFeatureKey", () => {
+  it("agrees with comparing featureKey vectors (Object.is), missing fields, -0 and NaN included", () => {
+    const key = (f: KernelFeatures) => {
+      const k = new Float64Array(FEATURE_KEY_LENGTH);
+      featureKey(f, k);
+      return k;
+    };
+    const base = samples.slice(0, 40).map((s) => s.features);
+    const variants: KernelFeatures[] = base.flatMap((f) => [
+      f,
+      { ...f },
+      { ...f, padW: (f.padW ?? 0) + 1 },
+      { ...f, groups: undefined },
+      { ...f, cin: 0 },
+      { ...f, cin: -0 },
+      { ...f, hOut: Number.NaN },
+      { ...f, outputShape: [...(f.outputShape ?? []), 2] },
+    ]);
+    let same = 0;
+    for (const a of variants.slice(0, 64)) {
+      for (const b of variants) {
+        const ka = key(a), kb = key(b);
+        const want = ka.every((v, i) => Object.is(v, kb[i]));
+        expect(sameFeatureKey(a, b)).toBe(want);
+        if (want) same++;
+      }
+    }
+    expect(same).toBeGreaterThan(64);
+  });
+});
 
 describe("PredictionBatch", () => {
   it("evaluates a tree predictor once per distinct feature key, with the same numbers", () => {

@@ -213,10 +213,28 @@ export function featureKey(f: KernelFeatures, out: Float64Array): void {
   for (let k = 0; k < KEY_FIELDS.length; k++) out[k] = readField(f, KEY_FIELDS[k]!);
 }
 
-/** Do two kernels have equal feature keys (Object.is on every entry of `featureKey`, without writing the keys)? */
-export function sameFeatureKey(a: KernelFeatures, b: KernelFeatures): boolean {
+type SameKey = (a: KernelFeatures, b: KernelFeatures) => boolean;
+
+function sameKeyLoop(a: KernelFeatures, b: KernelFeatures): boolean {
   for (let k = 0; k < KEY_FIELDS.length; k++) if (!Object.is(readField(a, KEY_FIELDS[k]!), readField(b, KEY_FIELDS[k]!))) return false;
   return true;
+}
+
+/** `sameKeyLoop` as straight-line code (each `readField` with a constant id); undefined where codegen is not allowed. */
+function sameKeyStraight(): SameKey | undefined {
+  const terms = Array.from(KEY_FIELDS, (id) => `Object.is(readField(a, ${id}), readField(b, ${id}))`);
+  try {
+    return (new Function("readField", `"use strict"; return function same(a, b) { return ${terms.join(" && ")}; };`) as (r: typeof readField) => SameKey)(readField);
+  } catch {
+    return undefined;
+  }
+}
+
+let sameKey: SameKey | undefined;
+
+/** Do two kernels have equal feature keys (Object.is on every entry of `featureKey`, without writing the keys)? */
+export function sameFeatureKey(a: KernelFeatures, b: KernelFeatures): boolean {
+  return (sameKey ??= sameKeyStraight() ?? sameKeyLoop)(a, b);
 }
 
 /** The feature vector of one kernel under `spec` (allocates; use `compileFeatureSpec` in hot loops). */
