@@ -4,32 +4,42 @@
  * MobileNetV2 width × resolution, MobileNetV3, ResNet variants); writes docs/local-devices.md.
  *
  * Usage: npm run validate-local [-- --budget 10m] [-- --runtime ort-node|tfjs-wasm] [-- --threads 1,2] [-- --level all] [-- --rounds 15]
- *                               [-- --skip-profile] [-- --no-write]
+ *                               [-- --skip-profile] [-- --no-write] [-- --refit] [-- --diagnose DIR] [-- --state DIR]
  * State (resumable): .cache/local-devices/<id>.{jsonl,json,validation.jsonl,result.json}. An interrupted run rerun
  * with the same arguments reuses every logged measurement.
+ *   --refit        measure nothing: refit the profile from every kernel / calibration measurement the state's log holds
+ *                  and validate against the logged validation measurements (models the logs lack are left out).
+ *   --diagnose DIR also profile every validation model kernel by kernel (log in DIR, kept apart from the state: these
+ *                  are never training data; what DIR's log holds is reused, also with --refit) and print where the
+ *                  error comes from (src/profile/diagnose.ts).
+ *   --state DIR    state folder (default .cache/local-devices).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { dataRoot } from "../src/datasets/paths.js";
 import { loadDevice } from "../src/devices/load.js";
-import type { DeviceProfileJSON } from "../src/devices/types.js";
+import type { Device, DeviceProfileJSON } from "../src/devices/types.js";
 import { parseDuration } from "../src/cli/profile.js";
 import { corpusOnnxModels } from "../src/profile/corpus.js";
-import { localDeviceId } from "../src/profile/device.js";
-import { MeasurementLog } from "../src/profile/log.js";
+import { fitLocalOverhead, localDeviceId } from "../src/profile/device.js";
+import { MeasurementLog, readLog } from "../src/profile/log.js";
 import { calibrationModels, prepareModel, prepareOnnx, priorModels, validationModels } from "../src/profile/models.js";
 import type { OrtLevel } from "../src/profile/ort.js";
-import { createRunner } from "../src/profile/runner.js";
+import { createRunner, type ProfileRunner } from "../src/profile/runner.js";
 import type { RuntimeId } from "../src/profile/runtime.js";
 import { corpusTfjsModels, prepareTfjsModel } from "../src/profile/tfjs.js";
+import { diagnoseClasses, diagnoseModel, type ModelDiagnosis } from "../src/profile/diagnose.js";
+import { measureKernels } from "../src/profile/measure.js";
+import { median } from "../src/profile/stats.js";
+import { loadavg } from "node:os";
+import { fuse } from "../src/fusion/fuse.js";
 import { profileDevice, type ProfileResult } from "../src/profile/profile.js";
 import { nnMeterPriors } from "../src/profile/templates.js";
 import { summarizeRows, validateDevice, type ValidationModel, type ValidationRow, type ValidationSummary } from "../src/profile/validate.js";
 import { inferShapes } from "../src/shape/infer.js";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "..");
-const STATE = join(ROOT, ".cache", "local-devices");
 const DOC = join(ROOT, "docs", "local-devices.md");
 
 interface Result {
@@ -52,6 +62,8 @@ interface Result {
   driftRatios: number[];
   /** Measurement batches of the validation models reused from the validation log of an earlier (interrupted) run. */
   validationResumed?: number;
+  /** The profile was refitted from logged measurements only (`--refit`): first and last logged kernel measurement. */
+  refit?: { first: string; last: string };
 }
 
 const { values } = parseArgs({
@@ -64,8 +76,13 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "15" },
     "skip-profile": { type: "boolean" },
     "no-write": { type: "boolean" },
+    refit: { type: "boolean" },
+    diagnose: { type: "string" },
+    state: { type: "string" },
   },
 });
+const STATE = resolve(values.state ?? join(ROOT, ".cache", "local-devices"));
+const offline = values.refit === true;
 const budgetMs = parseDuration(values.budget!);
 const level = values.level as OrtLevel;
 const rounds = Number(values.rounds);
@@ -83,6 +100,65 @@ const sub = (rows: ValidationRow[], pick: (r: ValidationRow) => boolean, all: Va
   const r = rows.filter(pick);
   return r.length === 0 ? undefined : { ...summarizeRows(r, all.clock, all.load.start), load: all.load };
 };
+
+/**
+ * `--diagnose DIR`: every validation model profiled kernel by kernel (log DIR/<id>.diagnose.jsonl), then the split of
+ * the e2e error into the aggregation ceiling and the kernel predictors' error per class (src/profile/diagnose.ts).
+ */
+async function runDiagnosis(dir: string, id: string, runner: ProfileRunner, device: Device, models: readonly ValidationModel[], rows: readonly ValidationRow[]): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const klog = new MeasurementLog(join(dir, `${id}.diagnose.jsonl`), runner.config);
+  const measuredOf = new Map(rows.map((r) => [r.name, r.measuredMs]));
+  const items = models.filter((m) => measuredOf.has(m.name)).map((m) => ({ m, kernels: fuse(m.inferred, runner.backend) }));
+  // the calibration models too: their kernels were profiled in context by the profiling run (state log), so the ratio of
+  // their kernel sums now / then shows whether these kernel profiles are comparable (machine state, other load)
+  const refs = models.filter((m) => m.family === "drift-reference").map((m) => ({ m, kernels: fuse(m.inferred, runner.backend) }));
+  const km = await measureKernels(runner, [...items, ...refs].map((x) => ({ model: x.m.model, kernels: x.kernels })), { log: klog, onProgress: (d, t) => log(`kernel-profiled ${d}/${t}`) });
+  const stateLog = new MeasurementLog(join(STATE, `${id}.jsonl`), runner.config);
+  const sumOfMedians = (us: Map<string, number[]>) => [...us.values()].reduce((t, v) => t + (v.length ? median(v) : 0), 0);
+  const refRatios = refs
+    .map((x) => ({ name: x.m.name, now: km.get(x.m.model.key), then: stateLog.kernelsUs(x.m.model.key) }))
+    .filter((x) => x.now !== undefined && x.then.size > 0)
+    .map((x) => ({ name: x.name, ratio: sumOfMedians(x.now!.kernelsUs) / sumOfMedians(x.then) }));
+  const diags: ModelDiagnosis[] = [];
+  for (const x of items) {
+    const p = km.get(x.m.model.key);
+    if (p !== undefined) diags.push(diagnoseModel(device, { name: x.m.name, family: x.m.family, inferred: x.m.inferred, measuredMs: measuredOf.get(x.m.name)! }, p));
+  }
+  const classes = diagnoseClasses(diags);
+  writeFileSync(join(dir, `${id}.diagnosis.json`), JSON.stringify({ models: diags, classes }, null, 1) + "\n");
+  const rel = (a: number, b: number) => (a - b) / b;
+  const within = (xs: number[]) => xs.filter((x) => Math.abs(x) <= 0.1).length / Math.max(1, xs.length);
+  const mapeOf = (xs: number[]) => xs.reduce((s, x) => s + Math.abs(x), 0) / Math.max(1, xs.length);
+  const sgn = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
+  const D: string[] = [`## diagnosis ${id} (${diags.length} models)`, ""];
+  const groups: [string, ModelDiagnosis[]][] = [["all", diags], ["corpus", diags.filter((d) => d.family === "corpus")], ["generated", diags.filter((d) => d.family !== "corpus")]];
+  D.push("| models | n | predicted: within ±10% | MAPE | ceiling (profiled kernels → overhead model): within ±10% | MAPE | Σ predicted kernels vs Σ profiled: MAPE | measured / Σ profiled: median |", "|---|---|---|---|---|---|---|---|");
+  for (const [name, ds] of groups) {
+    if (ds.length === 0) continue;
+    const pe = ds.map((d) => rel(d.predictedMs, d.measuredMs));
+    const ce = ds.map((d) => rel(d.ceilingMs, d.measuredMs));
+    const ke = ds.map((d) => rel(d.predictedKernelMs, d.profiledKernelMs + d.unmappedMs));
+    const ratio = ds.map((d) => d.measuredMs / (d.profiledKernelMs + d.unmappedMs)).sort((a, b) => a - b);
+    D.push(`| ${name} | ${ds.length} | ${(100 * within(pe)).toFixed(1)}% | ${(100 * mapeOf(pe)).toFixed(1)}% | ${(100 * within(ce)).toFixed(1)}% | ${(100 * mapeOf(ce)).toFixed(1)}% | ${(100 * mapeOf(ke)).toFixed(1)}% | ${ratio[Math.floor(ratio.length / 2)]!.toFixed(3)} |`);
+  }
+  // the aggregation noise floor: the overhead model fitted on the validation models' own profiled kernel sums (in-sample)
+  const floor = fitLocalOverhead(diags.map((d) => ({ name: d.name, measuredMs: d.measuredMs, sumKernelMs: d.profiledKernelMs + d.unmappedMs, kernels: d.counted, fusedOps: 0 })));
+  const fc = floor.coef;
+  const fe = diags.map((d) => rel((fc.sumKernelMs ?? 1) * (d.profiledKernelMs + d.unmappedMs) + (fc.kernels ?? 0) * d.counted + (fc.constant ?? 0), d.measuredMs));
+  D.push("", `Overhead model refitted on these models' own profiled kernel sums (in-sample floor): ${Object.entries(fc).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")}; within ±10% ${(100 * within(fe)).toFixed(1)}%, MAPE ${(100 * mapeOf(fe)).toFixed(1)}%, relative std ${(100 * floor.relStd).toFixed(1)}%.`);
+  if (refRatios.length > 0) {
+    const rs = refRatios.map((r) => r.ratio).sort((x, y) => x - y);
+    D.push("", `Kernel profiles now vs the profiling run's (Σ kernel medians of the ${rs.length} calibration models): median ratio ${rs[Math.floor(rs.length / 2)]!.toFixed(3)}, range ${rs[0]!.toFixed(3)}–${rs.at(-1)!.toFixed(3)} (load now ${loadavg().map((x) => x.toFixed(2)).join(" / ")}).`);
+  }
+  D.push("", "| class | kernels | Σ profiled ms | Σ predicted ms | kernel MAPE | share of total e2e error | mean abs share of a model's e2e |", "|---|---|---|---|---|---|---|");
+  for (const c of classes) D.push(`| ${c.cls} | ${c.n} | ${c.profiledMs.toFixed(2)} | ${c.predictedMs.toFixed(2)} | ${(100 * c.mape).toFixed(1)}% | ${sgn(c.contribution)} | ${(100 * c.meanAbsModelShare).toFixed(1)}% |`);
+  D.push("", "| model | measured ms | predicted | ceiling | Σ kernels pred vs prof | unmapped ms | missing kernels | top unmapped |", "|---|---|---|---|---|---|---|---|");
+  for (const d of diags) {
+    D.push(`| ${d.name.replaceAll("|", "\\|")} | ${d.measuredMs.toFixed(2)} | ${sgn(rel(d.predictedMs, d.measuredMs))} | ${sgn(rel(d.ceilingMs, d.measuredMs))} | ${sgn(rel(d.predictedKernelMs, d.profiledKernelMs + d.unmappedMs))} | ${d.unmappedMs.toFixed(3)} | ${d.missing.length} | ${d.extra.slice(0, 3).map((e) => `${e.node} ${e.us.toFixed(0)}µs`).join(", ")} |`);
+  }
+  console.log(D.join("\n"));
+}
 
 for (const threads of values.threads!.split(",").map(Number)) {
   const runner = await createRunner({ runtime, threads, level, workDir });
@@ -109,6 +185,7 @@ for (const threads of values.threads!.split(",").map(Number)) {
       templateConfigs: nnMeterPriors(dataRoot()),
       calibrationModels: calibrationModels(),
       contextModels: priorModels(),
+      ...(offline ? { measure: { offline: true } } : {}),
       onProgress: (p) => {
         if (p.phase !== lastPhase || Math.random() < 0.05) log(`${(100 * p.fraction).toFixed(0)}% ${p.phase}: ${p.message}`);
         lastPhase = p.phase;
@@ -118,7 +195,8 @@ for (const threads of values.threads!.split(",").map(Number)) {
     writeFileSync(profileFile, JSON.stringify(profile, null, 1) + "\n");
     summaryOfProfile = {
       classes: res.classes, calibration: res.calibration, kernelModels: res.kernelModels, samplingStoppedBy: res.samplingStoppedBy,
-      elapsedMs: res.elapsedMs, load: res.load, ...(res.fusion ? { fusion: res.fusion } : {}), overhead: profile.overhead,
+      // a refit keeps the profiling run's time and load (it measured nothing itself)
+      elapsedMs: offline && previous ? previous.profile.elapsedMs : res.elapsedMs, load: offline && previous ? previous.profile.load : res.load, ...(res.fusion ? { fusion: res.fusion } : {}), overhead: profile.overhead,
       kernels: profile.provenance.samples.kernels ?? 0, resumedRecords: res.resumedRecords,
     };
     log(`profile written: ${profileFile}`);
@@ -134,25 +212,31 @@ for (const threads of values.threads!.split(",").map(Number)) {
   log(`validating on ${models.length} models`);
   const vlog = new MeasurementLog(join(STATE, `${id}.validation.jsonl`), runner.config);
   const clock = threads === 1 ? "cpu" : "wall";
-  const measured = await validateDevice(runner, device, models, { rounds, clock, log: vlog, onProgress: (d, t) => log(`measured ${d}/${t}`) });
+  const measured = await validateDevice(runner, device, models, { rounds, clock, log: vlog, offline, onProgress: (d, t) => log(`measured ${d}/${t}`) });
   const rows = measured.rows.filter((r) => r.family !== "drift-reference");
   const summary = { ...summarizeRows(rows, clock, measured.summary.load.start), load: measured.summary.load };
   const then = new Map(summaryOfProfile.calibration.map((c) => [c.name, c.measuredMs]));
   const ratios = measured.rows.filter((r) => r.family === "drift-reference" && then.has(r.name)).map((r) => r.measuredMs / then.get(r.name)!).sort((a, b) => a - b);
   const drift = ratios.length ? ratios[Math.floor(ratios.length / 2)]! : Number.NaN;
   const result: Result = {
-    id, config: runner.config, runtime, threads, level, budgetMs: previous && values["skip-profile"] ? previous.budgetMs : budgetMs,
-    profiledAt: previous && values["skip-profile"] ? previous.profiledAt : profiledAt,
+    id, config: runner.config, runtime, threads, level, budgetMs: previous && (values["skip-profile"] || offline) ? previous.budgetMs : budgetMs,
+    profiledAt: previous && (values["skip-profile"] || offline) ? previous.profiledAt : profiledAt,
     profile: summaryOfProfile, validatedAt: new Date().toISOString(), rows, summary,
     corpus: sub(rows, (r) => r.family === "corpus", summary), generated: sub(rows, (r) => r.family !== "corpus", summary),
     drift, driftRatios: ratios, validationResumed: vlog.resumed,
   };
+  if (offline && !values["skip-profile"]) {
+    const at = readLog(join(STATE, `${id}.jsonl`)).filter((x) => x.config === runner.config).map((x) => x.at).sort();
+    if (at.length > 0) result.refit = { first: at[0]!, last: at.at(-1)! };
+  }
   writeFileSync(resultFile, JSON.stringify(result, null, 1) + "\n");
+  if (values.diagnose !== undefined) await runDiagnosis(resolve(values.diagnose), id, runner, device, models, rows);
   log(`${id}: within ±10% ${(100 * summary.within10).toFixed(1)}% of ${summary.n}, MAPE ${(100 * summary.mape).toFixed(1)}%, ρ ${summary.spearman.toFixed(3)}`);
 }
 
 // ---- the document, from every result in the state folder ----
-const pct = (x: number | undefined, d = 1) => (x === undefined || Number.isNaN(x) ? "—" : `${(100 * x).toFixed(d)}%`);
+// NaN is written to the result JSON as null
+const pct = (x: number | null | undefined, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? "—" : `${(100 * x).toFixed(d)}%`);
 const loadStr = (l: number[]) => l.map((x) => x.toFixed(2)).join(" / ");
 const results = readdirSync(STATE).filter((f) => f.endsWith(".result.json")).sort().map((f) => JSON.parse(readFileSync(join(STATE, f), "utf8")) as Result);
 const L: string[] = [];
@@ -201,6 +285,7 @@ for (const r of results) {
   L.push(`## ${r.id} (${r.config})`, "");
   if (r.runtime === "tfjs-wasm") L.push(...TFJS_METHOD, "");
   L.push(`Profiled ${r.profiledAt} with a ${(r.budgetMs / 60000).toFixed(1)}-minute budget (${(r.profile.elapsedMs / 1000).toFixed(0)} s used; load ${loadStr(r.profile.load.start)} → ${loadStr(r.profile.load.end)}); validated ${r.validatedAt} (load ${loadStr(s.load.start)} → ${loadStr(s.load.end)}).`, "");
+  if (r.refit) L.push(`This profile was refitted (\`--refit\`, no new measurement) from every measurement in the profiling log, taken ${r.refit.first} – ${r.refit.last} by the profiling run whose budget, time used and load are given above.`, "");
   if (r.validationResumed) L.push(`The validation measurements (${r.validationResumed} batches) were taken by an earlier run of this script and reused from its log (\`.cache/local-devices/${r.id}.validation.jsonl\`, each batch with its own load average); the validation load above is the load when this page was written.`, "");
   L.push(`Measured latency: ${s.clock === "cpu" ? "process CPU time of the single-threaded run (the latency without the time other processes take; wall-clock in the right-hand columns)" : "wall-clock"}.`, "");
   L.push(
@@ -216,7 +301,7 @@ for (const r of results) {
   if (r.drift !== undefined && Number.isFinite(r.drift)) {
     L.push(`Machine drift: the ${r.driftRatios.length} calibration models, measured again among the validation models, ran ${r.drift >= 1 ? "+" : ""}${pct(r.drift - 1)} vs. when the overhead model was fitted (median ratio; range ${r.driftRatios[0]!.toFixed(2)}–${r.driftRatios.at(-1)!.toFixed(2)}). A systematic error of about this size is the machine's state changing between profiling and validation (other processes' load), not the predictor.`, "");
   }
-  if (r.profile.resumedRecords) L.push(`This profiling run resumed from the measurement log of an earlier run: ${r.profile.resumedRecords} logged measurement batches were reused (the earlier run's profiling budget was 10 minutes), so the measuring time behind this profile exceeds this run's budget.`, "");
+  if (r.profile.resumedRecords && !r.refit) L.push(`This profiling run resumed from the measurement log of an earlier run: ${r.profile.resumedRecords} logged measurement batches were reused (the earlier run's profiling budget was 10 minutes), so the measuring time behind this profile exceeds this run's budget.`, "");
   L.push(`Kernel sampling: ${r.profile.kernelModels} single-kernel models, ${r.profile.kernels} kernel samples, stopped by ${r.profile.samplingStoppedBy}. Overhead model: ${Object.entries(r.profile.overhead.coef).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")} (relative std ${pct(r.profile.overhead.relStd)} on ${r.profile.calibration.length} calibration models).`, "");
   L.push("| kernel class | samples | predictor | CV MAPE |", "|---|---|---|---|");
   for (const c of r.profile.classes) L.push(`| ${c.cls} | ${c.samples} | ${c.model} | ${pct(c.cvMape)} |`);

@@ -6,7 +6,7 @@ export { parseOrtTrace, mapOrtNodes, kernelTimes, type TraceNodeEvent, type Kern
 export { OrtRunner, makeFeeds, ORT_LEVELS, type OrtLevel, type RunnableModel, type OpenSession, type OrtRunnerOptions } from "./ort.js";
 export { measureE2e, measureKernels, mainSpread, type ModelRunner, type MeasureOptions, type E2eMeasurement, type KernelMeasurement } from "./measure.js";
 export { kernelExtractor } from "./extract.js";
-export { buildKernelModel, configKey, configFlops, configFromKernel, perturbConfig, nnMeterPriors, type KernelConfig, type Act } from "./templates.js";
+export { buildKernelModel, configKey, configFromKey, configFlops, configFromKernel, perturbConfig, nnMeterPriors, type KernelConfig, type Act } from "./templates.js";
 export { detectFusion, defaultFusionCases, type FusionCase, type FusionCaseResult, type FusionDetection, type FusionRunner } from "./fusion-detect.js";
 export { fitClass, type ClassFit } from "./fit.js";
 export { poolFromModels, poolFromConfigs, sampleKernels, type PoolItem, type PriorModel, type KernelSample, type SamplingOptions, type SamplingResult } from "./sampling.js";
@@ -14,6 +14,7 @@ export { localIdentity, localDeviceId, profileFromFits, fitLocalOverhead, overhe
 export { priorModels, calibrationModels, validationModels, prepareModel, prepareOnnx, withInputShapes, type NamedGraph } from "./models.js";
 export { corpusOnnxModels, type CorpusOnnxModel } from "./corpus.js";
 export { profileDevice, type ProfileOptions, type ProfileResult, type ProfileProgress } from "./profile.js";
+export { diagnoseModel, diagnoseClasses, type ModelDiagnosis, type ClassDiagnosis, type DiagnosedKernel } from "./diagnose.js";
 export { validateDevice, type ValidationModel, type ValidationRow, type ValidationSummary } from "./validate.js";
 export { createRunner, ortProfileRunner, tfjsProfileRunner, runtimeOfDevice, type ProfileRunner, type RunnerOptions } from "./runner.js";
 export { TfjsRunner, loadTfjsWasmNode, prepareTfjsModel, corpusTfjsModels, type TfjsRunnableModel, type TfjsGraphModelSource, type TfjsRunnerOptions, type CorpusTfjsModel } from "./tfjs.js";

@@ -105,6 +105,22 @@ export class MeasurementLog {
     return out;
   }
 
+  /** Runtime nodes that mapped to no simulator kernel → all µs of a key over every batch. */
+  unmappedUs(key: string): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    for (const r of this.records("kernels", key)) {
+      for (const [id, v] of Object.entries(r.unmappedUs ?? {})) out.set(id, [...(out.get(id) ?? []), ...v]);
+    }
+    return out;
+  }
+
+  /** Keys the log holds records of this kind for, in first-logged order. */
+  keys(kind: MeasurementRecord["kind"]): string[] {
+    const out: string[] = [];
+    for (const recs of this.byKey.values()) if (recs[0]!.kind === kind) out.push(recs[0]!.key);
+    return out;
+  }
+
   /** Load averages of every record, for reporting. */
   loads(): number[][] {
     return [...this.byKey.values()].flat().map((r) => r.load);

@@ -45,6 +45,11 @@ export interface MeasureOptions {
   clock?: "wall" | "cpu";
   /** Called after each batch with the models finished so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Never run the runtime: return only what the log already holds (a refit from logged measurements; models the log
+   * lacks are absent from the result, as after a deadline).
+   */
+  offline?: boolean;
 }
 
 export interface E2eMeasurement {
@@ -140,6 +145,7 @@ export async function measureE2e(runner: ModelRunner, models: readonly RunnableM
     if (have === undefined || have.ms.length < o.rounds) return true;
     return have.summary.relIqr > o.maxRelIqr && (batches.get(m.key) ?? 0) <= o.maxRetries;
   };
+  if (options.offline) return out;
   let ran = 0;
   for (let attempt = 0; attempt <= o.maxRetries; attempt++) {
     const pending = models.filter(needs);
@@ -189,18 +195,21 @@ export async function measureKernels(runner: ModelRunner, items: readonly Kernel
   const batches = new Map<string, number>();
   for (const it of items) {
     const us = options.log?.kernelsUs(it.model.key);
-    if (us !== undefined && us.size > 0) {
-      out.set(it.model.key, kernelMeasurement(it.model.key, us, new Map()));
+    const unmapped = options.log?.unmappedUs(it.model.key);
+    // a model whose runtime nodes all mapped to no simulator kernel (e.g. an inlined HardSwish alone) is measured too
+    if (us !== undefined && unmapped !== undefined && us.size + unmapped.size > 0) {
+      out.set(it.model.key, kernelMeasurement(it.model.key, us, unmapped));
       batches.set(it.model.key, options.log!.records("kernels", it.model.key).length);
     }
   }
   const needs = (it: KernelProfileItem): boolean => {
     const have = out.get(it.model.key);
     if (have === undefined) return true;
-    const n = Math.max(0, ...[...have.kernelsUs.values()].map((v) => v.length));
+    const n = Math.max(0, ...[...have.kernelsUs.values(), ...have.unmappedUs.values()].map((v) => v.length));
     if (n < o.rounds) return true;
     return mainSpread(have) > o.maxRelIqr && (batches.get(it.model.key) ?? 0) <= o.maxRetries;
   };
+  if (options.offline) return out;
   let finished = 0;
   let ran = 0;
   for (let attempt = 0; attempt <= o.maxRetries; attempt++) {

@@ -19,7 +19,7 @@ import { kernelExtractor } from "./extract.js";
 import { fitClass, type ClassFit } from "./fit.js";
 import { measureKernels, type KernelMeasurement, type MeasureOptions, type ModelRunner } from "./measure.js";
 import type { RunnableModel } from "./ort.js";
-import { buildKernelModel, configFlops, configFromKernel, configKey, perturbConfig, type KernelConfig } from "./templates.js";
+import { buildKernelModel, configFlops, configFromKernel, configFromKey, configKey, perturbConfig, type KernelConfig } from "./templates.js";
 
 /** One candidate single-kernel model. */
 export interface PoolItem {
@@ -146,7 +146,8 @@ export interface SamplingResult {
   /** Models measured. */
   models: number;
   iterations: number;
-  stoppedBy: "budget" | "error-target" | "pool-exhausted";
+  /** "logged": an offline refit (`measure.offline`) that took every logged sample of the pool and of logged templates. */
+  stoppedBy: "budget" | "error-target" | "pool-exhausted" | "logged";
 }
 
 /** FLOPs-stratified pick of n items (evenly spaced over the FLOPs order). */
@@ -198,6 +199,23 @@ export async function sampleKernels(runner: ModelRunner & { readonly backend: st
     for (const [cls, s] of [...by].sort((a, b) => (a[0] < b[0] ? -1 : 1))) fits.set(cls, fitClass(cls, s, options.seed ?? 1));
     return fits;
   };
+
+  if (options.measure?.offline) {
+    // refit: every single-kernel model the log holds — pool items, and template neighbours rebuilt from their key
+    const logged = options.measure.log?.keys("kernels") ?? [];
+    const inLog = new Set(logged);
+    const items = pool.filter((p) => inLog.has(p.key));
+    for (const key of logged) {
+      if (known.has(key)) continue;
+      const cfg = configFromKey(key);
+      const [item] = cfg === undefined ? [] : poolFromConfigs([cfg], backend, Infinity);
+      if (item === undefined || item.key !== key) continue;
+      known.set(key, item);
+      items.push(item);
+    }
+    await measureItems(items);
+    return { samples, fits: fitAll(), models: measuredKeys.size, iterations: 0, stoppedBy: "logged" };
+  }
 
   // initial design
   const initial: PoolItem[] = [];

@@ -31,6 +31,37 @@ export function configKey(cfg: KernelConfig): string {
   return `tpl:${cfg.op}:${fields.map((f) => `${f}=${String(rec[f])}`).join(",")}`;
 }
 
+/** The fields of each template op, sorted (as in `configKey`). */
+const FIELDS: Record<KernelConfig["op"], string> = {
+  conv: "act,bn,cin,cout,groups,h,k,residual,s,w",
+  pool: "c,h,k,kind,s,w",
+  gap: "c,h,w",
+  fc: "act,cin,cout",
+  eltwise: "c,h,kind,w",
+  concat: "c1,c2,h,w",
+};
+
+/** The configuration a `configKey` names (undefined for any other string): logged template samples are rebuilt from their key. */
+export function configFromKey(key: string): KernelConfig | undefined {
+  const m = /^tpl:([a-z]+):(.*)$/.exec(key);
+  if (m === null || !Object.hasOwn(FIELDS, m[1]!)) return undefined;
+  const rec: Record<string, unknown> = { op: m[1] };
+  for (const kv of m[2] === "" ? [] : m[2]!.split(",")) {
+    const eq = kv.indexOf("=");
+    if (eq <= 0) return undefined;
+    const v = kv.slice(eq + 1);
+    rec[kv.slice(0, eq)] = /^\d+$/.test(v) ? Number(v) : v === "true" ? true : v === "false" ? false : v;
+  }
+  const cfg = rec as unknown as KernelConfig;
+  if (configKey(cfg) !== key || Object.keys(rec).filter((k) => k !== "op").sort().join(",") !== FIELDS[cfg.op]) return undefined;
+  try {
+    check(cfg);
+  } catch {
+    return undefined;
+  }
+  return cfg;
+}
+
 /** FLOPs (2 × MACs) of the anchor op, to keep sampled kernels within a time budget. */
 export function configFlops(cfg: KernelConfig): number {
   switch (cfg.op) {
