@@ -15,15 +15,13 @@ import type { AttrValue, DType, Graph, ModelFormat, Node, Shape, TensorInfo } fr
  */
 export class GraphBuilder {
   private readonly nodes: Node[] = [];
+  /** The tensors added so far, in order (never shared). */
+  private readonly tensorList: TensorInfo[] = [];
+  /** The same tensors by name. `build` hands this map to the graph it returns (no copy): see `ownMap`. */
   private tensors = new Map<string, TensorInfo>();
-  /**
-   * Set when `build` handed `tensors` to the graph it returned (validation appends entries to it): the builder's own
-   * entries are then its first `ownTensors` ones, copied out before the builder changes or builds again.
-   */
   private handedOut = false;
   /** Set once a node is named by the caller: `fresh` names alone never repeat, so validation need not check them. */
   private namedNodes = false;
-  private ownTensors = 0;
   private readonly inputs: string[] = [];
   private readonly outputs: string[] = [];
   /** Next count per `fresh` prefix (a record, so that one lookup serves both reading and incrementing it). */
@@ -111,7 +109,6 @@ export class GraphBuilder {
     }
     const tensors = this.ownMap();
     this.handedOut = true;
-    this.ownTensors = tensors.size;
     return validateOwnedGraph({
       name: this.name,
       format: this.format,
@@ -128,16 +125,17 @@ export class GraphBuilder {
     const tensors = this.ownMap();
     if (tensors.has(t.name)) throw new EdgelatError("duplicate_producer", `Tensor '${t.name}' defined twice`);
     tensors.set(t.name, t);
+    this.tensorList.push(t);
   }
 
-  /** The builder's tensor map, copied back from a built graph's map first if it was handed out. */
+  /**
+   * The builder's map of its tensors. Once handed to a built graph (whose validation adds entries to it, and whose
+   * owner may change it), a new one is made from `tensorList` before the builder changes or builds again.
+   */
   private ownMap(): Map<string, TensorInfo> {
     if (this.handedOut) {
       const own = new Map<string, TensorInfo>();
-      for (const [name, t] of this.tensors) {
-        if (own.size === this.ownTensors) break;
-        own.set(name, t);
-      }
+      for (const t of this.tensorList) own.set(t.name, t);
       this.tensors = own;
       this.handedOut = false;
     }

@@ -72,3 +72,15 @@ describe("GraphBuilder", () => {
     expect(v).toBe("matmul_0:0");
   });
 });
+
+describe("GraphBuilder after build", () => {
+  it("is not affected by changes to a graph it built", () => {
+    const b = new GraphBuilder("owned");
+    b.output(b.op("Relu", [b.input("x", [2])]));
+    const g = b.build();
+    g.tensors.delete("x");
+    g.tensors.set("extra", { name: "extra", dtype: "float32" });
+    b.constant("c", [1]);
+    expect([...b.build().tensors.keys()]).toEqual(["x", "c", "relu_0:0"]);
+  });
+});
