@@ -161,10 +161,23 @@ export interface GpuAggregateRow {
 
 /** The aggregate row of a dataset model from its *measured* op latencies on `device`. */
 export function measuredAggregateRow(model: MlbModel, device: MlbGpuDevice): GpuAggregateRow {
+  return aggregateRowOf(model, device);
+}
+
+/**
+ * The aggregate row of a dataset model with op latencies from `latencyMs` (predicted: every op its own kernel, as
+ * production sees them), or the measured ones when omitted (a two-op kernel counted once).
+ */
+export function aggregateRowOf(model: MlbModel, device: MlbGpuDevice, latencyMs?: (op: MlbOp) => number): GpuAggregateRow {
   const sumMs: Record<GpuScaleGroup, number> = { conv: 0, gconv: 0, dwconv: 0, "global-pool": 0, other: 0 };
   let kernels = 0;
   model.ops.forEach((op, i) => {
     const m = op.gpu[device];
+    if (latencyMs !== undefined) {
+      sumMs[scaleGroup(op.class)] += latencyMs(op);
+      kernels++;
+      return;
+    }
     if (m === undefined) return;
     if (sharesKernelWithPrevious(model, i, device)) {
       // One kernel reported on two rows: count it once, at the mean of its two timings.
