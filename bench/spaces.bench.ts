@@ -39,29 +39,48 @@ export function run(): void {
     }),
   );
   const BATCH_REPS = 5;
+  // Wall time, and the process's CPU time (all its threads, GC helpers included): on a shared machine the CPU time
+  // is the steadier number.
+  const cpuUs = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
   const stages = { build: [] as number[], infer: [] as number[], predict: [] as number[] };
+  const cpu = { build: [] as number[], infer: [] as number[], predict: [] as number[] };
   for (let rep = 0; rep <= BATCH_REPS; rep++) {
     let graphs: ReturnType<typeof buildNasBench201Graph>[] = [];
     let inferred: ReturnType<typeof inferShapes>[] = [];
+    const c0 = cpuUs();
     const tBuild = timeMs(() => { graphs = subset.map((a) => buildNasBench201Graph(a)); });
+    const c1 = cpuUs();
     const tInfer = timeMs(() => { inferred = graphs.map((g) => inferShapes(g)); });
+    const c2 = cpuUs();
     const tPredict = timeMs(() => { for (const g of inferred) sink += predictLatency(g, dev).latencyMs; });
+    const c3 = cpuUs();
     if (rep === 0) continue; // warm-up
     stages.build.push((tBuild * 1000) / m);
     stages.infer.push((tInfer * 1000) / m);
     stages.predict.push((tPredict * 1000) / m);
+    cpu.build.push((c1 - c0) / m);
+    cpu.infer.push((c2 - c1) / m);
+    cpu.predict.push((c3 - c2) / m);
   }
   const us = (xs: number[]) => median(xs);
-  const line = (label: string, perGraphUs: number) => console.log(`${label.padEnd(33)}${perGraphUs.toFixed(0).padStart(6)} µs/graph  (${(1e6 / perGraphUs).toFixed(0)} graphs/s)`);
+  const line = (label: string, perGraphUs: number, cpuPerGraphUs?: number) =>
+    console.log(
+      `${label.padEnd(33)}${perGraphUs.toFixed(0).padStart(6)} µs/graph  (${(1e6 / perGraphUs).toFixed(0)} graphs/s)` +
+        (cpuPerGraphUs === undefined ? "" : `, CPU ${cpuPerGraphUs.toFixed(0)} µs/graph`),
+    );
   console.log(`batch of ${m} graphs per stage, median of ${BATCH_REPS}:`);
-  line("  buildNasBench201Graph:", us(stages.build));
-  line("  inferShapes (NB201 graph):", us(stages.infer));
-  line("  predictLatency (fuse+predict):", us(stages.predict));
-  line("  build + infer:", us(stages.build) + us(stages.infer));
+  line("  buildNasBench201Graph:", us(stages.build), us(cpu.build));
+  line("  inferShapes (NB201 graph):", us(stages.infer), us(cpu.infer));
+  line("  predictLatency (fuse+predict):", us(stages.predict), us(cpu.predict));
+  line("  build + infer:", us(stages.build) + us(stages.infer), us(cpu.build) + us(cpu.infer));
   console.log(`  full pipeline per arch:       ${(1e6 / (us(stages.build) + us(stages.infer) + us(stages.predict))).toFixed(0)} archs/s`);
   const now = () => process.hrtime.bigint();
   const streamed = { build: 0n, infer: 0n, predict: 0n };
   const streamReps = 3;
+  const cs0 = cpuUs();
   for (let rep = 0; rep < streamReps; rep++) {
     for (const a of subset) {
       const t0 = now();
@@ -76,8 +95,9 @@ export function run(): void {
       streamed.predict += t3 - t2;
     }
   }
+  const cpuPerArch = (cpuUs() - cs0) / (streamReps * m);
   const perArch = (t: bigint) => Number(t) / 1e3 / (streamReps * m);
-  console.log(`streaming, arch by arch (${streamReps} × ${m}):`);
+  console.log(`streaming, arch by arch (${streamReps} × ${m}; CPU ${cpuPerArch.toFixed(0)} µs per arch, all stages):`);
   line("  buildNasBench201Graph:", perArch(streamed.build));
   line("  inferShapes (NB201 graph):", perArch(streamed.infer));
   line("  predictLatency (fuse+predict):", perArch(streamed.predict));
