@@ -1,7 +1,9 @@
 /**
  * Profiles this machine's onnxruntime-node CPU runtime within a budget and validates the profile end to end on every
  * real ONNX corpus model (.cache/models, `npm run gather-models`) and 56 generated models (NAS-Bench-201 cells,
- * MobileNetV2 width × resolution, MobileNetV3, ResNet variants); writes docs/local-devices.md.
+ * MobileNetV2 width × resolution, MobileNetV3, ResNet variants); writes docs/local-devices.md. With `--runtime tfjs-wasm`
+ * it profiles TF.js on its WebAssembly backend instead (src/profile/tfjs.ts) and validates on the generated models and the
+ * corpus's TF.js graph models; each runtime gets its own section (state files are named by the profile id).
  *
  * Usage: npm run validate-local [-- --budget 10m] [-- --runtime ort-node|tfjs-wasm] [-- --threads 1,2] [-- --level all] [-- --rounds 15]
  *                               [-- --skip-profile] [-- --no-write] [-- --refit] [-- --diagnose DIR] [-- --state DIR]
