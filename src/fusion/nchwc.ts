@@ -114,6 +114,9 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
     const t = env.nodes[last]!.outputs[0] ?? "";
     const c = env.lastConsumerOf(t);
     if (c === undefined || env.consumerCount(t) !== 1 || env.isOutput(t) || !NCHWC_ACT.has(env.nodes[c]!.opType)) return;
+    // ORT inlines HardSwish (HardSigmoid + Mul) and fuses the pair only when the Mul's output is not a graph output
+    // (observed with onnxruntime-node 1.30: Conv → HardSwish → output runs Conv, HardSigmoid, Mul)
+    if (env.nodes[c]!.opType === "HardSwish" && env.isOutput(env.nodes[c]!.outputs[0] ?? "")) return;
     const ak = draftOfNode[c]!;
     if (drafts[ak]!.members.length !== 1 || merged[ak]) return;
     conv.members.push(c);
