@@ -1,0 +1,91 @@
+// CPU profile training (src/devices/train/phones-cpu.ts): solvers, the multi-task prior, and the consistency of the
+// written profiles with the design rows. Accuracy floors on the measured data are in test/phones.test.ts.
+import { describe, expect, it } from "vitest";
+import { readMobileMlBenchmark } from "../src/datasets/mobileMlBenchmark.js";
+import { loadDevice } from "../src/devices/load.js";
+import {
+  activeSetNnls,
+  CPU_FEATURES,
+  CPU_FEATURES_SPLIT,
+  CPU_FEATURES_SPLIT_PADS,
+  cpuConfigs,
+  cpuModelRow,
+  cpuRuntimeGraph,
+  fitCpuConfig,
+  fitLowRankPrior,
+  gramOf,
+  trainCpuDevice,
+} from "../src/devices/train/phones-cpu.js";
+import { cpuKernelGraph, e2eIndex, predictGraph } from "../src/devices/train/phones.js";
+import { nnlsNormal } from "../src/predictors/nnls.js";
+import { createRng } from "../src/util/rng.js";
+import { DATA } from "./helpers/data.js";
+
+describe("CPU training solvers", () => {
+  it("active-set NNLS matches Lawson–Hanson (cold and warm-started, with a free variable)", () => {
+    const rng = createRng(7);
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 6 + (trial % 5), m = 3 * n;
+      const X = Array.from({ length: m }, () => Array.from({ length: n }, () => rng.normal()));
+      const y = Array.from({ length: m }, () => rng.normal());
+      const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => X.reduce((s, r) => s + r[i]! * r[j]!, 0) + (i === j ? 1e-3 : 0)));
+      const h = Array.from({ length: n }, (_, i) => X.reduce((s, r, k) => s + r[i]! * y[k]!, 0));
+      const ref = nnlsNormal(G, h, { free: [n - 1] });
+      const A = Float64Array.from(G.flat()), b = Float64Array.from(h);
+      const cold = activeSetNnls(A, b, n, n - 1);
+      const warm = activeSetNnls(A, b, n, n - 1, Array.from({ length: n }, (_, j) => (j % 2 === 0 ? 1 : 0)));
+      for (let j = 0; j < n; j++) {
+        expect(cold[j]).toBeCloseTo(ref[j]!, 8);
+        expect(warm[j]).toBeCloseTo(ref[j]!, 8);
+      }
+      expect(ref.some((v, j) => j < n - 1 && v === 0)).toBe(true);
+    }
+  });
+
+  it("the low-rank prior recovers coefficients that are exactly rank 2 across tasks", () => {
+    const rng = createRng(3);
+    const n = 9, tasks = 12;
+    const V = [Array.from({ length: n - 1 }, () => rng.next()), Array.from({ length: n - 1 }, () => rng.next())];
+    const X = Array.from({ length: 60 }, () => [...Array.from({ length: n - 1 }, () => 1 + 10 * rng.next()), 1]);
+    const truth = Array.from({ length: tasks }, (_, c) => {
+      const u = [0.2 + rng.next(), c % 3 === 0 ? 0 : 0.5 * rng.next()];
+      return [...V[0]!.map((v, j) => u[0]! * v + u[1]! * V[1]![j]!), 0];
+    });
+    const grams = truth.map((beta) => gramOf(X, X.map((x) => x.reduce((s, v, j) => s + v * beta[j]!, 0))));
+    const fit = fitLowRankPrior(grams, 2);
+    truth.forEach((beta, c) => {
+      // Predictions of the prior alone (no per-task fit) are within 1% on every model.
+      for (const x of X) {
+        const yTrue = x.reduce((s, v, j) => s + v * beta[j]!, 0);
+        const yFit = x.reduce((s, v, j) => s + v * fit.beta[c]![j]!, 0);
+        expect(Math.abs(yFit / yTrue - 1)).toBeLessThan(0.01);
+      }
+    });
+  });
+});
+
+describe.skipIf(!DATA)("CPU profiles on mobile-ml-benchmark", () => {
+  const data = readMobileMlBenchmark(DATA!);
+  const cfg = cpuConfigs(data).find((c) => c.device === "pixel4" && c.hwConfig === "4small" && c.precision === "quant")!;
+  const e2e = e2eIndex(data.e2e).get("pixel4/4small/quant")!;
+
+  it("the written profile predicts through the production path exactly what the design row gives", () => {
+    for (const features of [CPU_FEATURES, CPU_FEATURES_SPLIT, CPU_FEATURES_SPLIT_PADS]) {
+      const options = { candidate: { label: "test", features, ridge: 0.01 } };
+      const fit = fitCpuConfig(data, data.models, cfg, e2e, options);
+      const dev = loadDevice(trainCpuDevice(data, data.models, cfg, e2e, options));
+      expect(fit.beta.every((b, j) => j === fit.beta.length - 1 || b >= 0)).toBe(true);
+      for (const m of data.models.filter((_m, i) => i % 5 === 0)) {
+        const runtime = cpuRuntimeGraph(m);
+        const linked = cpuKernelGraph(m).kernels.reduce((s, k) => s + k.opTypes.length - 1, 0);
+        const standalone = runtime.kernels.filter((k) => k.class === "elementwise");
+        // ReLUs stay fused; ADD / HARD_SWISH / LOGISTIC become element-wise kernels of their own.
+        expect(runtime.kernels.filter((k) => k.class !== "pad").reduce((s, k) => s + k.features.nodes, 0)).toBe(m.ops.length + linked);
+        expect(standalone.every((k) => !["relu"].includes(k.opTypes[0]!))).toBe(true);
+        const row = cpuModelRow(m, features);
+        const viaRow = row.reduce((s, v, j) => s + v * fit.beta[j]!, 0);
+        expect(predictGraph(dev, runtime) / viaRow).toBeCloseTo(1, 9);
+      }
+    }
+  });
+});
