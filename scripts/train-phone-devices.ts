@@ -1,6 +1,6 @@
 // Trains the built-in phone device profiles from ../shared/data/mobile-ml-benchmark and writes
 // src/devices/builtin/phones-gpu.json and phones-cpu.json (with provenance and leave-one-family-out validation).
-// Usage: npm run train-devices   (EDGELAT_DATA overrides the data folder)
+// Usage: npm run train-devices [-- --only gpu|cpu]   (EDGELAT_DATA overrides the data folder; --only writes one file)
 import { writeFileSync } from "node:fs";
 import { dataRoot } from "../src/datasets/paths.js";
 import { MLB_GPU_DEVICES, readMobileMlBenchmark } from "../src/datasets/mobileMlBenchmark.js";
@@ -9,6 +9,12 @@ import { e2eIndex, GPU_GBT_OPTIONS, SPLIT, trainCpuDevice, trainGpuDevice } from
 import type { DeviceProfileJSON } from "../src/devices/types.js";
 
 const SEED = 1;
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+if (only !== undefined && only !== "gpu" && only !== "cpu") {
+  console.error("train-devices: --only takes gpu or cpu");
+  process.exit(1);
+}
 const root = dataRoot();
 if (root === undefined) {
   console.error("train-devices: ../shared/data not found (set EDGELAT_DATA)");
@@ -31,7 +37,7 @@ function validation(r: ConfigResult): NonNullable<DeviceProfileJSON["provenance"
 }
 
 const gpus: DeviceProfileJSON[] = [];
-for (const device of MLB_GPU_DEVICES) {
+for (const device of only === "cpu" ? [] : MLB_GPU_DEVICES) {
   const t0 = Date.now();
   const map = e2e.get(`${device}/gpu/float`)!;
   const profile = trainGpuDevice(data, data.models, device, map, { seed: SEED });
@@ -42,16 +48,17 @@ for (const device of MLB_GPU_DEVICES) {
   profile.provenance.trainedBy = "scripts/train-phone-devices.ts (npm run train-devices)";
   profile.provenance.notes = [
     "overhead.relStd (the interval) is the relative error std of the leave-one-family-out predictions",
-    `kernel predictors: gradient-boosted trees on ln(latency) per kernel class, ${JSON.stringify(GPU_GBT_OPTIONS)}`,
+    `kernel predictors: gradient-boosted trees on ln(latency) per kernel class (${JSON.stringify(GPU_GBT_OPTIONS)}), optionally on a power-law stage; see provenance.method for the choice`,
     "latencies converted from the dataset's µs to ms",
-    "PAD and unlinked element-wise ops were never profiled on their own: their time is inside the overhead model",
+    "PAD merged into a convolution / pool costs nothing of its own (absorbed); element-wise ops that ran alone (gaps in the kernel numbering of the traces) are priced by the elementwise predictor when the aggregation selected it, else absorbed by the overhead model",
+    "class scales α of the aggregation are folded into the class predictors (overhead.coef.sumKernelMs = 1)",
   ];
   gpus.push(profile);
   console.log(`${profile.id}: within±10% ${(100 * r.edgelat.within10).toFixed(1)}%, MAPE ${(100 * r.edgelat.mape).toFixed(1)}% (${Date.now() - t0} ms)`);
 }
 
 const cpus: DeviceProfileJSON[] = [];
-for (const cfg of cpuConfigs(data)) {
+for (const cfg of only === "gpu" ? [] : cpuConfigs(data)) {
   const map = e2e.get(`${cfg.device}/${cfg.hwConfig}/${cfg.precision}`)!;
   const profile = trainCpuDevice(data, data.models, cfg, map);
   const r = evalCpu(data, cfg);
@@ -69,6 +76,6 @@ for (const cfg of cpuConfigs(data)) {
 }
 
 const header = { generatedBy: "npm run train-devices", dataset: "mobile-ml-benchmark", seed: SEED };
-writeFileSync(new URL("../src/devices/builtin/phones-gpu.json", import.meta.url), JSON.stringify({ ...header, devices: gpus }) + "\n");
-writeFileSync(new URL("../src/devices/builtin/phones-cpu.json", import.meta.url), JSON.stringify({ ...header, devices: cpus }) + "\n");
+if (only !== "cpu") writeFileSync(new URL("../src/devices/builtin/phones-gpu.json", import.meta.url), JSON.stringify({ ...header, devices: gpus }) + "\n");
+if (only !== "gpu") writeFileSync(new URL("../src/devices/builtin/phones-cpu.json", import.meta.url), JSON.stringify({ ...header, devices: cpus }) + "\n");
 console.log(`wrote ${gpus.length} GPU and ${cpus.length} CPU profiles`);

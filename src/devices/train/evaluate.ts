@@ -12,12 +12,13 @@ import {
 import { mape, spearman, withinShare } from "../../metrics/index.js";
 import { weightedLeastSquares } from "../../predictors/lstsq.js";
 import { loadDevice } from "../load.js";
+import { applyAggregation, fitAggregation, GPU_AGGREGATIONS, measuredAggregateRow, selectGpuAggregation } from "./phones-gpu.js";
 import {
   cpuKernelGraph,
   e2eIndex,
-  fitOverhead,
   gpuKernelGraph,
   predictGraph,
+  selectGpuFitter,
   trainCpuDevice,
   trainGpuDevice,
   type CpuConfig,
@@ -57,11 +58,15 @@ export interface ConfigResult {
   measured: number[];
   predicted: number[];
   flopsBaseline: number[];
-  /** GPU only: measured op latencies + overhead α·Σ + c·n + d (the op-wise ceiling). */
+  /** GPU only: measured op latencies through the fold's aggregation (the op-wise ceiling). */
   measuredOps?: number[];
   edgelat: Scores;
   flops: Scores;
   ceiling?: Scores;
+  /** GPU only: measured op latencies through α·Σops + c·nOps + d (the aggregation before 2026-11). */
+  ceilingSharedAlpha?: Scores;
+  /** GPU only: the aggregation and kernel model each outer fold selected, with the number of folds. */
+  aggregations?: string[];
 }
 
 function folds(models: readonly MlbModel[]): MlbModel[][] {
@@ -69,34 +74,44 @@ function folds(models: readonly MlbModel[]): MlbModel[][] {
   return familyFolds(models).map((f) => f.models.map((n) => byName.get(n)!));
 }
 
-/** LOFO evaluation of one GPU device. */
+/**
+ * LOFO evaluation of one GPU device. Per outer fold the aggregation is selected and fitted on the training families
+ * only (`trainGpuDevice`); the ceilings put the *measured* op latencies of the held-out models through the same
+ * aggregation (`ceiling`) and through the plain α·Σops + c·nOps + d (`ceilingSharedAlpha`).
+ */
 export function evalGpu(data: MobileMlBenchmark, device: MlbGpuDevice, options: GpuTrainOptions = {}): ConfigResult {
   const e2e = e2eIndex(data.e2e).get(`${device}/gpu/float`) ?? new Map<string, number>();
   const models = data.models.filter((m) => e2e.has(m.name));
   const res = { models: [] as string[], measured: [] as number[], predicted: [] as number[], flopsBaseline: [] as number[], measuredOps: [] as number[] };
-  const measuredSum = (m: MlbModel) => m.ops.reduce((s, o) => s + (o.gpu[device]?.latencyMs ?? 0), 0);
+  const shared: number[] = [];
+  const aggregations = new Map<string, number>();
   for (const held of folds(models)) {
     const heldNames = new Set(held.map((m) => m.name));
     const train = models.filter((m) => !heldNames.has(m.name));
-    const dev = loadDevice(trainGpuDevice(data, train, device, e2e, options));
+    const y = train.map((m) => e2e.get(m.name)!);
+    const rows = train.map((m) => measuredAggregateRow(m, device));
+    const aggregation = options.aggregation ?? selectGpuAggregation(train, rows, y).best;
+    const fitter = options.fitter !== undefined ? undefined : selectGpuFitter(train, device, e2e, aggregation, options.seed ?? 1);
+    for (const label of [aggregation.label, fitter?.label ?? "given kernel model"]) aggregations.set(label, (aggregations.get(label) ?? 0) + 1);
+    const dev = loadDevice(trainGpuDevice(data, train, device, e2e, { ...options, aggregation, ...(fitter !== undefined ? { fitterChoice: fitter } : {}) }));
     const flops = fitFlopsBaseline(train.map((m) => ({ flops: m.flops, y: e2e.get(m.name)! })));
-    const ceil = fitOverhead(
-      train.map((m) => ({ sumKernelMs: measuredSum(m), kernels: m.ops.length, fusedOps: 0 })),
-      train.map((m) => e2e.get(m.name)!),
-      ["sumKernelMs", "kernels", "constant"],
-    );
+    const ceil = fitAggregation(aggregation, rows, y);
+    const ceilShared = fitAggregation(GPU_AGGREGATIONS[0]!, rows, y);
     for (const m of held) {
+      const r = measuredAggregateRow(m, device);
       res.models.push(m.name);
       res.measured.push(e2e.get(m.name)!);
       res.predicted.push(predictGraph(dev, gpuKernelGraph(m, device)));
       res.flopsBaseline.push(flops(m.flops));
-      const c = ceil.coef;
-      res.measuredOps.push(c.sumKernelMs! * measuredSum(m) + (c.kernels ?? 0) * m.ops.length + (c.constant ?? 0));
+      res.measuredOps.push(applyAggregation(ceil, r));
+      shared.push(applyAggregation(ceilShared, r));
     }
   }
   return {
     config: `${device}/gpu/fp16`, ...res,
     edgelat: scores(res.predicted, res.measured), flops: scores(res.flopsBaseline, res.measured), ceiling: scores(res.measuredOps, res.measured),
+    ceilingSharedAlpha: scores(shared, res.measured),
+    aggregations: [...aggregations.entries()].map(([label, n]) => `${label} (${n} folds)`),
   };
 }
 
