@@ -30,6 +30,14 @@ interface Val {
 const UNARY = ["Relu", "Sigmoid", "Tanh", "Clip", "HardSwish", "HardSigmoid", "LeakyRelu", "Exp", "Sqrt", "Abs", "Neg", "Erf", "Identity", "Softplus", "Elu", "Gelu", "Reciprocal", "Floor", "Ceil", "Round", "Log"] as const;
 const BINARY = ["Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"] as const;
 const SHAPE_OPS = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Expand"] as const;
+/** TF graph-model ops (domain "tf", NHWC as they are) the executor runs: the common ops of converted TF.js models. */
+export const TFJS_EXEC_TF_OPS: ReadonlySet<string> = new Set<string>([
+  "_FusedConv2D", "Conv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "_FusedMatMul", "MatMul",
+  "AddV2", "Add", "Mul", "Sub", "RealDiv", "Maximum", "Minimum", "SquaredDifference", "AddN",
+  "Relu", "Relu6", "Sigmoid", "Tanh", "Exp", "Sqrt", "Rsqrt", "Identity", "Prelu", "Elu",
+  "MaxPool", "AvgPool", "Mean", "Max", "Sum", "Reshape", "Squeeze", "ExpandDims", "ConcatV2", "Pad", "PadV2", "MirrorPad",
+  "ResizeBilinear", "ResizeNearestNeighbor", "Softmax", "Transpose",
+]);
 export const TFJS_EXEC_OPS: ReadonlySet<string> = new Set<string>([
   ...UNARY, ...BINARY, ...SHAPE_OPS,
   "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax", "ReduceSum",
@@ -46,7 +54,10 @@ export function executedNodes(inferred: InferredGraph): Node[] {
 /** The op types of an inferred graph the executor cannot run ([] = it runs the whole graph). */
 export function unsupportedOps(inferred: InferredGraph): string[] {
   const out = new Set<string>();
-  for (const n of executedNodes(inferred)) if (!TFJS_EXEC_OPS.has(n.opType) || (n.domain !== "" && n.domain !== "ai.onnx")) out.add(n.opType);
+  for (const n of executedNodes(inferred)) {
+    const ok = n.domain === "tf" ? TFJS_EXEC_TF_OPS.has(n.opType) : (n.domain === "" || n.domain === "ai.onnx") && TFJS_EXEC_OPS.has(n.opType);
+    if (!ok) out.add(n.opType);
+  }
   return [...out].sort();
 }
 
@@ -117,6 +128,9 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
     return s as number[];
   };
   const isConst = (name: string): boolean => !produced.has(name) && !graphInputs.has(name);
+  // a TF.js graph model's IR (TF ops) holds NHWC tensors as they are: nothing is converted
+  const nhwcGraph = nodes.some((n) => n.domain === "tf");
+  if (nhwcGraph && nodes.some((n) => n.domain !== "tf")) throw new EdgelatError("unsupported_op", `graph '${g.name}' mixes TF and ONNX ops`, { graph: g.name });
   const rng = createRng(seed);
   const owned: Tensor[] = [];
   const keep = <T extends Tensor>(t: T): T => (owned.push(t), t);
@@ -168,6 +182,145 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
     if (!isConst(name)) return (get) => asNhwc(get(name));
     const t = dry ? placeholder : keep(tf.tidy(() => nhwcOf(constant(name))));
     return () => t;
+  };
+
+  // ---- TF graph-model ops: tensors are NHWC already, no layout conversion ----
+  const constValues = (name: string | undefined): number[] | undefined => (name ? g.tensors.get(name)?.constant?.values : undefined);
+  const tfPad = (n: Node): "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]] => {
+    const padding = str(n, "padding", "VALID");
+    if (padding === "SAME") return "same";
+    if (padding === "EXPLICIT") {
+      const e = ints(n, "explicit_paddings", [0, 0, 0, 0, 0, 0, 0, 0]);
+      return [[e[0]!, e[1]!], [e[2]!, e[3]!], [e[4]!, e[5]!], [e[6]!, e[7]!]];
+    }
+    return "valid";
+  };
+  const hw = (v: number[]): [number, number] => (v.length === 4 ? [v[1]!, v[2]!] : [v[0] ?? 1, v[1] ?? v[0] ?? 1]);
+  type Act = "linear" | "relu" | "relu6" | "elu" | "prelu" | "leakyrelu" | "sigmoid";
+  const ACTS: Record<string, Act> = { Relu: "relu", Relu6: "relu6", Elu: "elu", Prelu: "prelu", LeakyRelu: "leakyrelu", Sigmoid: "sigmoid" };
+  const compileTfNode = (n: Node): Fn => {
+    const x = n.inputs[0] ?? "";
+    const y = n.outputs[0]!;
+    const ys = shapeOf(y);
+    const X = input(x);
+    const op = n.opType;
+    const get1 = (get: Get): Tensor => X(get).t;
+    const same = (f: (t: Tensor) => Tensor): Fn => (get) => [{ t: f(get1(get)), nhwc: false }];
+    const fused = (): { bias?: Tensor; activation: Act; preluActivationWeights?: Tensor; leakyreluAlpha?: number } => {
+      const ops = (n.attrs.fused_ops as string[] | undefined) ?? [];
+      const cout = ys.at(-1)!;
+      const hasBias = ops.includes("BiasAdd") || ops.includes("FusedBatchNorm");
+      const actName = ops.find((o) => o !== "BiasAdd" && o !== "FusedBatchNorm");
+      if (actName !== undefined && ACTS[actName] === undefined) throw unsupported(n, `fused activation ${actName}`);
+      const activation = actName === undefined ? "linear" : ACTS[actName]!;
+      return {
+        ...(hasBias ? { bias: random([cout], 0.1) } : {}),
+        activation,
+        ...(activation === "prelu" ? { preluActivationWeights: random([cout], 0.1) } : {}),
+        ...(activation === "leakyrelu" ? { leakyreluAlpha: num(n, "leakyrelu_alpha", 0.2) } : {}),
+      };
+    };
+    switch (op) {
+      case "Relu": return same((t) => tf.relu(t));
+      case "Relu6": return same((t) => tf.relu6(t));
+      case "Elu": return same((t) => tf.elu(t));
+      case "Sigmoid": return same((t) => tf.sigmoid(t));
+      case "Tanh": return same((t) => tf.tanh(t));
+      case "Exp": return same((t) => tf.exp(t));
+      case "Sqrt": return same((t) => tf.sqrt(t));
+      case "Rsqrt": return same((t) => tf.rsqrt(t));
+      case "Identity": return same((t) => tf.clone(t));
+      case "Softmax": return same((t) => tf.softmax(t));
+      case "Prelu": {
+        const alpha = input(n.inputs[1]!);
+        return (get) => [{ t: tf.prelu(get1(get), alpha(get).t), nhwc: false }];
+      }
+      case "AddV2": case "Add": case "Mul": case "Sub": case "RealDiv": case "Maximum": case "Minimum": case "SquaredDifference": {
+        const fns: Record<string, (a: Tensor, b: Tensor) => Tensor> = { AddV2: tf.add, Add: tf.add, Mul: tf.mul, Sub: tf.sub, RealDiv: tf.div, Maximum: tf.maximum, Minimum: tf.minimum, SquaredDifference: tf.squaredDifference };
+        const f = fns[op]!;
+        const a = input(n.inputs[0]!), b = input(n.inputs[1]!);
+        return (get) => [{ t: f(a(get).t, b(get).t), nhwc: false }];
+      }
+      case "AddN": {
+        const parts = n.inputs.map((i) => input(i));
+        return (get) => [{ t: tf.addN(parts.map((p) => p(get).t)), nhwc: false }];
+      }
+      case "_FusedConv2D": case "Conv2D": case "DepthwiseConv2dNative": case "FusedDepthwiseConv2dNative": {
+        const w = n.inputs[1]!;
+        if (!isConst(w)) throw unsupported(n, "filter computed at run time");
+        const fs = shapeOf(w);
+        if (fs.length !== 4 || shapeOf(x).length !== 4) throw unsupported(n, "2-D NHWC convolutions only");
+        if (str(n, "data_format", "NHWC") !== "NHWC") throw unsupported(n, "data_format other than NHWC");
+        const filter = random(fs, Math.sqrt(3 / (fs[0]! * fs[1]! * fs[2]!))) as Tensor4D;
+        const strides = hw(ints(n, "strides", [1, 1, 1, 1]));
+        const dilations = hw(ints(n, "dilations", [1, 1, 1, 1]));
+        const pad = tfPad(n);
+        const f = op === "_FusedConv2D" || op === "FusedDepthwiseConv2dNative" ? fused() : { activation: "linear" as Act };
+        if (op === "_FusedConv2D" || op === "Conv2D") return (get) => [{ t: tf.fused.conv2d({ x: get1(get) as Tensor4D, filter, strides, pad, dilations, ...f }), nhwc: false }];
+        const explicit = Array.isArray(pad);
+        return (get) => {
+          const xi = get1(get) as Tensor4D;
+          return [{ t: tf.fused.depthwiseConv2d({ x: explicit ? (tf.pad(xi, pad) as Tensor4D) : xi, filter, strides, pad: explicit ? "valid" : (pad as "same" | "valid"), dilations, ...f }), nhwc: false }];
+        };
+      }
+      case "_FusedMatMul": case "MatMul": {
+        const b = n.inputs[1]!;
+        const ta = num(n, "transpose_a", 0) === 1, tb = num(n, "transpose_b", 0) === 1;
+        const B = isConst(b) ? random(shapeOf(b), Math.sqrt(3 / shapeOf(b)[tb ? 1 : 0]!)) : undefined;
+        const Bin = input(b);
+        const f = op === "_FusedMatMul" ? fused() : { activation: "linear" as Act };
+        type T2 = import("@tensorflow/tfjs").Tensor2D;
+        return (get) => [{ t: tf.fused.matMul({ a: get1(get) as T2, b: (B ?? Bin(get).t) as T2, transposeA: ta, transposeB: tb, ...f }), nhwc: false }];
+      }
+      case "MaxPool": case "AvgPool": {
+        const k = hw(ints(n, "ksize", [1, 1, 1, 1]));
+        const st = hw(ints(n, "strides", [1, 1, 1, 1]));
+        const pad = tfPad(n);
+        const f = op === "MaxPool" ? tf.maxPool : tf.avgPool;
+        return (get) => [{ t: f(get1(get) as Tensor4D, k, st, pad), nhwc: false }];
+      }
+      case "Mean": case "Max": case "Sum": {
+        const xr = shapeOf(x).length;
+        const axes = (constValues(n.inputs[1]) ?? []).map((a) => (a < 0 ? a + xr : a));
+        if (n.inputs[1] && constValues(n.inputs[1]) === undefined) throw unsupported(n, "reduction axes computed at run time");
+        const keep = num(n, "keep_dims", 0) === 1;
+        const f = op === "Mean" ? tf.mean : op === "Max" ? tf.max : tf.sum;
+        return (get) => [{ t: f(get1(get), axes, keep), nhwc: false }];
+      }
+      case "Reshape": case "Squeeze": case "ExpandDims":
+        return (get) => [{ t: tf.reshape(get1(get), ys), nhwc: false }];
+      case "Transpose": {
+        const perm = constValues(n.inputs[1]);
+        if (perm === undefined) throw unsupported(n, "permutation computed at run time");
+        return (get) => [{ t: tf.transpose(get1(get), perm), nhwc: false }];
+      }
+      case "ConcatV2": {
+        const data = n.inputs.slice(0, -1);
+        const axis = constValues(n.inputs.at(-1))?.[0];
+        if (axis === undefined) throw unsupported(n, "axis computed at run time");
+        const parts = data.map((i) => input(i));
+        return (get) => [{ t: tf.concat(parts.map((p) => p(get).t), axis < 0 ? axis + ys.length : axis), nhwc: false }];
+      }
+      case "Pad": case "PadV2": case "MirrorPad": {
+        const v = constValues(n.inputs[1]);
+        if (v === undefined) throw unsupported(n, "paddings computed at run time");
+        const pairs = Array.from({ length: v.length / 2 }, (_, i) => [v[2 * i]!, v[2 * i + 1]!] as [number, number]);
+        if (op === "MirrorPad") {
+          const mode = str(n, "mode", "REFLECT").toLowerCase() as "reflect" | "symmetric";
+          return (get) => [{ t: tf.mirrorPad(get1(get), pairs, mode), nhwc: false }];
+        }
+        const c = op === "PadV2" ? (constValues(n.inputs[2])?.[0] ?? 0) : 0;
+        return (get) => [{ t: tf.pad(get1(get), pairs, c), nhwc: false }];
+      }
+      case "ResizeBilinear": case "ResizeNearestNeighbor": {
+        const size: [number, number] = [ys[1]!, ys[2]!];
+        const align = num(n, "align_corners", 0) === 1, half = num(n, "half_pixel_centers", 0) === 1;
+        const f = op === "ResizeBilinear" ? tf.image.resizeBilinear : tf.image.resizeNearestNeighbor;
+        return (get) => [{ t: f(get1(get) as Tensor4D, size, align, half), nhwc: false }];
+      }
+      default:
+        throw unsupported(n, "no TF.js lowering");
+    }
   };
 
   const compileNode = (n: Node): Fn => {
@@ -359,9 +512,9 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
     const s = shapeOf(name);
     const dtype = g.tensors.get(name)?.dtype ?? "float32";
     if (dtype !== "float32") throw new EdgelatError("invalid_argument", `input '${name}' has dtype ${dtype}; the TF.js executor feeds float32 inputs only`, { input: name, dtype });
-    feeds.set(name, s.length === 4 ? { t: random(toNhwcShape(s), 1), nhwc: true } : { t: random(s, 1), nhwc: false });
+    feeds.set(name, s.length === 4 && !nhwcGraph ? { t: random(toNhwcShape(s), 1), nhwc: true } : { t: random(s, 1), nhwc: false });
   });
-  const steps = nodes.map((n) => ({ node: n, fn: compileNode(n) }));
+  const steps = nodes.map((n) => ({ node: n, fn: n.domain === "tf" ? compileTfNode(n) : compileNode(n) }));
   const lastUse = new Map<string, number>();
   steps.forEach((s, i) => {
     for (const t of s.node.inputs) if (produced.has(t)) lastUse.set(t, i);
@@ -394,7 +547,7 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
           const v = outs[k];
           if (o === "" || v === undefined) return;
           const ir = shapeOf(o);
-          v.nhwc = ir.length === 4;
+          v.nhwc = ir.length === 4 && !nhwcGraph;
           if (!checked) {
             const want = v.nhwc ? toNhwcShape(ir) : ir;
             if (want.length !== v.t.shape.length || want.some((d, j) => d !== v.t.shape[j])) {

@@ -1,7 +1,8 @@
 /**
  * The TensorFlow.js runner (WebAssembly backend, Node): runs the simulator's IR graphs through the executor of
  * `tfjs-exec.ts` (per-node times when profiling) and converted TF.js graph models (`model.json` + weights, loaded from
- * memory with `tf.loadGraphModel`; end-to-end runs only). It implements the same `ModelRunner` / `FusionRunner`
+ * memory with `tf.loadGraphModel` for end-to-end runs; profiled kernel by kernel, a graph model's IR — its TF ops — runs
+ * through the executor, which lowers the common TF ops as they are). It implements the same `ModelRunner` / `FusionRunner`
  * contract as the onnxruntime-node runner: a profiling session returns its per-node times as trace events and the graph
  * it executed as the "optimized" graph, so `measureKernels` maps node times to the simulator's kernels unchanged.
  *
@@ -205,8 +206,8 @@ export class TfjsRunner {
       const c = process.cpuUsage(c0);
       return { wallMs, cpuMs: (c.user + c.system) / 1000 };
     };
-    if (model.tfjs !== undefined) {
-      if (opts.profile) throw new EdgelatError("invalid_argument", `'${model.key}' is a TF.js graph model: the TF.js runner times graph models end to end only`, { model: model.key });
+    // a graph model profiled kernel by kernel runs through the executor (its TF ops as they are, per-node times)
+    if (model.tfjs !== undefined && !opts.profile) {
       const gm = await this.loadGraphModel(model);
       const feeds = graphModelFeeds(this.tf, model.tfjs, gm.inputs as { name: string; dtype?: string }[]);
       const outputs = model.tfjs.outputs;
@@ -232,7 +233,7 @@ export class TfjsRunner {
         },
       };
     }
-    const prog = compileGraph(this.tf, this.inferred(model));
+    const prog = compileGraph(this.tf, this.inferred(model)); // unsupported ops → unsupported_op
     const runs: TraceNodeEvent[][] = [];
     let closed = false;
     return {
