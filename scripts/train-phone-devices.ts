@@ -5,7 +5,8 @@ import { writeFileSync } from "node:fs";
 import { dataRoot } from "../src/datasets/paths.js";
 import { MLB_GPU_DEVICES, readMobileMlBenchmark } from "../src/datasets/mobileMlBenchmark.js";
 import { cpuConfigs, evalCpu, evalGpu, type ConfigResult } from "../src/devices/train/evaluate.js";
-import { e2eIndex, GPU_GBT_OPTIONS, SPLIT, trainCpuDevice, trainGpuDevice } from "../src/devices/train/phones.js";
+import { trainCpuDevice } from "../src/devices/train/phones-cpu.js";
+import { e2eIndex, GPU_GBT_OPTIONS, SPLIT, trainGpuDevice } from "../src/devices/train/phones.js";
 import type { DeviceProfileJSON } from "../src/devices/types.js";
 
 const SEED = 1;
@@ -69,7 +70,10 @@ for (const cfg of only === "gpu" ? [] : cpuConfigs(data)) {
   profile.provenance.notes = [
     "overhead.relStd (the interval) is the relative error std of the leave-one-family-out predictions",
     "only end-to-end latency is published for CPUs: per-kernel costs are learnt from e2e totals of the real models",
-    "each model's kernels come from its GPU op list (TFLite converter fusion of ReLU-family activations assumed)",
+    "each model's kernels come from its GPU op list (TFLite converter fusion of ReLU-family activations assumed; ADD, HARD_SWISH, LOGISTIC priced like linked ops, as element-wise kernels at run time)",
+    ...(cfg.precision === "quant"
+      ? ["int8: the explicit PAD ops of the TFLite graphs are priced by the pad predictor (a PAD the fusion merged into a convolution costs nothing apart)"]
+      : ["fp32: PAD absorbed (XNNPACK merges a constant PAD into the following convolution)"]),
   ];
   cpus.push(profile);
   console.log(`${profile.id}: within±10% ${(100 * r.edgelat.within10).toFixed(1)}%`);

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { familyFolds, linkedOps, MLB_GPU_DEVICES, readMobileMlBenchmark } from "../src/datasets/mobileMlBenchmark.js";
 import { getDevice, listDevices } from "../src/devices/catalog.js";
 import { cpuConfigs, evalCpu, evalGpu } from "../src/devices/train/evaluate.js";
-import { cpuKernelGraph, gpuKernelGraph, predictGraph } from "../src/devices/train/phones.js";
+import { cpuRuntimeGraph } from "../src/devices/train/phones-cpu.js";
+import { gpuKernelGraph, predictGraph } from "../src/devices/train/phones.js";
 import { buildMobileNetV2, buildMobileNetV3Large, buildResNet18 } from "../src/models/index.js";
 import { predictLatency } from "../src/predict.js";
 import { DATA } from "./helpers/data.js";
@@ -40,7 +41,7 @@ describe.skipIf(!DATA)("mobile-ml-benchmark reader", () => {
     const mv2 = data.models.find((m) => m.name === "mobilenetv2_w1")!;
     const gpu = predictGraph(getDevice("pixel4-gpu"), gpuKernelGraph(mv2, "pixel4"));
     expect(Math.abs(gpu / 5.8607 - 1)).toBeLessThan(0.1);
-    const cpu = predictGraph(getDevice("pixel4-cpu-1large-fp32"), cpuKernelGraph(mv2));
+    const cpu = predictGraph(getDevice("pixel4-cpu-1large-fp32"), cpuRuntimeGraph(mv2));
     expect(Math.abs(cpu / 28.5169 - 1)).toBeLessThan(0.15);
   });
   it("catalog: 6 GPUs and 84 CPU configurations with validation", () => {
@@ -70,8 +71,8 @@ describe.skipIf(!DATA)("mobile-ml-benchmark reader", () => {
 
   // Leave-one-family-out floors, a little below what `npm run eval-phones` measures (docs/accuracy.md).
   it("CPU accuracy floors (leave-one-family-out)", () => {
-    const cfgs = cpuConfigs(data).filter((c) => ["pixel4/1large/float", "s10/4small/quant"].includes(`${c.device}/${c.hwConfig}/${c.precision}`));
-    expect(cfgs.length).toBe(2);
+    const cfgs = cpuConfigs(data).filter((c) => Object.keys(CPU_FLOORS).includes(`${c.device}/${c.hwConfig}/${c.precision}`));
+    expect(cfgs.length).toBe(3);
     for (const c of cfgs) {
       const r = evalCpu(data, c);
       expect(r.edgelat.within10).toBeGreaterThan(r.flops.within10 + 0.2);
@@ -87,5 +88,7 @@ describe.skipIf(!DATA)("mobile-ml-benchmark reader", () => {
   }, 240_000);
 });
 
-const CPU_FLOORS: Record<string, number> = { "pixel4/1large/float": 0.85, "s10/4small/quant": 0.55, "iphonexs/2large/float": 0.82 };
+// fp32: plain routes; int8: explicit PAD ops priced (cpuCandidates). s10/4small/quant is noise-limited (median run-to-run
+// std 10.5% of the mean): its floor guards against regressions, not the goal.
+const CPU_FLOORS: Record<string, number> = { "pixel4/1large/float": 0.87, "iphone7/1large/quant": 0.94, "s10/4small/quant": 0.62 };
 const GPU_FLOOR_MI8SE = 0.9;

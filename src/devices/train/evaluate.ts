@@ -13,18 +13,8 @@ import { mape, spearman, withinShare } from "../../metrics/index.js";
 import { weightedLeastSquares } from "../../predictors/lstsq.js";
 import { loadDevice } from "../load.js";
 import { applyAggregation, fitAggregation, GPU_AGGREGATIONS, measuredAggregateRow, selectGpuAggregation } from "./phones-gpu.js";
-import {
-  cpuKernelGraph,
-  e2eIndex,
-  gpuKernelGraph,
-  predictGraph,
-  selectGpuFitter,
-  trainCpuDevice,
-  trainGpuDevice,
-  type CpuConfig,
-  type CpuTrainOptions,
-  type GpuTrainOptions,
-} from "./phones.js";
+import { cpuConfigKey, cpuConfigs, cpuRuntimeGraph, trainCpuDevice, type CpuConfig, type CpuTrainOptions } from "./phones-cpu.js";
+import { e2eIndex, gpuKernelGraph, predictGraph, selectGpuFitter, trainGpuDevice, type GpuTrainOptions } from "./phones.js";
 
 export interface Scores {
   n: number;
@@ -115,20 +105,13 @@ export function evalGpu(data: MobileMlBenchmark, device: MlbGpuDevice, options: 
   };
 }
 
-/** Every TFLite CPU configuration in the e2e data (84), sorted. */
-export function cpuConfigs(data: MobileMlBenchmark): CpuConfig[] {
-  const seen = new Map<string, CpuConfig>();
-  for (const e of data.e2e) {
-    if (e.hwConfig === "gpu" || e.threads === undefined) continue;
-    const k = `${e.device}/${e.hwConfig}/${e.precision}`;
-    if (!seen.has(k)) seen.set(k, { device: e.device, hwConfig: e.hwConfig, precision: e.precision, threads: e.threads });
-  }
-  return [...seen.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1]);
-}
-
-/** LOFO evaluation of one CPU configuration. */
-export function evalCpu(data: MobileMlBenchmark, cfg: CpuConfig, options: CpuTrainOptions = {}): ConfigResult {
-  const e2e = e2eIndex(data.e2e).get(`${cfg.device}/${cfg.hwConfig}/${cfg.precision}`) ?? new Map<string, number>();
+/**
+ * LOFO evaluation of one CPU configuration, through the production path (profile JSON → loadDevice → predictKernels →
+ * aggregate on the runtime kernel graph). `ceiling`: the in-sample share of the same training procedure fitted on
+ * all models, held-out family included (what this model class can reach at best on the data).
+ */
+export function evalCpu(data: MobileMlBenchmark, cfg: CpuConfig, options: CpuTrainOptions & { ceiling?: boolean } = {}): ConfigResult {
+  const e2e = e2eIndex(data.e2e).get(cpuConfigKey(cfg)) ?? new Map<string, number>();
   const models = data.models.filter((m) => e2e.has(m.name));
   const res = { models: [] as string[], measured: [] as number[], predicted: [] as number[], flopsBaseline: [] as number[] };
   for (const held of folds(models)) {
@@ -139,14 +122,20 @@ export function evalCpu(data: MobileMlBenchmark, cfg: CpuConfig, options: CpuTra
     for (const m of held) {
       res.models.push(m.name);
       res.measured.push(e2e.get(m.name)!);
-      res.predicted.push(predictGraph(dev, cpuKernelGraph(m)));
+      res.predicted.push(predictGraph(dev, cpuRuntimeGraph(m)));
       res.flopsBaseline.push(flops(m.flops));
     }
   }
-  return {
+  const out: ConfigResult = {
     config: `${cfg.device}/${cfg.hwConfig}/${cfg.precision === "quant" ? "int8" : "fp32"}`, ...res,
     edgelat: scores(res.predicted, res.measured), flops: scores(res.flopsBaseline, res.measured),
   };
+  if (options.ceiling === true) {
+    const dev = loadDevice(trainCpuDevice(data, models, cfg, e2e, options));
+    const byName = new Map(models.map((m) => [m.name, m]));
+    out.ceiling = scores(res.models.map((n) => predictGraph(dev, cpuRuntimeGraph(byName.get(n)!))), res.measured);
+  }
+  return out;
 }
 
-export { MLB_GPU_DEVICES };
+export { cpuConfigs, MLB_GPU_DEVICES };
