@@ -111,7 +111,8 @@ async function runDiagnosis(dir: string, id: string, runner: ProfileRunner, devi
   mkdirSync(dir, { recursive: true });
   const klog = new MeasurementLog(join(dir, `${id}.diagnose.jsonl`), runner.config);
   const measuredOf = new Map(rows.map((r) => [r.name, r.measuredMs]));
-  const items = models.filter((m) => measuredOf.has(m.name)).map((m) => ({ m, kernels: fuse(m.inferred, runner.backend) }));
+  // (a runtime that cannot run some models kernel by kernel — the TF.js executor on graph models with control flow — skips them)
+  const items = models.filter((m) => measuredOf.has(m.name) && (runner.supports?.(m.model.graph) ?? true)).map((m) => ({ m, kernels: fuse(m.inferred, runner.backend) }));
   // the calibration models too: their kernels were profiled in context by the profiling run (state log), so the ratio of
   // their kernel sums now / then shows whether these kernel profiles are comparable (machine state, other load)
   const refs = models.filter((m) => m.family === "drift-reference").map((m) => ({ m, kernels: fuse(m.inferred, runner.backend) }));
