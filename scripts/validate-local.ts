@@ -31,9 +31,9 @@ import type { OrtLevel } from "../src/profile/ort.js";
 import { createRunner, type ProfileRunner } from "../src/profile/runner.js";
 import type { RuntimeId } from "../src/profile/runtime.js";
 import { corpusTfjsModels, prepareTfjsModel } from "../src/profile/tfjs.js";
-import { diagnoseClasses, diagnoseModel, type ModelDiagnosis } from "../src/profile/diagnose.js";
+import { aggregationFloor, diagnoseClasses, diagnoseModel, type AggregationRow, type ModelDiagnosis } from "../src/profile/diagnose.js";
 import { measureKernels } from "../src/profile/measure.js";
-import { median } from "../src/profile/stats.js";
+import { median, summarize } from "../src/profile/stats.js";
 import { loadavg } from "node:os";
 import { fuse } from "../src/fusion/fuse.js";
 import { profileDevice, type ProfileResult } from "../src/profile/profile.js";
@@ -64,6 +64,11 @@ interface Result {
   driftRatios: number[];
   /** Measurement batches of the validation models reused from the validation log of an earlier (interrupted) run. */
   validationResumed?: number;
+  /**
+   * Aggregation floor: the whole models the profiling run measured both kernel by kernel and end to end, with an
+   * overhead model fitted in-sample on their measured kernel sums (src/profile/diagnose.ts `aggregationFloor`).
+   */
+  aggregation?: { n: number; within10: number; mape: number; relStd: number; coef: Record<string, number>; worst: { name: string; relError: number }[] };
   /** The profile was refitted from logged measurements only (`--refit`): first and last logged kernel measurement. */
   refit?: { first: string; last: string };
 }
@@ -228,10 +233,32 @@ for (const threads of values.threads!.split(",").map(Number)) {
     corpus: sub(rows, (r) => r.family === "corpus", summary), generated: sub(rows, (r) => r.family !== "corpus", summary),
     drift, driftRatios: ratios, validationResumed: vlog.resumed,
   };
+  {
+    // aggregation floor from the profiling log: calibration and prior models profiled in context and measured e2e
+    const plog = new MeasurementLog(join(STATE, `${id}.jsonl`), runner.config);
+    const arows: AggregationRow[] = [];
+    for (const [pre, list] of [["calib", calibrationModels()], ["context", priorModels()]] as const) {
+      for (const m of list) {
+        const key = `${pre}:${m.name}`;
+        const us = [...plog.kernelsUs(key).values(), ...plog.unmappedUs(key).values()].filter((v) => v.length > 0);
+        const e2e = clock === "cpu" ? plog.e2eCpuMs(key) : plog.e2eMs(key);
+        if (us.length === 0 || e2e.length === 0) continue;
+        const kg = fuse(inferShapes(m.graph), runner.backend);
+        arows.push({ name: m.name, measuredMs: summarize(e2e).median, profiledMs: us.reduce((t, v) => t + median(v), 0) / 1000, kernels: kg.kernels.length });
+      }
+    }
+    if (arows.length >= 6) {
+      const f = aggregationFloor(arows);
+      result.aggregation = {
+        n: arows.length, within10: f.within10, mape: f.mape, relStd: f.overhead.relStd, coef: f.overhead.coef as Record<string, number>,
+        worst: [...f.errors].sort((a, b) => Math.abs(b.relError) - Math.abs(a.relError)).slice(0, 3),
+      };
+    }
+  }
   if (offline && !values["skip-profile"]) {
     const at = readLog(join(STATE, `${id}.jsonl`)).filter((x) => x.config === runner.config).map((x) => x.at).sort();
     if (at.length > 0) result.refit = { first: at[0]!, last: at.at(-1)! };
-  }
+  } else if (values["skip-profile"] && previous?.refit) result.refit = previous.refit; // the reused profile is a refit
   writeFileSync(resultFile, JSON.stringify(result, null, 1) + "\n");
   if (values.diagnose !== undefined) await runDiagnosis(resolve(values.diagnose), id, runner, device, models, rows);
   log(`${id}: within ±10% ${(100 * summary.within10).toFixed(1)}% of ${summary.n}, MAPE ${(100 * summary.mape).toFixed(1)}%, ρ ${summary.spearman.toFixed(3)}`);
@@ -277,7 +304,12 @@ L.push(
   "beside them. Per-kernel times come from ORT's profiler (they were not inflated by the load: see above).",
   "",
   "Regenerate: `npm run gather-models && npm run validate-local -- --budget 10m --threads 1` (add `--threads 1,2` for",
-  "both; `--skip-profile` re-validates the saved profile). Priors for kernel sampling: every kernel of the ONNX corpus",
+  "both; `--skip-profile` re-validates the saved profile; `--refit` refits the profile from the logged measurements",
+  "without measuring anything and validates it against the logged validation runs; `--diagnose DIR` also profiles every",
+  "validation model kernel by kernel and splits the error into the aggregation ceiling and each kernel class's share).",
+  "Per-class predictors: the candidate with the lowest 5-fold CV MAPE of a non-negative linear cost model, a log-linear",
+  "power law, gradient-boosted trees on ln(latency), and the same trees after a power law in FLOPs and bytes (`gbt-pl`),",
+  "plus per-kernel-type overrides where a type's own predictor cross-validates better. Priors for kernel sampling: every kernel of the ONNX corpus",
   "models, of the reference builders at other sizes than validated and of 8 NB201 networks, plus nn-Meter's prior",
   "configuration library; so corpus kernel shapes are seen in profiling (the corpus *models* are never used to fit the",
   "overhead), generated validation models share layer shapes with the priors only where their family does.",
@@ -304,8 +336,12 @@ for (const r of results) {
   if (r.drift !== undefined && Number.isFinite(r.drift)) {
     L.push(`Machine drift: the ${r.driftRatios.length} calibration models, measured again among the validation models, ran ${r.drift >= 1 ? "+" : ""}${pct(r.drift - 1)} vs. when the overhead model was fitted (median ratio; range ${r.driftRatios[0]!.toFixed(2)}–${r.driftRatios.at(-1)!.toFixed(2)}). A systematic error of about this size is the machine's state changing between profiling and validation (other processes' load), not the predictor.`, "");
   }
+  if (r.aggregation) {
+    const a = r.aggregation;
+    L.push(`Aggregation floor: the ${a.n} whole models the profiling run measured both kernel by kernel (ORT profiler) and end to end, with the overhead model refitted in-sample on their *measured* kernel sums (${Object.entries(a.coef).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")}): ${pct(a.within10)} within ±10%, MAPE ${pct(a.mape)}, relative std ${pct(a.relStd)} (worst: ${a.worst.map((w) => `${w.name.replaceAll("|", "\\|")} ${w.relError >= 0 ? "+" : ""}${pct(w.relError)}`).join(", ")}). Perfect kernel predictors would still leave about this error: the end-to-end time of a model with many tiny kernels (NAS-Bench-201 networks: 150–250 kernels of a few µs) differs from the sum of its profiled kernel times by an amount that varies from model to model.`, "");
+  }
   if (r.profile.resumedRecords && !r.refit) L.push(`This profiling run resumed from the measurement log of an earlier run: ${r.profile.resumedRecords} logged measurement batches were reused (the earlier run's profiling budget was 10 minutes), so the measuring time behind this profile exceeds this run's budget.`, "");
-  L.push(`Kernel sampling: ${r.profile.kernelModels} single-kernel models, ${r.profile.kernels} kernel samples, stopped by ${r.profile.samplingStoppedBy}. Overhead model: ${Object.entries(r.profile.overhead.coef).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")} (relative std ${pct(r.profile.overhead.relStd)} on ${r.profile.calibration.length} calibration models).`, "");
+  L.push(`Kernel sampling: ${r.profile.kernelModels} single-kernel models, ${r.profile.kernels} kernel samples, ${r.profile.samplingStoppedBy === "logged" ? "every one the log holds (refit)" : `stopped by ${r.profile.samplingStoppedBy}`}. Overhead model: ${Object.entries(r.profile.overhead.coef).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")} (relative std ${pct(r.profile.overhead.relStd)} on ${r.profile.calibration.length} calibration models).`, "");
   L.push("| kernel class | samples | predictor | CV MAPE |", "|---|---|---|---|");
   for (const c of r.profile.classes) L.push(`| ${c.cls} | ${c.samples} | ${c.model} | ${pct(c.cvMape)} |`);
   if (r.profile.fusion) {

@@ -11,7 +11,7 @@ import { fuse } from "../src/fusion/fuse.js";
 import { buildMobileNetV2 } from "../src/models/index.js";
 import { fitFlopsLinear } from "../src/predictors/flops-linear.js";
 import { inferShapes } from "../src/shape/infer.js";
-import { diagnoseClasses, diagnoseModel } from "../src/profile/diagnose.js";
+import { aggregationFloor, diagnoseClasses, diagnoseModel } from "../src/profile/diagnose.js";
 import {
   MeasurementLog, buildKernelModel, configFromKey, configKey, measureE2e, measureKernels, poolFromConfigs, sampleKernels, summarize,
   type KernelConfig, type ModelRunner,
@@ -130,5 +130,21 @@ describe("error diagnosis", () => {
     expect(classes[0]!.cls).toBe("dwconv");
     expect(classes[0]!.mape).toBeCloseTo(0.5, 12);
     expect(classes[0]!.contribution).toBeCloseTo(-dwMs / 3, 12);
+  });
+});
+
+describe("aggregation floor", () => {
+  it("recovers an exact overhead model from measured kernel sums, and flags the row that breaks it", () => {
+    const rows = [0.5, 1, 2, 4, 8, 16, 32].map((ms, i) => ({ name: `m${i}`, profiledMs: ms, kernels: 20 + 30 * i, measuredMs: 1.1 * ms - 0.002 * (20 + 30 * i) + 0.2 }));
+    const exact = aggregationFloor(rows);
+    expect(exact.overhead.coef.sumKernelMs).toBeCloseTo(1.1, 6);
+    expect(exact.overhead.coef.kernels).toBeCloseTo(-0.002, 6);
+    expect(exact.within10).toBe(1);
+    expect(exact.mape).toBeLessThan(1e-6);
+    const off = aggregationFloor(rows.map((r, i) => (i === 3 ? { ...r, measuredMs: 1.5 * r.measuredMs } : r)));
+    expect(off.mape).toBeGreaterThan(0.02);
+    const worst = [...off.errors].sort((a, b) => Math.abs(b.relError) - Math.abs(a.relError))[0]!;
+    expect(worst.name).toBe("m3");
+    expect(worst.relError).toBeLessThan(0); // measured 1.5× what the others imply: under-predicted
   });
 });

@@ -5,14 +5,16 @@
  *       error a profile with perfect kernel predictors would still make;
  *   (b) the kernel predictors: predicted vs profiled time of each simulator kernel, per class;
  * plus the kernel-list check: simulator kernels the runtime never ran (no profiled time) and runtime nodes that map to
- * no simulator kernel. Pure: measurements in, tables out.
+ * no simulator kernel; and the aggregation floor of whole models measured both ways (`aggregationFloor`). Pure:
+ * measurements in, tables out.
  */
 import { aggregate, predictKernels } from "../devices/estimate.js";
-import type { Device } from "../devices/types.js";
+import type { Device, OverheadModelJSON } from "../devices/types.js";
 import { fuse } from "../fusion/fuse.js";
 import type { KernelClass } from "../fusion/types.js";
 import type { InferredGraph } from "../shape/types.js";
 import type { KernelMeasurement } from "./measure.js";
+import { fitLocalOverhead } from "./device.js";
 import { median } from "./stats.js";
 
 export interface DiagnosedKernel {
@@ -121,4 +123,35 @@ export function diagnoseClasses(models: readonly ModelDiagnosis[]): ClassDiagnos
       contribution: (a.pred - a.prof) / totalMeasured, meanAbsModelShare: a.perModel / Math.max(1, models.length),
     }))
     .sort((x, y) => y.meanAbsModelShare - x.meanAbsModelShare);
+}
+
+/** A whole model profiled kernel by kernel and measured end to end in the same profiling run. */
+export interface AggregationRow {
+  name: string;
+  measuredMs: number;
+  /** Σ median profiled time of its kernels (runtime nodes mapped to no kernel included). */
+  profiledMs: number;
+  /** Kernels the overhead model counts. */
+  kernels: number;
+}
+
+export interface AggregationFloor {
+  /** The overhead model a·Σ + b·kernels + c fitted in-sample on the profiled sums. */
+  overhead: OverheadModelJSON;
+  /** Relative error of each row under it. */
+  errors: { name: string; relError: number }[];
+  within10: number;
+  mape: number;
+}
+
+/**
+ * The aggregation floor: how well an overhead model turns the *measured* kernel times of whole models into their
+ * end-to-end latency, fitted in-sample — the error a profile would keep with perfect kernel predictors. Needs ≥ 1 row.
+ */
+export function aggregationFloor(rows: readonly AggregationRow[]): AggregationFloor {
+  const overhead = fitLocalOverhead(rows.map((r) => ({ name: r.name, measuredMs: r.measuredMs, sumKernelMs: r.profiledMs, kernels: r.kernels, fusedOps: 0 })));
+  const c = overhead.coef;
+  const errors = rows.map((r) => ({ name: r.name, relError: ((c.sumKernelMs ?? 1) * r.profiledMs + (c.kernels ?? 0) * r.kernels + (c.constant ?? 0) - r.measuredMs) / r.measuredMs }));
+  const n = Math.max(1, errors.length);
+  return { overhead, errors, within10: errors.filter((e) => Math.abs(e.relError) <= 0.1).length / n, mape: errors.reduce((s, e) => s + Math.abs(e.relError), 0) / n };
 }

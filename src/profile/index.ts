@@ -14,7 +14,7 @@ export { localIdentity, localDeviceId, profileFromFits, fitLocalOverhead, overhe
 export { priorModels, calibrationModels, validationModels, prepareModel, prepareOnnx, withInputShapes, type NamedGraph } from "./models.js";
 export { corpusOnnxModels, type CorpusOnnxModel } from "./corpus.js";
 export { profileDevice, type ProfileOptions, type ProfileResult, type ProfileProgress } from "./profile.js";
-export { diagnoseModel, diagnoseClasses, type ModelDiagnosis, type ClassDiagnosis, type DiagnosedKernel } from "./diagnose.js";
+export { diagnoseModel, diagnoseClasses, aggregationFloor, type ModelDiagnosis, type ClassDiagnosis, type DiagnosedKernel, type AggregationRow, type AggregationFloor } from "./diagnose.js";
 export { validateDevice, type ValidationModel, type ValidationRow, type ValidationSummary } from "./validate.js";
 export { createRunner, ortProfileRunner, tfjsProfileRunner, runtimeOfDevice, type ProfileRunner, type RunnerOptions } from "./runner.js";
 export { TfjsRunner, loadTfjsWasmNode, prepareTfjsModel, corpusTfjsModels, type TfjsRunnableModel, type TfjsGraphModelSource, type TfjsRunnerOptions, type CorpusTfjsModel } from "./tfjs.js";
