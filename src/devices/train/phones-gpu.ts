@@ -82,31 +82,59 @@ function padded(op: MlbOp, prev: MlbOp | undefined): boolean {
  * device has no kernel names for the model.
  */
 export function unprofiledOps(model: MlbModel, device: MlbGpuDevice): UnprofiledOp[] {
-  const out: UnprofiledOp[] = [];
+  return scanNumbering(model, device).alone;
+}
+
+/** Indices (in `model.ops`) of the ops a merged PAD ran in front of (a numbering gap before a padded op). */
+export function mergedPadOps(model: MlbModel, device: MlbGpuDevice): Set<number> {
+  return scanNumbering(model, device).mergedPad;
+}
+
+function scanNumbering(model: MlbModel, device: MlbGpuDevice): { alone: UnprofiledOp[]; mergedPad: Set<number> } {
+  const alone: UnprofiledOp[] = [];
+  const mergedPad = new Set<number>();
   let expected: number | undefined;
   model.ops.forEach((op, i) => {
     const m = op.gpu[device];
-    if (m === undefined) {
-      expected = undefined;
-      return;
-    }
-    const nums = kernelNodeNumbers(m.kernel);
-    if (nums.length === 0) {
+    const nums = m === undefined ? [] : kernelNodeNumbers(m.kernel);
+    if (m === undefined || nums.length === 0) {
       expected = undefined;
       return;
     }
     const anchor = nums[0]!;
     if (expected !== undefined && anchor > expected) {
-      const gap = anchor - expected - (padded(op, model.ops[i - 1]) ? 1 : 0);
+      const pad = padded(op, model.ops[i - 1]);
+      if (pad) mergedPad.add(i);
+      const gap = anchor - expected - (pad ? 1 : 0);
       const f = op.features;
       const shape = f.inputShape ?? [1, f.cin ?? 1, f.hIn ?? 1, f.wIn ?? 1];
-      const elements = shape.reduce((a, b) => a * b, 1);
-      for (let j = 0; j < gap; j++) out.push({ before: i, elements, shape: [...shape] });
+      const elements = shape.reduce((x, y) => x * y, 1);
+      for (let j = 0; j < gap; j++) alone.push({ before: i, elements, shape: [...shape] });
     }
     // A Winograd kernel name omits its linked ops; they still hold node numbers after the anchor.
     expected = Math.max(...nums, anchor + (m.winograd ? opLinked(op).length : 0)) + 1;
   });
-  return out;
+  return { alone, mergedPad };
+}
+
+/**
+ * The features of dataset op `i` in the convention of kernels `fuse` forms on a graph: the dataset's input size of an
+ * op with a merged PAD includes the padding (`Input_shape`), a graph kernel carries the unpadded input (the producer's
+ * output, here the previous op's) plus `padH` / `padW`. Both give the same `hIn + padH`; this keeps `inElems` and
+ * `bytesRead` (the unpadded input) the same too. Other ops keep their features.
+ */
+export function graphConventionFeatures(model: MlbModel, i: number, mergedPad: ReadonlySet<number>): KernelFeatures {
+  const op = model.ops[i]!;
+  const f = op.features;
+  const h = model.ops[i - 1]?.features.hOut;
+  if (!mergedPad.has(i) || h === undefined || f.hIn === undefined || f.cin === undefined || !(f.hIn > h)) return f;
+  const pad = f.hIn - h;
+  const inElems = f.cin * h * h;
+  const paddedElems = f.cin * f.hIn * f.hIn;
+  return {
+    ...f, hIn: h, wIn: h, padH: pad, padW: pad, inputShape: [1, f.cin, h, h],
+    bytesRead: Math.max(0, f.bytesRead - 4 * (paddedElems - inElems)),
+  };
 }
 
 /** Features of an unprofiled element-wise kernel (fp32 storage bytes as for the dataset's other ops). */
@@ -168,13 +196,13 @@ export function measuredAggregateRow(model: MlbModel, device: MlbGpuDevice): Gpu
  * The aggregate row of a dataset model with op latencies from `latencyMs` (predicted: every op its own kernel, as
  * production sees them), or the measured ones when omitted (a two-op kernel counted once).
  */
-export function aggregateRowOf(model: MlbModel, device: MlbGpuDevice, latencyMs?: (op: MlbOp) => number): GpuAggregateRow {
+export function aggregateRowOf(model: MlbModel, device: MlbGpuDevice, latencyMs?: (op: MlbOp, i: number) => number): GpuAggregateRow {
   const sumMs: Record<GpuScaleGroup, number> = { conv: 0, gconv: 0, dwconv: 0, "global-pool": 0, other: 0 };
   let kernels = 0;
   model.ops.forEach((op, i) => {
     const m = op.gpu[device];
     if (latencyMs !== undefined) {
-      sumMs[scaleGroup(op.class)] += latencyMs(op);
+      sumMs[scaleGroup(op.class)] += latencyMs(op, i);
       kernels++;
       return;
     }
