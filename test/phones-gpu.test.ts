@@ -9,7 +9,9 @@ import {
   applyAggregation,
   fitAggregation,
   GPU_AGGREGATIONS,
+  graphConventionFeatures,
   kernelNodeNumbers,
+  mergedPadOps,
   scalePredictorJSON,
   selectGpuAggregation,
   unprofiledOps,
@@ -58,6 +60,11 @@ describe("unprofiled GPU ops from the kernel numbering", () => {
       { before: 2, elements: 32 * 112 * 112, shape: [1, 32, 112, 112] },
     ]);
     expect(unprofiledOps(model, "iphonexs")).toEqual([]);
+    // The merged PAD's op in the graph convention: unpadded input (the producer's 112) + padH 2.
+    expect([...mergedPadOps(model, "pixel4")]).toEqual([1]);
+    const f = graphConventionFeatures(model, 1, mergedPadOps(model, "pixel4"));
+    expect(f).toMatchObject({ hIn: 112, wIn: 112, padH: 2, padW: 2, inputShape: [1, 32, 112, 112] });
+    expect(graphConventionFeatures(model, 2, mergedPadOps(model, "pixel4"))).toBe(model.ops[2]!.features);
   });
 });
 

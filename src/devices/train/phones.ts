@@ -22,6 +22,8 @@ import {
   applyAggregation,
   classScale,
   familyGroups,
+  graphConventionFeatures,
+  mergedPadOps,
   type GpuAggregateRow,
   fitAggregation,
   measuredAggregateRow,
@@ -69,13 +71,14 @@ function gpuOpLinked(op: MlbOp, device: MlbGpuDevice): string[] {
 export function gpuKernelGraph(model: MlbModel, device: MlbGpuDevice): KernelGraph {
   const kernels: Kernel[] = [];
   const alone = unprofiledOps(model, device);
+  const pad = mergedPadOps(model, device);
   let j = 0;
   model.ops.forEach((op, i) => {
     for (; j < alone.length && alone[j]!.before === i; j++) {
       kernels.push(datasetKernel(model, op, ["elementwise"], "elementwise", unprofiledFeatures(alone[j]!), `e${j}`));
     }
     const linked = gpuOpLinked(op, device);
-    kernels.push(datasetKernel(model, op, linked, op.class, { ...op.features, nodes: 1 + linked.length }));
+    kernels.push(datasetKernel(model, op, linked, op.class, { ...graphConventionFeatures(model, i, pad), nodes: 1 + linked.length }));
   });
   return { backend: GPU_BACKEND, kernels, noKernel: [] };
 }
@@ -187,7 +190,8 @@ export function selectGpuFitter(
       const agg = fitAggregation(aggregation, train.map((m) => measuredAggregateRow(m, device)), train.map((m) => e2e.get(m.name)!));
       for (const m of used) {
         if (!held.has(m.name)) continue;
-        const row = aggregateRowOf(m, device, (op) => predictors.get(op.class)?.predict({ ...op.features, nodes: 1 + gpuOpLinked(op, device).length }).latencyMs ?? 0);
+        const pad = mergedPadOps(m, device);
+        const row = aggregateRowOf(m, device, (op, i) => predictors.get(op.class)?.predict({ ...graphConventionFeatures(m, i, pad), nodes: 1 + gpuOpLinked(op, device).length }).latencyMs ?? 0);
         oof[ci]!.set(m.name, row);
         const e = Math.abs(applyAggregation(agg, row) / e2e.get(m.name)! - 1);
         if (e <= 0.1) hits++;
@@ -208,13 +212,14 @@ export function selectGpuFitter(
 export function gpuSamples(models: readonly MlbModel[], device: MlbGpuDevice): Map<KernelClass, Sample[]> {
   const by = new Map<KernelClass, Sample[]>();
   for (const m of models) {
+    const pad = mergedPadOps(m, device);
     for (let i = 0; i < m.ops.length; i++) {
       const op = m.ops[i]!;
       const meas = op.gpu[device];
       // A kernel that ran two ops (reported on both rows) is no sample of either.
       if (meas === undefined || sharesKernelWithPrevious(m, i, device) || sharesKernelWithPrevious(m, i + 1, device)) continue;
       const list = by.get(op.class) ?? [];
-      list.push({ features: { ...op.features, nodes: 1 + gpuOpLinked(op, device).length }, latencyMs: meas.latencyMs });
+      list.push({ features: { ...graphConventionFeatures(m, i, pad), nodes: 1 + gpuOpLinked(op, device).length }, latencyMs: meas.latencyMs });
       by.set(op.class, list);
     }
   }
