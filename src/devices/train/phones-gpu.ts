@@ -120,13 +120,14 @@ function scanNumbering(model: MlbModel, device: MlbGpuDevice): { alone: Unprofil
 /**
  * The features of dataset op `i` in the convention of kernels `fuse` forms on a graph: the dataset's input size of an
  * op with a merged PAD includes the padding (`Input_shape`), a graph kernel carries the unpadded input (the producer's
- * output, here the previous op's) plus `padH` / `padW`. Both give the same `hIn + padH`; this keeps `inElems` and
+ * output: hOut · stride for these "same"-padded ops) plus `padH` / `padW`. Both give the same `hIn + padH`; this keeps `inElems` and
  * `bytesRead` (the unpadded input) the same too. Other ops keep their features.
  */
 export function graphConventionFeatures(model: MlbModel, i: number, mergedPad: ReadonlySet<number>): KernelFeatures {
   const op = model.ops[i]!;
   const f = op.features;
-  const h = model.ops[i - 1]?.features.hOut;
+  // The unpadded input of a "same"-padded op: hOut · stride (the previous op need not be the producer: SE blocks).
+  const h = f.hOut !== undefined ? f.hOut * (f.strideH ?? 1) : undefined;
   if (!mergedPad.has(i) || h === undefined || f.hIn === undefined || f.cin === undefined || !(f.hIn > h)) return f;
   const pad = f.hIn - h;
   const inElems = f.cin * h * h;
