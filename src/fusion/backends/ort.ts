@@ -9,8 +9,11 @@
  * test/fusion-ort-fixtures.test.ts without ORT.
  *
  * - basic (level 1): constant folding, Identity / Dropout elimination, PadFusion (Pad → Conv / MaxPool),
- *   ConvBNFusion, ConvAddFusion / ConvMulFusion (per-channel constants), MatMulAddFusion (MatMul + bias → Gemm), and
- *   the transpose optimizer copying a Transpose into each Gather / Slice branch that reads it (a duplication: the
+ *   ConvBNFusion, ConvAddFusion / ConvMulFusion (per-channel constants; Mul also by a scalar), MatMulAddFusion (MatMul + bias →
+ *   Gemm), ConstantSharing (constant_sharing.cc: single-value initializers of equal dtype, rank and value become one)
+ *   then CommonSubexpressionElimination (common_subexpression_elimination.cc: identical nodes merge; the copy kept is
+ *   the first in GraphViewer's topological order — `cseOrder: "reverse-dfs"`; e.g. NAS-Bench-201's Mul(x, 0) edges
+ *   reading one node run once), and the transpose optimizer copying a Transpose into each Gather / Slice branch that reads it (a duplication: the
  *   Transpose is a member of every branch's kernel, see `transposeIntoBranches`).
  * - extended (level 2): + ConvActivationFusion (FusedConv), GemmActivationFusion (FusedGemm), GELU / LayerNorm /
  *   SkipLayerNorm / SimplifiedLayerNorm / QuickGelu / BiasGelu fusions of transformer blocks; a branch's own
