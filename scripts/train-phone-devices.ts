@@ -71,9 +71,7 @@ for (const cfg of only === "gpu" ? [] : cpuConfigs(data)) {
     "overhead.relStd (the interval) is the relative error std of the leave-one-family-out predictions",
     "only end-to-end latency is published for CPUs: per-kernel costs are learnt from e2e totals of the real models",
     "each model's kernels come from its GPU op list (TFLite converter fusion of ReLU-family activations assumed; ADD, HARD_SWISH, LOGISTIC priced like linked ops, as element-wise kernels at run time)",
-    ...(cfg.precision === "quant"
-      ? ["int8: the explicit PAD ops of the TFLite graphs are priced by the pad predictor (a PAD the fusion merged into a convolution costs nothing apart)"]
-      : ["fp32: PAD absorbed (XNNPACK merges a constant PAD into the following convolution)"]),
+    "PAD absorbed: the explicit PAD ops of the converted TFLite graphs are priced inside the convolution coefficients",
   ];
   cpus.push(profile);
   console.log(`${profile.id}: within±10% ${(100 * r.edgelat.within10).toFixed(1)}%`);
