@@ -79,16 +79,21 @@ describe.skipIf(!DATA)("mobile-ml-benchmark reader", () => {
       expect(r.edgelat.within10).toBeGreaterThanOrEqual(CPU_FLOORS[`${c.device}/${c.hwConfig}/${c.precision}`]!);
     }
   }, 120_000);
+  // Slow (~1–2 min): every outer fold selects its aggregation and kernel model by inner CV.
   it("GPU accuracy floor on mi8se (leave-one-family-out)", () => {
     const r = evalGpu(data, "mi8se");
     expect(r.edgelat.within10).toBeGreaterThanOrEqual(GPU_FLOOR_MI8SE);
-    expect(r.edgelat.mape).toBeLessThan(0.06);
-    expect(r.edgelat.spearman).toBeGreaterThan(0.98);
+    expect(r.edgelat.mape).toBeLessThan(0.04);
+    expect(r.edgelat.spearman).toBeGreaterThan(0.99);
     expect(r.flops.within10).toBeLessThan(r.edgelat.within10 - 0.3);
-  }, 240_000);
+    // The measured-ops ceiling through the same aggregation is at least as good as the shared-α one.
+    expect(r.ceiling!.mape).toBeLessThanOrEqual(r.ceilingSharedAlpha!.mape);
+    expect(r.aggregations!.length).toBeGreaterThan(0);
+  }, 400_000);
 });
 
 // Measured 89.2 / 99.0 / 58.8%. s10/4small/quant is noise-limited (median run-to-run std 10.5% of the mean, in-sample
 // ceiling 68.6%): its floor guards against regressions, not the goal.
 const CPU_FLOORS: Record<string, number> = { "pixel4/1large/float": 0.87, "iphonexs/1large/quant": 0.97, "s10/4small/quant": 0.56 };
-const GPU_FLOOR_MI8SE = 0.9;
+// mi8se measures 95.1% (MAPE 2.9%, ρ 0.999; npm run eval-phones, 2026-11 aggregation).
+const GPU_FLOOR_MI8SE = 0.93;
