@@ -2,8 +2,7 @@
  * Checks the ort-cpu@1.30 fusion rule sets against onnxruntime-node itself.
  *
  * For every ONNX model of the corpus (.cache/models, `npm run gather-models`) and generated models (MobileNetV2/V3,
- * ResNet-18, NAS-Bench-201 networks (three with several none edges per source node, where ConstantSharing + CSE
- * merge the Mul-by-zero copies), a ViT), at each optimization level (basic / extended / all, one intra-op
+ * ResNet-18, a NAS-Bench-201 network, a ViT), at each optimization level (basic / extended / all, one intra-op
  * thread), ORT writes its optimized graph (`optimizedModelFilePath`); we parse it back and compare ORT's executed
  * nodes with `fuse(inferShapes(graph), "ort-cpu@1.30/<level>")`: the share of ORT's nodes whose member set the
  * simulator reproduces exactly. A fused ORT node keeps the output tensor name of the last node it absorbed; NCHWc

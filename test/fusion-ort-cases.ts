@@ -26,12 +26,6 @@ export interface OrtFixture {
 }
 
 const NB201_ARCH = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|";
-/** NB201 cells with several none edges (Mul by a zero constant) reading the same node: ConstantSharing + CSE. */
-const NB201_NONE_ARCHS: Record<string, string> = {
-  "nasbench201-none-a": "|skip_connect~0|+|none~0|none~1|+|avg_pool_3x3~0|none~1|avg_pool_3x3~2|",
-  "nasbench201-none-b": "|avg_pool_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|nor_conv_3x3~2|",
-  "nasbench201-none-c": "|nor_conv_1x1~0|+|none~0|none~1|+|none~0|none~1|nor_conv_3x3~2|",
-};
 
 /** Builders by name, so fixtures can store a builder name and its config. */
 export const BUILDERS: Record<string, (config: Record<string, unknown>) => Graph> = {
@@ -50,7 +44,6 @@ export function generatedCases(): { name: string; builder: string; config: Recor
     { name: "mobilenetv3-large", builder: "mobilenetv3large", config: {} },
     { name: "resnet18", builder: "resnet18", config: {} },
     { name: "nasbench201", builder: "nasbench201", config: { arch: NB201_ARCH } },
-    ...Object.entries(NB201_NONE_ARCHS).map(([name, arch]) => ({ name, builder: "nasbench201", config: { arch } })),
     { name: "vit-block", builder: "vit", config: { dim: 192, heads: 3, depth: 1, patch: 16, resolution: 64, numClasses: 10 } },
     { name: "vit-block-decomposed", builder: "vit", config: { dim: 192, heads: 3, depth: 1, patch: 16, resolution: 64, numClasses: 10, layerNorm: "decomposed" } },
   ];

@@ -224,11 +224,6 @@ class State implements MatchEnv {
   /** Nodes copied into their consumers' kernels (owner -3), and why. */
   duplicatedCount = 0;
   readonly duplicateReason = new Map<number, string>();
-  /**
-   * Per node, the node position it runs at, set when CSE keeps a copy that comes after a removed one in node order
-   * (`cseOrder: "reverse-dfs"`): the kept copy runs where the first copy was (undefined: every node at its own).
-   */
-  execAt: Int32Array | undefined;
 
   constructor(ix: GraphIndex, category: readonly (OpCategory | undefined)[], plan: Candidates) {
     this.ix = ix;
@@ -844,45 +839,8 @@ function shapeOfId(ix: GraphIndex, id: number): readonly number[] | undefined {
   return id < 0 ? undefined : ix.shapeOf[id];
 }
 
-const CSE_PREFIX = "common subexpression (same as ";
-/** The `NoKernelNode.reason` of a node CSE removed in favour of `original`. */
-export function cseReason(original: string): string {
-  return `${CSE_PREFIX}${original})`;
-}
-/** The node a CSE-removed node's consumers read instead (undefined: the reason is not CSE's). */
-export function cseOriginal(reason: string): string | undefined {
-  return reason.startsWith(CSE_PREFIX) && reason.endsWith(")") ? reason.slice(CSE_PREFIX.length, -1) : undefined;
-}
-
-/** Dtypes ONNX Runtime's ConstantSharing handles (onnxruntime/core/optimizer/constant_sharing.cc). */
-const SHARED_DTYPES: ReadonlySet<string> = new Set(["float32", "float16", "float64", "int32", "int64"]);
-
-/**
- * ONNX Runtime's ConstantSharing: every constant holding a single value (shape [] or [1]) reads as the first constant
- * with the same dtype, rank and value (compared as numbers: -0 equals 0, NaN equals nothing). Graph outputs are left
- * alone. Constants only alias each other: no node changes owner, so node accounting is untouched.
- */
-function shareConstants(st: State): void {
-  const { ix } = st;
-  const first = new Map<string, number>();
-  for (let id = 0; id < ix.tensorCount; id++) {
-    if (ix.isConst[id] !== 1 || st.isOutputId(id)) continue;
-    const name = ix.nameOf[id]!;
-    const info = st.tensors.get(name);
-    if (info === undefined || info.constant === undefined || !SHARED_DTYPES.has(info.dtype)) continue;
-    const shape = ix.shapeOf[id];
-    if (shape === undefined || !(shape.length === 0 || (shape.length === 1 && shape[0] === 1))) continue;
-    const v = constValuesOf(ix, id);
-    if (v === undefined || v.length !== 1 || Number.isNaN(v[0]!)) continue;
-    const key = `${info.dtype}|${shape.length}|${v[0] === 0 ? 0 : v[0]}`;
-    const to = first.get(key);
-    if (to === undefined) first.set(key, id);
-    else st.setAlias(name, ix.nameOf[to]!);
-  }
-}
-
 /** Marks nodes identical to an earlier node (op, domain, attributes, alias-resolved inputs) as running no kernel. */
-function eliminateCommonSubexpressions(st: State, noKernel: NoKernelNode[], order: "graph" | "reverse-dfs"): void {
+function eliminateCommonSubexpressions(st: State, noKernel: NoKernelNode[]): void {
   // Nodes are bucketed by a hash of their op type and alias-resolved input ids; within a bucket, the nodes with the
   // same op and inputs (in first-seen order) are compared by domain and attributes (rare), never serialized.
   const { ix } = st;
@@ -898,10 +856,8 @@ function eliminateCommonSubexpressions(st: State, noKernel: NoKernelNode[], orde
     for (let q = 0; q < len; q++) if (resolved(pj + q) !== resolved(pi + q)) return false;
     return true;
   };
-  const visit = order === "graph" ? undefined : reverseDfsOrder(st);
-  for (let v = 0; v < st.n; v++) {
-    const i = visit === undefined ? v : visit[v]!;
-    if (i < 0 || st.owner[i] !== -1) continue;
+  for (let i = 0; i < st.n; i++) {
+    if (st.owner[i] !== -1) continue;
     const node = st.nodes[i]!;
     const p0 = ix.inStart[i]!;
     const p1 = ix.inStart[i + 1]!;
@@ -933,55 +889,11 @@ function eliminateCommonSubexpressions(st: State, noKernel: NoKernelNode[], orde
     }
     const orig = st.nodes[first]!;
     st.owner[i] = -2;
-    if (i < first) {
-      // the kept copy runs no later than the removed one (its inputs are the same), so its readers stay after it
-      if (st.execAt === undefined) st.execAt = Int32Array.from({ length: st.n }, (_, k) => k);
-      if (i < st.execAt[first]!) st.execAt[first] = i;
-    }
-    noKernel.push({ node: node.name, opType: node.opType, reason: cseReason(orig.name) });
+    noKernel.push({ node: node.name, opType: node.opType, reason: `common subexpression (same as ${orig.name})` });
     node.outputs.forEach((o, k) => {
       if (o !== "" && orig.outputs[k]) st.setAlias(o, orig.outputs[k]!);
     });
   }
-}
-
-/**
- * The running nodes in ONNX Runtime's default topological order (GraphViewer: a reverse DFS from the nodes without
- * consumers, each node's producers visited largest node index first, a node listed after its producers); the slots
- * of nodes that do not run are -1. This order decides which of two identical nodes CSE keeps (the first visited).
- */
-function reverseDfsOrder(st: State): Int32Array {
-  const { ix, n, owner } = st;
-  const out = new Int32Array(n).fill(-1);
-  const producers = (i: number): number[] => {
-    const ps: number[] = [];
-    for (let p = ix.inStart[i]!, end = ix.inStart[i + 1]!; p < end; p++) {
-      const r = ix.inRaw[p]!;
-      if (r < 0) continue;
-      const q = ix.prodOf[st.resolveId(r)]!;
-      if (q >= 0 && owner[q] === -1 && !ps.includes(q)) ps.push(q);
-    }
-    return ps.sort((a, b) => a - b);
-  };
-  const hasConsumer = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (owner[i] === -1) for (const q of producers(i)) hasConsumer[q] = 1;
-  // stack entries: node index, or -(index + 1) for "all its producers are listed"
-  const stack: number[] = [];
-  for (let i = 0; i < n; i++) if (owner[i] === -1 && hasConsumer[i] === 0) stack.push(i);
-  const visited = new Uint8Array(n);
-  let k = 0;
-  while (stack.length > 0) {
-    const e = stack.pop()!;
-    if (e < 0) {
-      out[k++] = -e - 1;
-      continue;
-    }
-    if (visited[e] === 1) continue;
-    visited[e] = 1;
-    stack.push(-e - 1);
-    for (const q of producers(e)) if (visited[q] === 0) stack.push(q);
-  }
-  return out;
 }
 
 function sameAttrs(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
@@ -1045,8 +957,7 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
       noKernel.push({ node: nodes[i]!.name, opType: nodes[i]!.opType, reason });
     }
   }
-  if (set.shareConstants) shareConstants(st);
-  if (set.cse) eliminateCommonSubexpressions(st, noKernel, set.cseOrder ?? "graph");
+  if (set.cse) eliminateCommonSubexpressions(st, noKernel);
   st.countConsumers();
 
   const drafts: Draft[] = [];
@@ -1118,14 +1029,6 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
     drafts.push({ members: [i], labels: [undefined], last: i, rule: "single", type: undefined, cls: undefined });
   }
 
-  const execAt = st.execAt;
-  if (execAt !== undefined) {
-    for (const d of drafts) {
-      let last = -1;
-      for (const m of d.members) if (st.owner[m] !== -3 && execAt[m]! > last) last = execAt[m]!;
-      d.last = last;
-    }
-  }
   sortByLast(st, drafts);
   let kernels: Kernel[];
   if (set.layout?.kind === "nchwc") kernels = emitNchwc(st, inferred, drafts, set.layout.blockSize, set.layout.convChannelAlign);

@@ -13,7 +13,6 @@
 import type { Graph } from "../ir/types.js";
 import type { InferredGraph } from "../shape/types.js";
 import type { KernelSignatures } from "./compare.js";
-import { cseOriginal } from "./engine.js";
 import type { KernelGraph } from "./types.js";
 
 export interface OrtSignatures {
@@ -32,23 +31,6 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
     for (const o of n.outputs) if (o !== "") producer.set(o, i);
   });
   const noKernel = new Set(simulated.noKernel.map((x) => x.node));
-  // a node CSE removed (ORT removes the same one: the comparison checks it) reads as the node it duplicates
-  const cseOf = new Map<string, string>();
-  for (const x of simulated.noKernel) {
-    const orig = cseOriginal(x.reason);
-    const j = orig === undefined ? undefined : byName.get(orig);
-    const i = byName.get(x.node);
-    if (j === undefined || i === undefined) continue;
-    src.nodes[i]!.outputs.forEach((o, k) => {
-      const to = src.nodes[j]!.outputs[k];
-      if (o !== "" && to) cseOf.set(o, to);
-    });
-  }
-  /** A source tensor with CSE's replacements applied. */
-  const viaCse = (t: string): string => {
-    for (let a = cseOf.get(t); a !== undefined; a = cseOf.get(t)) t = a;
-    return t;
-  };
   const consumers = new Map<string, number[]>();
   src.nodes.forEach((n, i) => n.inputs.forEach((t) => t !== "" && (consumers.get(t) ?? consumers.set(t, []).get(t)!).push(i)));
   /** The one node reading a tensor, looking through nodes that run no kernel (Identity, …). */
@@ -155,8 +137,7 @@ export function ortSignatures(inferred: InferredGraph, simulated: KernelGraph, o
       const node = src.nodes[i]!;
       if (i !== root && inferred.folded.has(node.name)) continue;
       if (!noKernel.has(node.name) || i === root) members.push(node.name);
-      for (const input of node.inputs) {
-        const x = input === "" ? input : viaCse(input);
+      for (const x of node.inputs) {
         if (x === "" || stop.has(x) || src.tensors.get(x)?.constant !== undefined) continue;
         if (present.has(x) && x !== (k.root ?? k.key)) continue;
         const p = producer.get(x);

@@ -136,18 +136,6 @@ export interface RuleSet {
    * earlier one runs no kernel; its consumers read the earlier node's outputs.
    */
   cse?: boolean;
-  /**
-   * Constant sharing (ONNX Runtime level 1, `ConstantSharing`): constant initializers holding one value (shape [] or
-   * [1]) of the same dtype (float32 / float16 / float64 / int32 / int64), rank and value are one tensor, so `cse`
-   * merges nodes that differ only by which copy of the constant they read (e.g. NAS-Bench-201's Mul(x, 0) edges).
-   */
-  shareConstants?: boolean;
-  /**
-   * The order `cse` visits nodes in, which decides the copy it keeps: "graph" (node order, the default) or
-   * "reverse-dfs" (ONNX Runtime's GraphViewer topological order: a reverse DFS from the graph's sinks, each node's
-   * producers visited largest node index first).
-   */
-  cseOrder?: "graph" | "reverse-dfs";
   /** A layout pass after fusion: ONNX Runtime's NCHWc transformer with its channel block size (src/fusion/nchwc.ts). */
   layout?: { kind: "nchwc"; blockSize: number; convChannelAlign: number };
 }
