@@ -184,6 +184,7 @@ for (const threads of values.threads!.split(",").map(Number)) {
   } else {
     const prior = priorModels().map((m) => ({ name: m.name, inferred: inferShapes(m.graph) }));
     for (const c of corpus) prior.push({ name: c.name, inferred: prepareOnnx(`corpus:${c.name}`, new Uint8Array(readFileSync(c.path)), c.inputShapes).inferred });
+    for (const c of tfjsCorpus) prior.push({ name: c.name, inferred: prepareTfjsModel(`corpus:${c.name}`, c.path, c.inputShapes, c.outputs).inferred });
     log(`profiling ${runner.config} for ${(budgetMs / 1000).toFixed(0)} s`);
     let lastPhase = "";
     const res = await profileDevice({
@@ -338,7 +339,7 @@ for (const r of results) {
   }
   if (r.aggregation) {
     const a = r.aggregation;
-    L.push(`Aggregation floor: the ${a.n} whole models the profiling run measured both kernel by kernel (ORT profiler) and end to end, with the overhead model refitted in-sample on their *measured* kernel sums (${Object.entries(a.coef).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")}): ${pct(a.within10)} within ±10%, MAPE ${pct(a.mape)}, relative std ${pct(a.relStd)} (worst: ${a.worst.map((w) => `${w.name.replaceAll("|", "\\|")} ${w.relError >= 0 ? "+" : ""}${pct(w.relError)}`).join(", ")}). Perfect kernel predictors would still leave about this error: the end-to-end time of a model with many tiny kernels (NAS-Bench-201 networks: 150–250 kernels of a few µs) differs from the sum of its profiled kernel times by an amount that varies from model to model.`, "");
+    L.push(`Aggregation floor: the ${a.n} whole models the profiling run measured both kernel by kernel (${r.runtime === "tfjs-wasm" ? "TF.js executor, CPU time per node" : "ORT profiler"}) and end to end, with the overhead model refitted in-sample on their *measured* kernel sums (${Object.entries(a.coef).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")}): ${pct(a.within10)} within ±10%, MAPE ${pct(a.mape)}, relative std ${pct(a.relStd)} (worst: ${a.worst.map((w) => `${w.name.replaceAll("|", "\\|")} ${w.relError >= 0 ? "+" : ""}${pct(w.relError)}`).join(", ")}). Perfect kernel predictors would still leave about this error: the end-to-end time of a model with many tiny kernels (NAS-Bench-201 networks: 150–250 kernels of a few µs) differs from the sum of its profiled kernel times by an amount that varies from model to model.`, "");
   }
   if (r.profile.resumedRecords && !r.refit) L.push(`This profiling run resumed from the measurement log of an earlier run: ${r.profile.resumedRecords} logged measurement batches were reused (the earlier run's profiling budget was 10 minutes), so the measuring time behind this profile exceeds this run's budget.`, "");
   L.push(`Kernel sampling: ${r.profile.kernelModels} single-kernel models, ${r.profile.kernels} kernel samples, ${r.profile.samplingStoppedBy === "logged" ? "every one the log holds (refit)" : `stopped by ${r.profile.samplingStoppedBy}`}. Overhead model: ${Object.entries(r.profile.overhead.coef).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(", ")} (relative std ${pct(r.profile.overhead.relStd)} on ${r.profile.calibration.length} calibration models).`, "");

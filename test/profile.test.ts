@@ -135,6 +135,18 @@ describe("overhead model", () => {
     expect(o.relStd).toBeLessThan(1e-6);
     expect(fitLocalOverhead(rows.slice(0, 3)).coef.kernels).toBeUndefined();
   });
+
+  it("keeps a scale only when extra terms only fit the noise (chosen by leave-one-out)", () => {
+    // e2e = 1.1·Σkernels with ±3% alternating noise that correlates with nothing: the three-term fit cannot predict
+    // held-out rows better than the scale, so the simpler form is kept
+    const rows = Array.from({ length: 8 }, (_, i) => {
+      const sumKernelMs = 2 + i * 1.3, kernels = 30 + ((i * 53) % 70);
+      return { name: `m${i}`, sumKernelMs, kernels, fusedOps: 0, measuredMs: 1.1 * sumKernelMs * (1 + (i % 2 ? 0.03 : -0.03) * (i % 3 ? 1 : -1)) };
+    });
+    const o = fitLocalOverhead(rows);
+    expect(Object.keys(o.coef)).toEqual(["sumKernelMs"]);
+    expect(o.coef.sumKernelMs).toBeCloseTo(1.1, 1);
+  });
 });
 
 describe("fusion detection", () => {

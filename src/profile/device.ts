@@ -74,22 +74,48 @@ export function overheadTerms(profile: DeviceProfileJSON, kg: KernelGraph): Omit
   return { sumKernelMs: est.latencyMs, kernels, fusedOps };
 }
 
+/** The free fit a·Σkernels + b·kernels + c (relative least squares), or undefined when it is not physical. */
+function fitFree(rows: readonly CalibrationRow[]): OverheadModelJSON | undefined {
+  const X = rows.map((r) => [r.sumKernelMs, r.kernels, 1]);
+  const y = rows.map((r) => r.measuredMs);
+  const [a, b, c] = weightedLeastSquares(X, y, y.map((v) => 1 / (v * v)), { ridge: 0 }) as [number, number, number];
+  const pred = X.map((x) => a * x[0]! + b * x[1]! + c);
+  if (!(a > 0) || c < 0 || pred.some((p) => !(p > 0))) return undefined;
+  const rel = pred.map((p, i) => (p - y[i]!) / y[i]!);
+  return { coef: { sumKernelMs: a, kernels: b, constant: c }, relStd: Math.sqrt(rel.reduce((s, r) => s + r * r, 0) / Math.max(1, rows.length - 3)) };
+}
+
+/** Overhead candidates, simplest first: a scale, a scale and a constant, the free three-term fit. */
+const OVERHEAD_FORMS: readonly ((rows: readonly CalibrationRow[]) => OverheadModelJSON | undefined)[] = [
+  (rows) => fitOverhead([...rows], rows.map((r) => r.measuredMs), ["sumKernelMs"]),
+  (rows) => fitOverhead([...rows], rows.map((r) => r.measuredMs), ["sumKernelMs", "constant"]),
+  (rows) => fitFree(rows) ?? fitOverhead([...rows], rows.map((r) => r.measuredMs), ["sumKernelMs", "kernels", "constant"]),
+];
+
+const applyOverhead = (m: OverheadModelJSON, r: CalibrationRow): number =>
+  (m.coef.sumKernelMs ?? 0) * r.sumKernelMs + (m.coef.kernels ?? 0) * r.kernels + (m.coef.constant ?? 0);
+
 /**
  * Fits the overhead model latency = a·Σkernels + b·kernels + c on calibration rows by relative least squares. `b` may
  * be negative: kernel times read from ORT's profiler include about a microsecond of profiling cost per node, which
- * the unprofiled end-to-end run does not pay. Falls back to non-negative terms when the free fit is not physical
- * (a ≤ 0, c < 0, or a model predicted ≤ 0), and to a scale only with fewer than 6 rows.
+ * the unprofiled end-to-end run does not pay; the free fit falls back to non-negative terms when it is not physical
+ * (a ≤ 0, c < 0, or a model predicted ≤ 0). Which form is used — a scale, a scale and a constant, or all three terms —
+ * is chosen by leave-one-out relative error on the calibration rows (ties to the simpler form), so a few calibration
+ * models cannot buy a three-term fit that extrapolates badly to models with many more kernels. Fewer than 6 rows: a
+ * scale only.
  */
 export function fitLocalOverhead(rows: readonly CalibrationRow[]): OverheadModelJSON {
   if (rows.length === 0) return { coef: { sumKernelMs: 1 }, relStd: 0.25 };
-  if (rows.length < 6) return fitOverhead([...rows], rows.map((r) => r.measuredMs), ["sumKernelMs"]);
-  const X = rows.map((r) => [r.sumKernelMs, r.kernels, 1]);
-  const y = rows.map((r) => r.measuredMs);
-  const w = y.map((v) => 1 / (v * v));
-  const [a, b, c] = weightedLeastSquares(X, y, w, { ridge: 0 }) as [number, number, number];
-  const pred = X.map((x) => a * x[0]! + b * x[1]! + c);
-  if (!(a > 0) || c < 0 || pred.some((p) => !(p > 0))) return fitOverhead([...rows], y, ["sumKernelMs", "kernels", "constant"]);
-  const rel = pred.map((p, i) => (p - y[i]!) / y[i]!);
-  const relStd = Math.sqrt(rel.reduce((s, r) => s + r * r, 0) / Math.max(1, rows.length - 3));
-  return { coef: { sumKernelMs: a, kernels: b, constant: c }, relStd };
+  if (rows.length < 6) return OVERHEAD_FORMS[0]!(rows)!;
+  let best = { form: 0, loo: Number.POSITIVE_INFINITY };
+  OVERHEAD_FORMS.forEach((form, f) => {
+    let sq = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const m = form(rows.filter((_, j) => j !== i));
+      const r = rows[i]!;
+      sq += m === undefined ? Number.POSITIVE_INFINITY : ((applyOverhead(m, r) - r.measuredMs) / r.measuredMs) ** 2;
+    }
+    if (sq < best.loo * (1 - 1e-9)) best = { form: f, loo: sq };
+  });
+  return OVERHEAD_FORMS[best.form]!(rows)!;
 }

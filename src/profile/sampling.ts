@@ -176,7 +176,9 @@ export async function sampleKernels(runner: ModelRunner & { readonly backend: st
     const prepared = fresh.map((p) => {
       const g = p.graph();
       const inferred = inferShapes(g);
-      const model: RunnableModel = { key: p.key, bytes: toOnnx(g, { weights: "random", seed: 7 }), graph: inferred.graph };
+      // graphs of TF ops (kernels of TF.js models) run only through the TF.js executor, which reads the graph, not bytes
+      const tfOps = g.nodes.some((n) => n.domain === "tf");
+      const model: RunnableModel = { key: p.key, bytes: tfOps ? new Uint8Array(0) : toOnnx(g, { weights: "random", seed: 7 }), graph: inferred.graph };
       return { item: p, model, kernels: fuse(inferred, backend) };
     });
     const res = await measureKernels(runner, prepared.map((x) => ({ model: x.model, kernels: x.kernels })), { ...options.measure, deadline: options.deadline });
