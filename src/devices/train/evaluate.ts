@@ -13,7 +13,7 @@ import { mape, spearman, withinShare } from "../../metrics/index.js";
 import { weightedLeastSquares } from "../../predictors/lstsq.js";
 import { loadDevice } from "../load.js";
 import { applyAggregation, fitAggregation, GPU_AGGREGATIONS, measuredAggregateRow, selectGpuAggregation } from "./phones-gpu.js";
-import { cpuConfigKey, cpuConfigs, cpuRuntimeGraph, trainCpuDevice, type CpuConfig, type CpuTrainOptions } from "./phones-cpu.js";
+import { cpuConfigKey, cpuConfigs, cpuRuntimeGraph, trainCpuDevice, type CpuConfig } from "./phones-cpu.js";
 import { e2eIndex, gpuKernelGraph, predictGraph, selectGpuFitter, trainGpuDevice, type GpuTrainOptions } from "./phones.js";
 
 export interface Scores {
@@ -110,14 +110,14 @@ export function evalGpu(data: MobileMlBenchmark, device: MlbGpuDevice, options: 
  * aggregate on the runtime kernel graph). `ceiling`: the in-sample share of the same training procedure fitted on
  * all models, held-out family included (what this model class can reach at best on the data).
  */
-export function evalCpu(data: MobileMlBenchmark, cfg: CpuConfig, options: CpuTrainOptions & { ceiling?: boolean } = {}): ConfigResult {
+export function evalCpu(data: MobileMlBenchmark, cfg: CpuConfig, options: { ceiling?: boolean } = {}): ConfigResult {
   const e2e = e2eIndex(data.e2e).get(cpuConfigKey(cfg)) ?? new Map<string, number>();
   const models = data.models.filter((m) => e2e.has(m.name));
   const res = { models: [] as string[], measured: [] as number[], predicted: [] as number[], flopsBaseline: [] as number[] };
   for (const held of folds(models)) {
     const heldNames = new Set(held.map((m) => m.name));
     const train = models.filter((m) => !heldNames.has(m.name));
-    const dev = loadDevice(trainCpuDevice(data, train, cfg, e2e, options));
+    const dev = loadDevice(trainCpuDevice(data, train, cfg, e2e));
     const flops = fitFlopsBaseline(train.map((m) => ({ flops: m.flops, y: e2e.get(m.name)! })));
     for (const m of held) {
       res.models.push(m.name);
@@ -131,7 +131,7 @@ export function evalCpu(data: MobileMlBenchmark, cfg: CpuConfig, options: CpuTra
     edgelat: scores(res.predicted, res.measured), flops: scores(res.flopsBaseline, res.measured),
   };
   if (options.ceiling === true) {
-    const dev = loadDevice(trainCpuDevice(data, models, cfg, e2e, options));
+    const dev = loadDevice(trainCpuDevice(data, models, cfg, e2e));
     const byName = new Map(models.map((m) => [m.name, m]));
     out.ceiling = scores(res.models.map((n) => predictGraph(dev, cpuRuntimeGraph(byName.get(n)!))), res.measured);
   }

@@ -345,7 +345,7 @@ export function trainGpuDevice(
   };
 }
 
-// CPU: ./phones-cpu.ts (routes, multi-task prior, trainCpuDevice).
+// CPU: ./phones-cpu.ts (routes, candidate selection, trainCpuDevice).
 
 /** Predicted e2e latency (ms) of a dataset kernel graph on a loaded device, through the production code path. */
 export function predictGraph(device: Device, graph: KernelGraph): number {
