@@ -148,3 +148,42 @@ describe("aggregation floor", () => {
     expect(worst.relError).toBeLessThan(0); // measured 1.5× what the others imply: under-predicted
   });
 });
+
+describe("session exclusivity", () => {
+  /** A fake runner recording how many sessions are open whenever one runs. */
+  const counting = (exclusiveSessions: boolean) => {
+    let open = 0;
+    const seen: number[] = [];
+    const runner: ModelRunner = {
+      config: "cfg",
+      exclusiveSessions,
+      open: async () => {
+        open++;
+        return {
+          run: async () => {
+            seen.push(open);
+            return { wallMs: 1, cpuMs: 1 };
+          },
+          close: async () => {
+            open--;
+            return {};
+          },
+        };
+      },
+    };
+    return { runner, seen };
+  };
+  const g = buildKernelModel(configs[0]!);
+  const models = ["a", "b", "c"].map((key) => ({ key, bytes: new Uint8Array(), graph: g }));
+
+  it("interleaves open sessions by default, and runs one session at a time for a runner whose idle sessions disturb", async () => {
+    const shared = counting(false);
+    const e1 = await measureE2e(shared.runner, models, { rounds: 3, warmup: 1, maxRetries: 0 });
+    expect(Math.max(...shared.seen)).toBe(3);
+    const exclusive = counting(true);
+    const e2 = await measureE2e(exclusive.runner, models, { rounds: 3, warmup: 1, maxRetries: 0 });
+    expect(Math.max(...exclusive.seen)).toBe(1);
+    expect(exclusive.seen.length).toBe(shared.seen.length); // same runs (3 models × (1 warm-up + 3 rounds))
+    expect([...e2.keys()]).toEqual([...e1.keys()]);
+  });
+});

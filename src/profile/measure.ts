@@ -15,6 +15,12 @@ import { kernelTimes, mapOrtNodes } from "./trace.js";
 /** What measuring needs from a runtime runner. */
 export interface ModelRunner {
   readonly config: string;
+  /**
+   * True when an open, idle session slows the others down — onnxruntime with more than one intra-op thread: each
+   * session's pool threads keep spin-waiting after a run (measured: MobileNetV2 at 2 threads 3.1 ms alone, 17.9 ms
+   * interleaved with 5 other open sessions). Such a runner's batches are measured one session at a time.
+   */
+  readonly exclusiveSessions?: boolean;
   open(model: RunnableModel, opts?: { profile?: boolean; optimized?: boolean }): Promise<OpenSession>;
 }
 
@@ -94,7 +100,16 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Opens every model of a group, warms each up, runs `rounds` interleaved rounds, closes them: ms per model. */
+interface BatchTimes {
+  ms: number[][];
+  cpuMs: number[][];
+  results: SessionResult[];
+}
+
+/**
+ * Measures a group: interleaved (every model open, `rounds` round-robin rounds), or — for a runner whose idle sessions
+ * disturb the others — one model at a time (open, warm up, `rounds` rounds, close). ms per model.
+ */
 async function interleaved(
   runner: ModelRunner,
   group: readonly RunnableModel[],
@@ -102,7 +117,27 @@ async function interleaved(
   rounds: number,
   opts: { profile?: boolean; optimized?: boolean },
   burst = 1,
-): Promise<{ ms: number[][]; cpuMs: number[][]; results: SessionResult[] }> {
+): Promise<BatchTimes> {
+  if (!runner.exclusiveSessions || group.length < 2) return roundRobin(runner, group, warmup, rounds, opts, burst);
+  const out: BatchTimes = { ms: [], cpuMs: [], results: [] };
+  for (const m of group) {
+    const one = await roundRobin(runner, [m], warmup, rounds, opts, burst);
+    out.ms.push(one.ms[0]!);
+    out.cpuMs.push(one.cpuMs[0]!);
+    out.results.push(one.results[0]!);
+  }
+  return out;
+}
+
+/** Opens every model of a group, warms each up, runs `rounds` interleaved rounds, closes them: ms per model. */
+async function roundRobin(
+  runner: ModelRunner,
+  group: readonly RunnableModel[],
+  warmup: number,
+  rounds: number,
+  opts: { profile?: boolean; optimized?: boolean },
+  burst = 1,
+): Promise<BatchTimes> {
   const sessions: OpenSession[] = [];
   try {
     for (const m of group) sessions.push(await runner.open(m, opts));

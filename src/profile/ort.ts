@@ -117,6 +117,11 @@ export class OrtRunner {
     return `ort-node@${this.version}/t${this.threads}/${this.level}`;
   }
 
+  /** More than one intra-op thread: idle sessions' pool threads spin and slow the measured one (see ModelRunner). */
+  get exclusiveSessions(): boolean {
+    return this.threads > 1;
+  }
+
   /** The fusion rule set simulating this configuration. */
   get backend(): string {
     const [maj, min] = this.version.split(".");

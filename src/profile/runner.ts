@@ -42,6 +42,7 @@ export function ortProfileRunner(r: OrtRunner): ProfileRunner {
     backend: r.backend,
     target: { runtime: "onnxruntime-node", runtimeVersion: r.version, threads: r.threads, backend: r.backend, settings: r.level },
     kernelTimes: "ORT profiler kernel times",
+    exclusiveSessions: r.exclusiveSessions,
     open: (m, o) => r.open(m, o),
     executedNodes: (m) => r.executedNodes(m),
   };
