@@ -106,22 +106,23 @@ interface BatchTimes {
   results: SessionResult[];
 }
 
+/** How a group is run: untimed warm-up runs, timed rounds, consecutive runs per round (the last one timed). */
+interface GroupRun {
+  warmup: number;
+  rounds: number;
+  opts: { profile?: boolean; optimized?: boolean };
+  burst?: number;
+}
+
 /**
- * Measures a group: interleaved (every model open, `rounds` round-robin rounds), or — for a runner whose idle sessions
- * disturb the others — one model at a time (open, warm up, `rounds` rounds, close). ms per model.
+ * Measures a group: interleaved (every model open, round-robin rounds), or — for a runner whose idle sessions disturb
+ * the others — one model at a time (open, warm up, rounds, close). ms per model.
  */
-async function interleaved(
-  runner: ModelRunner,
-  group: readonly RunnableModel[],
-  warmup: number,
-  rounds: number,
-  opts: { profile?: boolean; optimized?: boolean },
-  burst = 1,
-): Promise<BatchTimes> {
-  if (!runner.exclusiveSessions || group.length < 2) return roundRobin(runner, group, warmup, rounds, opts, burst);
+async function interleaved(runner: ModelRunner, group: readonly RunnableModel[], run: GroupRun): Promise<BatchTimes> {
+  if (!runner.exclusiveSessions || group.length < 2) return roundRobin(runner, group, run);
   const out: BatchTimes = { ms: [], cpuMs: [], results: [] };
   for (const m of group) {
-    const one = await roundRobin(runner, [m], warmup, rounds, opts, burst);
+    const one = await roundRobin(runner, [m], run);
     out.ms.push(one.ms[0]!);
     out.cpuMs.push(one.cpuMs[0]!);
     out.results.push(one.results[0]!);
@@ -129,15 +130,8 @@ async function interleaved(
   return out;
 }
 
-/** Opens every model of a group, warms each up, runs `rounds` interleaved rounds, closes them: ms per model. */
-async function roundRobin(
-  runner: ModelRunner,
-  group: readonly RunnableModel[],
-  warmup: number,
-  rounds: number,
-  opts: { profile?: boolean; optimized?: boolean },
-  burst = 1,
-): Promise<BatchTimes> {
+/** Opens every model of a group, warms each up, runs the interleaved rounds, closes them: ms per model. */
+async function roundRobin(runner: ModelRunner, group: readonly RunnableModel[], { warmup, rounds, opts, burst = 1 }: GroupRun): Promise<BatchTimes> {
   const sessions: OpenSession[] = [];
   try {
     for (const m of group) sessions.push(await runner.open(m, opts));
@@ -187,7 +181,7 @@ export async function measureE2e(runner: ModelRunner, models: readonly RunnableM
     if (pending.length === 0) break;
     for (const group of chunks(pending, o.groupSize)) {
       if (ran++ > 0 && options.deadline !== undefined && Date.now() > options.deadline) return out;
-      const { ms, cpuMs } = await interleaved(runner, group, o.warmup, o.rounds, {});
+      const { ms, cpuMs } = await interleaved(runner, group, { warmup: o.warmup, rounds: o.rounds, opts: {} });
       const load = loadavg();
       group.forEach((m, i) => {
         options.log?.append({ kind: "e2e", key: m.key, load, ms: ms[i]!, cpuMs: cpuMs[i]! });
@@ -252,7 +246,7 @@ export async function measureKernels(runner: ModelRunner, items: readonly Kernel
     if (pending.length === 0) break;
     for (const group of chunks(pending, o.groupSize)) {
       if (ran++ > 0 && options.deadline !== undefined && Date.now() > options.deadline) return out;
-      const { results } = await interleaved(runner, group.map((g) => g.model), o.warmup, o.rounds, { profile: true, optimized: true }, o.burst);
+      const { results } = await interleaved(runner, group.map((g) => g.model), { warmup: o.warmup, rounds: o.rounds, opts: { profile: true, optimized: true }, burst: o.burst });
       const load = loadavg();
       group.forEach((it, i) => {
         const r = results[i]!;
