@@ -231,24 +231,21 @@ export function planNchwc(env: NchwcEnv, drafts: NchwcDraft[], block: number, co
     if (drafts[ak]!.members.length !== 1 || merged[ak] || blocked[ak] || add.inputs.length !== 2) continue;
     const out = env.shape(add.outputs[0] ?? "");
     if (!add.inputs.every((x) => !env.isConst(x) && eqShape(env.shape(env.res(x)), out))) continue;
-    conv.members.push(a);
-    conv.labels.push(undefined);
-    merged[ak] = true;
-    conv.last = Math.max(conv.last, drafts[ak]!.last);
-    setProducer(a, k);
-    draftOfNode[a] = k;
+    /** Node `x` (alone in draft `xk`) joins the Conv's draft `k`. */
+    const absorb = (x: number, xk: number): void => {
+      conv.members.push(x);
+      conv.labels.push(undefined);
+      merged[xk] = true;
+      conv.last = Math.max(conv.last, drafts[xk]!.last);
+      setProducer(x, k);
+      draftOfNode[x] = k;
+    };
+    absorb(a, ak);
     const ao = add.outputs[0] ?? "";
     const c = env.lastConsumerOf(ao);
     if (c !== undefined && env.consumerCount(ao) === 1 && !env.isOutput(ao) && CONV_ACT.has(env.nodes[c]!.opType)) {
       const ck = draftOfNode[c]!;
-      if (drafts[ck]!.members.length === 1 && !merged[ck] && !blocked[ck]) {
-        conv.members.push(c);
-        conv.labels.push(undefined);
-        merged[ck] = true;
-        conv.last = Math.max(conv.last, drafts[ck]!.last);
-        setProducer(c, k);
-        draftOfNode[c] = k;
-      }
+      if (drafts[ck]!.members.length === 1 && !merged[ck] && !blocked[ck]) absorb(c, ck);
     }
   }
 

@@ -118,7 +118,7 @@ interface GroupRun {
  * Measures a group: interleaved (every model open, round-robin rounds), or — for a runner whose idle sessions disturb
  * the others — one model at a time (open, warm up, rounds, close). ms per model.
  */
-async function interleaved(runner: ModelRunner, group: readonly RunnableModel[], run: GroupRun): Promise<BatchTimes> {
+async function measureGroup(runner: ModelRunner, group: readonly RunnableModel[], run: GroupRun): Promise<BatchTimes> {
   if (!runner.exclusiveSessions || group.length < 2) return roundRobin(runner, group, run);
   const out: BatchTimes = { ms: [], cpuMs: [], results: [] };
   for (const m of group) {
@@ -181,7 +181,7 @@ export async function measureE2e(runner: ModelRunner, models: readonly RunnableM
     if (pending.length === 0) break;
     for (const group of chunks(pending, o.groupSize)) {
       if (ran++ > 0 && options.deadline !== undefined && Date.now() > options.deadline) return out;
-      const { ms, cpuMs } = await interleaved(runner, group, { warmup: o.warmup, rounds: o.rounds, opts: {} });
+      const { ms, cpuMs } = await measureGroup(runner, group, { warmup: o.warmup, rounds: o.rounds, opts: {} });
       const load = loadavg();
       group.forEach((m, i) => {
         options.log?.append({ kind: "e2e", key: m.key, load, ms: ms[i]!, cpuMs: cpuMs[i]! });
@@ -246,7 +246,7 @@ export async function measureKernels(runner: ModelRunner, items: readonly Kernel
     if (pending.length === 0) break;
     for (const group of chunks(pending, o.groupSize)) {
       if (ran++ > 0 && options.deadline !== undefined && Date.now() > options.deadline) return out;
-      const { results } = await interleaved(runner, group.map((g) => g.model), { warmup: o.warmup, rounds: o.rounds, opts: { profile: true, optimized: true }, burst: o.burst });
+      const { results } = await measureGroup(runner, group.map((g) => g.model), { warmup: o.warmup, rounds: o.rounds, opts: { profile: true, optimized: true }, burst: o.burst });
       const load = loadavg();
       group.forEach((it, i) => {
         const r = results[i]!;

@@ -81,6 +81,14 @@ const str = (n: Node, name: string, fallback: string): string => {
 };
 
 /** NCHW axis → its position in NHWC. */
+/** Element-wise ops lowered to a single TF.js op; ONNX and TF spell these the same. */
+const elementwiseOps = (tf: TfjsModule): Readonly<Record<string, (t: Tensor) => Tensor>> => ({
+  Relu: (t) => tf.relu(t), Relu6: (t) => tf.relu6(t), Elu: (t) => tf.elu(t), Sigmoid: (t) => tf.sigmoid(t),
+  Tanh: (t) => tf.tanh(t), Exp: (t) => tf.exp(t), Log: (t) => tf.log(t), Sqrt: (t) => tf.sqrt(t), Rsqrt: (t) => tf.rsqrt(t),
+  Abs: (t) => tf.abs(t), Neg: (t) => tf.neg(t), Erf: (t) => tf.erf(t), Floor: (t) => tf.floor(t), Ceil: (t) => tf.ceil(t),
+  Round: (t) => tf.round(t), Reciprocal: (t) => tf.reciprocal(t), Softplus: (t) => tf.softplus(t), Identity: (t) => tf.clone(t),
+});
+
 const NHWC_AXIS = [0, 3, 1, 2];
 
 export interface CompiledGraph {
@@ -113,6 +121,7 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
   // dry (no TF.js): every check runs, no tensor is created and the closures are never called
   const dry = tfOrDry === undefined;
   const tf = tfOrDry ?? ({} as TfjsModule);
+  const ELEMENTWISE = elementwiseOps(tf);
   const g: Graph = inferred.graph;
   const nodes = executedNodes(inferred);
   const bad = unsupportedOps(inferred);
@@ -220,16 +229,9 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
         ...(activation === "leakyrelu" ? { leakyreluAlpha: num(n, "leakyrelu_alpha", 0.2) } : {}),
       };
     };
+    const ew = ELEMENTWISE[op];
+    if (ew !== undefined && TFJS_EXEC_TF_OPS.has(op)) return same(ew);
     switch (op) {
-      case "Relu": return same((t) => tf.relu(t));
-      case "Relu6": return same((t) => tf.relu6(t));
-      case "Elu": return same((t) => tf.elu(t));
-      case "Sigmoid": return same((t) => tf.sigmoid(t));
-      case "Tanh": return same((t) => tf.tanh(t));
-      case "Exp": return same((t) => tf.exp(t));
-      case "Sqrt": return same((t) => tf.sqrt(t));
-      case "Rsqrt": return same((t) => tf.rsqrt(t));
-      case "Identity": return same((t) => tf.clone(t));
       case "Softmax": return same((t) => tf.softmax(t));
       case "Prelu": {
         const alpha = input(n.inputs[1]!);
@@ -330,23 +332,9 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
     const xs = x === "" ? [] : shapeOf(x);
     const op = n.opType;
     const unary = (f: (t: Tensor) => Tensor): Fn => (get) => [{ t: f(get(x).t), nhwc: get(x).nhwc }];
+    const ew = ELEMENTWISE[op];
+    if (ew !== undefined && TFJS_EXEC_OPS.has(op)) return unary(ew);
     switch (op) {
-      case "Relu": return unary((t) => tf.relu(t));
-      case "Sigmoid": return unary((t) => tf.sigmoid(t));
-      case "Tanh": return unary((t) => tf.tanh(t));
-      case "Exp": return unary((t) => tf.exp(t));
-      case "Log": return unary((t) => tf.log(t));
-      case "Sqrt": return unary((t) => tf.sqrt(t));
-      case "Abs": return unary((t) => tf.abs(t));
-      case "Neg": return unary((t) => tf.neg(t));
-      case "Erf": return unary((t) => tf.erf(t));
-      case "Floor": return unary((t) => tf.floor(t));
-      case "Ceil": return unary((t) => tf.ceil(t));
-      case "Round": return unary((t) => tf.round(t));
-      case "Reciprocal": return unary((t) => tf.reciprocal(t));
-      case "Softplus": return unary((t) => tf.softplus(t));
-      case "Elu": return unary((t) => tf.elu(t));
-      case "Identity":
       case "Dropout": return unary((t) => tf.clone(t));
       case "LeakyRelu": return unary((t) => tf.leakyRelu(t, num(n, "alpha", 0.01)));
       case "Gelu": return unary((t) => tf.mul(tf.mul(t, 0.5), tf.add(tf.erf(tf.mul(t, Math.SQRT1_2)), 1)));
