@@ -33,7 +33,7 @@ export {
   type ViTBlockOptions,
 } from "./models/index.js";
 export type * from "./fusion/types.js";
-export { fuse, ruleSets, getRuleSet, backendIds, type FuseEngineOptions } from "./fusion/index.js";
+export { fuse, ruleSets, getRuleSet, backendIds, withRulesDisabled, selectableRuleNames, type FuseEngineOptions } from "./fusion/index.js";
 export type { FusionRule, RuleSet, PatternNode, ExtendStep, OpMatcher, InputRef, Elision, MatchEnv, Duplication } from "./fusion/pattern.js";
 export * as fusionPatterns from "./fusion/pattern.js";
 export { kernelSignatures, compareSignatures, type KernelSignatures, type SignatureComparison } from "./fusion/compare.js";
@@ -44,7 +44,7 @@ export * from "./metrics/index.js";
 export { createRng, shuffled, type Rng } from "./util/rng.js";
 export { predictLatency, predictKernels, aggregate, type KernelEstimate, type LatencyEstimate, type PredictOptions } from "./predict-core.js";
 export { loadDevice, KERNEL_CLASSES } from "./devices/load.js";
-export { DEVICE_SCHEMA, ROUTE_FIELDS, OVERHEAD_TERMS } from "./devices/types.js";
+export { DEVICE_SCHEMA, ROUTE_FIELDS, OVERHEAD_TERMS, FUSION_SOURCES } from "./devices/types.js";
 export type * from "./devices/types.js";
 export {
   NB201_OPS, NB201_EDGES, NB201_SIZE, parseNb201ArchStr, formatNb201ArchStr, nb201Code, nb201FromCode, nb201ArchAt, nb201IndexOf,

@@ -1,5 +1,5 @@
 /**
- * `predictLatency(graph, device)` = inferShapes (when needed) → fuse(device.backend) → predictKernels → aggregate.
+ * `predictLatency(graph, device)` = inferShapes (when needed) → fuse(device.ruleSet ?? device.backend) → predictKernels → aggregate.
  * Each stage is exported and usable alone. Pure and deterministic: the same inputs give the same estimate.
  *
  * This module takes a loaded `Device` only and never reaches the built-in catalog, so a bundle of `edgelat/core`
@@ -53,7 +53,8 @@ export function predictLatency(graph: Graph | InferredGraph, device: Device, opt
   } else {
     inferred = inferShapes(graph, options.inputShapes === undefined ? {} : { inputShapes: options.inputShapes });
   }
-  const kernels = fuse(inferred, dev.backend, options.fuse);
+  // a profile's measured fusion selection (`fusion.disable`) is resolved once by loadDevice into `ruleSet`
+  const kernels = fuse(inferred, dev.ruleSet ?? dev.backend, options.fuse);
   const warnings: string[] = [...(inferred.graph.warnings ?? [])];
   for (const u of inferred.unknown) warnings.push(`node ${u.node} (${u.opType}): shape unknown — ${u.reason}`);
   return aggregate(predictKernels(kernels, dev), dev, warnings);

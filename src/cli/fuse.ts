@@ -3,9 +3,9 @@ import { parseArgs } from "node:util";
 import { backendIds, fuse } from "../fusion/index.js";
 import { inferShapes } from "../shape/infer.js";
 import type { Command } from "./main.js";
-import { inputShapesOf, loadModelFile } from "./io.js";
+import { inputShapesOf, loadModelFile, resolveDevice } from "./io.js";
 
-const USAGE = "edgelat fuse MODEL --backend ID [--input NAME=1x3x224x224 ...] [--disable RULE ...] [--json]";
+const USAGE = "edgelat fuse MODEL --backend ID|--device ID|FILE.json [--input NAME=1x3x224x224 ...] [--disable RULE ...] [--json]";
 
 const fmt = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
 
@@ -18,12 +18,13 @@ export const command: Command = {
       allowPositionals: true,
       options: {
         backend: { type: "string" },
+        device: { type: "string" },
         input: { type: "string", multiple: true },
         disable: { type: "string", multiple: true },
         json: { type: "boolean", default: false },
       },
     });
-    if (positionals.length !== 1 || values.backend === undefined) {
+    if (positionals.length !== 1 || (values.backend === undefined) === (values.device === undefined)) {
       io.err(`Usage: ${USAGE}\nBackends: ${backendIds().join(", ")}`);
       return 2;
     }
@@ -31,7 +32,9 @@ export const command: Command = {
     const inputShapes = inputShapesOf(values.input);
     const graph = await loadModelFile(file, inputShapes);
     const inferred = inferShapes(graph);
-    const kg = fuse(inferred, values.backend, values.disable ? { disable: values.disable } : {});
+    // --device: the device's rule set, with its profile's measured fusion selection (as predictLatency fuses)
+    const device = values.device === undefined ? undefined : await resolveDevice(values.device);
+    const kg = fuse(inferred, device === undefined ? values.backend! : (device.ruleSet ?? device.backend), values.disable ? { disable: values.disable } : {});
     if (values.json) {
       io.out(JSON.stringify({ model: file, ...kg }, null, 2));
       return 0;

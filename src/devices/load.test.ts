@@ -2,8 +2,12 @@ import { describe, expect, it } from "vitest";
 import { isEdgelatError } from "../errors.js";
 import type { Kernel, KernelGraph } from "../fusion/types.js";
 import { aggregate, predictKernels, predictorFeatures } from "./estimate.js";
+import { fuse } from "../fusion/fuse.js";
+import { GraphBuilder } from "../ir/builder.js";
+import { predictLatency } from "../predict-core.js";
+import { inferShapes } from "../shape/infer.js";
 import { loadDevice } from "./load.js";
-import type { DeviceProfileJSON } from "./types.js";
+import type { DeviceFusionJSON, DeviceProfileJSON, FusionCaseEvidenceJSON } from "./types.js";
 
 const linear = (coef: number[], spec = ["1", "flops"]) => ({
   kind: "linear", version: 1, spec, coef, target: "linear", noise: { relStd: 0.1, absStdMs: 0 }, samples: 10,
@@ -115,5 +119,111 @@ describe("predictKernels / aggregate", () => {
   it("does not count folded BatchNormalization as a fused op", () => {
     expect(predictorFeatures(kernel("k", "conv", {}, ["Conv", "BatchNormalization", "Relu"])).nodes).toBe(2);
     expect(predictorFeatures(kernel("k", "conv", {}, ["Conv", "Relu"])).nodes).toBe(2);
+  });
+});
+
+// ---- the optional `fusion` field: measured rule selection on top of the base rule set -------------------------------
+
+/** conv(1×1) → BatchNormalization → Relu: one kernel on ort-cpu@1.30/extended (ConvBNFusion + ConvActivationFusion). */
+function convBnRelu() {
+  const b = new GraphBuilder("conv-bn-relu");
+  const x = b.input("x", [1, 8, 16, 16]);
+  const c = b.op("Conv", [x, b.constant("w", [8, 8, 1, 1]), b.constant("bias", [8])], { kernel_shape: [1, 1], pads: [0, 0, 0, 0], strides: [1, 1] }, { name: "conv" });
+  const n = b.op("BatchNormalization", [c, b.constant("s", [8]), b.constant("bb", [8]), b.constant("m", [8]), b.constant("v", [8])], { epsilon: 1e-5 }, { name: "bn" });
+  b.output(b.op("Relu", [n], {}, { name: "relu" }));
+  return inferShapes(b.build());
+}
+
+const fusionCase = (over: Partial<FusionCaseEvidenceJSON> = {}): FusionCaseEvidenceJSON => ({
+  name: "conv-bn",
+  rules: ["conv-bn-add-mul"],
+  base: "fused",
+  timing: { aUs: 70, bUs: 18, abUs: 86, savedUs: 2, thresholdUs: 9, savedSeUs: 1.5, decision: "separate" },
+  runtime: { kind: "ORT optimized graph nodes", apart: 2, combined: 2, decision: "separate" },
+  decision: "separate",
+  source: "runtime",
+  ...over,
+});
+
+function cpuProfile(fusion?: DeviceFusionJSON): DeviceProfileJSON {
+  const p: DeviceProfileJSON = {
+    ...profile(),
+    id: "test-ort",
+    identity: { device: "Test", soc: "T1", processor: "cpu", processorName: "C1", threads: 1, precision: "fp32", runtime: "onnxruntime-node", runtimeVersion: "1.30.0" },
+    backend: "ort-cpu@1.30/extended",
+    predictors: { conv: linear([0.01, 1e-9]), norm: linear([0.003, 1e-9]), elementwise: linear([0.002, 1e-9]) },
+  };
+  if (fusion !== undefined) p.fusion = fusion;
+  return p;
+}
+
+const disablingFusion = (): DeviceFusionJSON => ({ base: "ort-cpu@1.30/extended", disable: ["conv-bn-add-mul"], alpha: 0.5, z: 1.96, cases: [fusionCase()] });
+
+describe("loadDevice: fusion", () => {
+  it("a profile whose fusion disables a rule forms more kernels than the base rule set (fuse and predictLatency)", () => {
+    const g = convBnRelu();
+    const base = loadDevice(cpuProfile());
+    expect(base.ruleSet).toBeUndefined();
+    expect(predictLatency(g, base).kernels.map((k) => k.type)).toEqual(["conv-bn-relu"]);
+    const d = loadDevice(cpuProfile(disablingFusion()));
+    expect(d.ruleSet!.id).toBe("ort-cpu@1.30/extended");
+    expect(d.ruleSet!.rules.map((r) => r.name)).not.toContain("conv-bn-add-mul");
+    const est = predictLatency(g, d);
+    expect(est.kernels.map((k) => [k.type, k.nodes])).toEqual([
+      ["conv", ["conv"]],
+      ["bn", ["bn"]],
+      ["relu", ["relu"]],
+    ]);
+    // the same kernels as fuse with the `disable` option, and the device's rule set compiled once, reused
+    expect(fuse(g, d.ruleSet!).kernels).toEqual(fuse(g, "ort-cpu@1.30/extended", { disable: ["conv-bn-add-mul"] }).kernels);
+    expect(est.latencyMs).toBeGreaterThan(predictLatency(g, base).latencyMs);
+  });
+
+  it("an empty selection keeps the base rule set; the evidence loads as written (JSON round trip)", () => {
+    const f: DeviceFusionJSON = { ...disablingFusion(), disable: [], cases: [fusionCase({ runtime: { kind: "ORT optimized graph nodes", apart: 2, combined: 1, decision: "fused" }, decision: "fused" })] };
+    const d = loadDevice(JSON.parse(JSON.stringify(cpuProfile(f))));
+    expect(d.ruleSet).toBeUndefined();
+    expect(d.json.fusion).toEqual(f);
+    const r = loadDevice(JSON.parse(JSON.stringify(cpuProfile(disablingFusion()))));
+    expect(r.json.fusion).toEqual(disablingFusion());
+    expect(predictLatency(convBnRelu(), r).kernels).toHaveLength(3);
+  });
+
+  it("names the offending fusion field", () => {
+    const bad = (mutate: (f: Record<string, any>) => void, field: string): void => {
+      const f = disablingFusion() as unknown as Record<string, any>;
+      mutate(f);
+      const p = cpuProfile(f as unknown as DeviceFusionJSON);
+      try {
+        loadDevice(p);
+        expect.unreachable("loadDevice accepted an invalid fusion field");
+      } catch (e) {
+        expect(isEdgelatError(e, "invalid_device")).toBe(true);
+        expect((e as { details: { field: string } }).details.field).toBe(field);
+      }
+    };
+    bad((f) => (f.base = "ort-cpu@1.30/all"), "fusion.base");
+    bad((f) => (f.disable = ["conv-bn-add-mul", "no-such-rule"]), "fusion.disable[1]");
+    bad((f) => (f.disable = ["conv-bn-add-mul", "conv-bn-add-mul"]), "fusion.disable[1]");
+    bad((f) => (f.disable = "conv-bn-add-mul"), "fusion.disable");
+    bad((f) => (f.alpha = -1), "fusion.alpha");
+    bad((f) => (f.cases = {}), "fusion.cases");
+    bad((f) => (f.cases[0].rules = ["gemm-act", "nope"]), "fusion.cases[0].rules[1]");
+    bad((f) => (f.cases[0].timing.decision = "maybe"), "fusion.cases[0].timing.decision");
+    bad((f) => (f.cases[0].timing.abUs = Number.NaN), "fusion.cases[0].timing.abUs");
+    bad((f) => (f.cases[0].runtime.combined = 1), "fusion.cases[0].runtime.decision");
+    bad((f) => (f.cases[0].decision = "fused"), "fusion.cases[0].decision");
+    bad((f) => (f.cases[0].source = "timing"), "fusion.cases[0].source"); // runtime evidence exists: it decides
+    bad((f) => (f.cases[0].source = "oracle"), "fusion.cases[0].source");
+    bad((f) => delete f.cases[0].runtime, "fusion.cases[0].source");
+    bad((f) => {
+      delete f.cases[0].runtime;
+      f.cases[0].source = "timing";
+      f.cases[0].timing.decision = "inconclusive";
+    }, "fusion.cases[0].source");
+    // an unknown base rule set is named at fusion.base (the backend pattern alone accepts it)
+    const p = cpuProfile(disablingFusion()) as unknown as Record<string, any>;
+    p.backend = p.fusion.base = "ort-cpu@9.9/all";
+    expect(() => loadDevice(p)).toThrow(expect.objectContaining({ code: "invalid_device", details: expect.objectContaining({ field: "fusion.base" }) }));
   });
 });

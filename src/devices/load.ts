@@ -1,14 +1,19 @@
 /**
  * `loadDevice(json)`: checks every field of a device profile and instantiates its predictors. Any problem throws
  * `EdgelatError("invalid_device")` whose `details.field` is the path of the offending field (e.g.
- * `predictors.conv.kind`, `overhead.coef.kernels`, `identity.precision`).
+ * `predictors.conv.kind`, `overhead.coef.kernels`, `identity.precision`, `fusion.disable[0]`). A `fusion` field that
+ * disables rules gives the device a `ruleSet` (the base set without them), resolved here once.
  */
 import { EdgelatError, isEdgelatError } from "../errors.js";
+import { getRuleSet } from "../fusion/backends/index.js";
+import { selectableRuleNames, withRulesDisabled } from "../fusion/backends/select.js";
+import type { RuleSet } from "../fusion/pattern.js";
 import type { KernelClass } from "../fusion/types.js";
 import { predictorFromJSON } from "../predictors/json.js";
 import type { Predictor, PredictorJSON } from "../predictors/types.js";
 import {
   DEVICE_SCHEMA,
+  FUSION_SOURCES,
   OVERHEAD_TERMS,
   ROUTE_FIELDS,
   type Device,
@@ -125,6 +130,11 @@ function checkOverhead(v: unknown): OverheadModelJSON {
   }
   if (coef.sumKernelMs === undefined) fail("overhead.coef.sumKernelMs", "is required (use 1 for a plain sum)");
   if (!(coef.sumKernelMs > 0)) fail("overhead.coef.sumKernelMs", `must be > 0, got ${coef.sumKernelMs}`);
+  // light kernels weigh sumKernelMs + lightKernelMs; weights streamed cold cannot save time
+  if (coef.lightKernelMs !== undefined && !(coef.sumKernelMs + coef.lightKernelMs >= 0)) {
+    fail("overhead.coef.lightKernelMs", `sumKernelMs + lightKernelMs (the weight of light kernels) must be ≥ 0, got ${coef.sumKernelMs + coef.lightKernelMs}`);
+  }
+  if (coef.weightMParams !== undefined && !(coef.weightMParams >= 0)) fail("overhead.coef.weightMParams", `must be ≥ 0, got ${coef.weightMParams}`);
   const relStd = num(o, "relStd", "overhead", { min: 0 })!;
   const absorbs = strArray(o, "absorbs", "overhead");
   absorbs?.forEach((a, i) => {
@@ -153,6 +163,75 @@ function checkProvenance(v: unknown): void {
     for (const k of ["within10", "mape", "spearman"]) num(val, k, "provenance.validation");
     num(val, "within5", "provenance.validation", { optional: true });
   }
+}
+
+const DECISIONS = ["fused", "separate"] as const;
+
+/** One fusion test case's evidence; its final decision must follow from the source it names. */
+function checkFusionCase(v: unknown, field: string, names: readonly string[]): void {
+  const c = obj(v, field);
+  str(c, "name", field);
+  const rules = c.rules;
+  if (!Array.isArray(rules) || rules.some((r) => typeof r !== "string")) fail(path(field, "rules"), "expected an array of rule names");
+  (rules as string[]).forEach((r, i) => {
+    if (!names.includes(r)) fail(path(path(field, "rules"), i), `unknown rule '${r}' (the base rule set has: ${names.join(", ")})`, { rule: r });
+  });
+  const base = str(c, "base", field, { allowed: DECISIONS });
+  let timing: string | undefined;
+  if (c.timing !== undefined) {
+    const tf = path(field, "timing");
+    const t = obj(c.timing, tf);
+    for (const k of ["aUs", "bUs", "abUs", "savedUs", "thresholdUs"]) num(t, k, tf);
+    num(t, "savedSeUs", tf, { optional: true, min: 0 });
+    timing = str(t, "decision", tf, { allowed: [...DECISIONS, "inconclusive"] });
+  }
+  let runtime: string | undefined;
+  if (c.runtime !== undefined) {
+    const rf = path(field, "runtime");
+    const r = obj(c.runtime, rf);
+    str(r, "kind", rf);
+    const apart = num(r, "apart", rf, { min: 0, int: true })!;
+    const combined = num(r, "combined", rf, { min: 0, int: true })!;
+    runtime = str(r, "decision", rf, { allowed: DECISIONS });
+    if ((runtime === "fused") !== combined < apart) fail(path(rf, "decision"), `'${runtime}' contradicts ${combined} executed for a∘b vs ${apart} apart`);
+  }
+  const decision = str(c, "decision", field, { allowed: DECISIONS });
+  const source = str(c, "source", field, { allowed: FUSION_SOURCES });
+  const expected = source === "runtime" ? runtime : source === "timing" ? timing : base;
+  if (source === "runtime" && runtime === undefined) fail(path(field, "source"), "is 'runtime' but the case has no runtime evidence");
+  if (source !== "runtime" && runtime !== undefined) fail(path(field, "source"), `is '${source}' but runtime evidence exists (it is authoritative)`);
+  if (source === "timing" && (timing === undefined || timing === "inconclusive")) fail(path(field, "source"), `is 'timing' but the timing test was ${timing ?? "not run"}`);
+  if (decision !== expected) fail(path(field, "decision"), `'${decision}' differs from its source's (${source}) decision '${expected}'`);
+}
+
+/**
+ * The optional `fusion` field: the base rule set it refines (= `backend`), the rules disabled (each a rule of the base
+ * set, no repeats) and the evidence per case. Returns the refined rule set, or undefined when nothing is disabled.
+ */
+function checkFusion(v: unknown, backend: string): RuleSet | undefined {
+  const f = obj(v, "fusion");
+  const baseId = str(f, "base", "fusion")!;
+  if (baseId !== backend) fail("fusion.base", `'${baseId}' must be the profile's backend '${backend}'`);
+  let base: RuleSet;
+  try {
+    base = getRuleSet(baseId);
+  } catch (e) {
+    if (isEdgelatError(e)) fail("fusion.base", e.message, { cause: e.code });
+    throw e;
+  }
+  const names = selectableRuleNames(base);
+  const disable = f.disable;
+  if (!Array.isArray(disable) || disable.some((d) => typeof d !== "string")) fail("fusion.disable", "expected an array of rule names");
+  (disable as string[]).forEach((d, i) => {
+    if (!names.includes(d)) fail(`fusion.disable[${i}]`, `unknown rule '${d}' (${baseId} has: ${names.join(", ")})`, { rule: d });
+    if ((disable as string[]).indexOf(d) !== i) fail(`fusion.disable[${i}]`, `rule '${d}' listed twice`, { rule: d });
+  });
+  num(f, "alpha", "fusion", { min: 0 });
+  num(f, "z", "fusion", { optional: true, min: 0 });
+  str(f, "method", "fusion", { optional: true });
+  if (!Array.isArray(f.cases)) fail("fusion.cases", "expected an array of test cases");
+  (f.cases as unknown[]).forEach((c, i) => checkFusionCase(c, `fusion.cases[${i}]`, names));
+  return disable.length === 0 ? undefined : withRulesDisabled(base, disable as string[]);
 }
 
 /** Validates a device profile (parsed JSON) and instantiates its predictors. */
@@ -188,8 +267,10 @@ export function loadDevice(json: unknown): Device {
   }
   const overhead = checkOverhead(o.overhead);
   checkProvenance(o.provenance);
+  const ruleSet = o.fusion === undefined ? undefined : checkFusion(o.fusion, backend);
   const profile = o as unknown as DeviceProfileJSON;
-  return { id, name, identity: profile.identity, backend, json: profile, routes, typeOverrides, overhead };
+  const device: Device = { id, name, identity: profile.identity, backend, json: profile, routes, typeOverrides, overhead };
+  return ruleSet === undefined ? device : { ...device, ruleSet };
 }
 
 /** The JSON of a predictor route list or single predictor, for tools that inspect profiles. */

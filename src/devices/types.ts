@@ -5,6 +5,7 @@
  * routed by a geometry field, e.g. 1×1 vs larger convolutions, and overridden for exact kernel types), an overhead model
  * that turns the kernel sum into end-to-end latency, and the provenance of all of it. `loadDevice` checks every field.
  */
+import type { RuleSet } from "../fusion/pattern.js";
 import type { KernelClass } from "../fusion/types.js";
 import type { Predictor, PredictorJSON } from "../predictors/types.js";
 
@@ -46,14 +47,17 @@ export const ROUTE_FIELDS = ["kernelH", "kernelW", "strideH", "groups", "cin", "
 export type RouteField = (typeof ROUTE_FIELDS)[number];
 
 /** Aggregate terms an overhead model may weigh. */
-export const OVERHEAD_TERMS = ["sumKernelMs", "kernels", "fusedOps", "constant"] as const;
+export const OVERHEAD_TERMS = ["sumKernelMs", "kernels", "fusedOps", "constant", "lightKernelMs", "weightMParams"] as const;
 export type OverheadTerm = (typeof OVERHEAD_TERMS)[number];
 
 /**
  * End-to-end latency from the predicted kernels:
  *   latencyMs = Σ_t coef[t] · term_t
  * with terms sumKernelMs (Σ kernel predictions), kernels (number of predicted kernels), fusedOps (Σ (nodes − 1), ops
- * fused into a kernel), constant (1). `relStd` is the relative error std of the whole prediction estimated by
+ * fused into a kernel), constant (1), and two optional ones (absent = 0): lightKernelMs (Σ predictions of the light
+ * kernels — every class but conv, gconv, dwconv, convtranspose, fc and matmul — so light kernels weigh
+ * sumKernelMs + lightKernelMs; `loadDevice` requires that sum ≥ 0) and weightMParams (weight elements of the counted
+ * kernels, millions: the time to stream weights that are cold in a whole model; ≥ 0). `relStd` is the relative error std of the whole prediction estimated by
  * cross-validation on whole held-out model families; the interval is latencyMs · exp(±z·relStd).
  */
 export interface OverheadModelJSON {
@@ -81,6 +85,75 @@ export interface DeviceProvenance {
   notes?: string[];
 }
 
+export type FusionDecision = "fused" | "separate";
+/** Where a fusion case's final decision comes from. */
+export const FUSION_SOURCES = ["runtime", "timing", "base"] as const;
+export type FusionSource = (typeof FUSION_SOURCES)[number];
+
+/**
+ * nn-Meter's timing test on one case: fused when T(a) + T(b) − T(a∘b) > α·min(T(a), T(b)). With the repetitions'
+ * spread the test may abstain: "inconclusive" when the margin savedUs − thresholdUs lies within ±z·savedSeUs.
+ */
+export interface FusionTimingJSON {
+  /** Median summed kernel time of a, b and a∘b, µs. */
+  aUs: number;
+  bUs: number;
+  abUs: number;
+  /** T(a) + T(b) − T(a∘b) and α·min(T(a), T(b)), µs. */
+  savedUs: number;
+  thresholdUs: number;
+  /** Standard error of savedUs estimated from the repetitions' spread, µs (absent: no spread known). */
+  savedSeUs?: number;
+  decision: FusionDecision | "inconclusive";
+}
+
+/** What the runtime itself exposes about a case: the nodes / kernels it executes (ORT's optimized graph, tf.profile). */
+export interface FusionRuntimeEvidenceJSON {
+  /** e.g. "ORT optimized graph nodes", "TF.js kernels (tf.profile)". */
+  kind: string;
+  /** Nodes / kernels executed for a and b as separate models (summed), and for the combined model a∘b. */
+  apart: number;
+  combined: number;
+  /** "fused" when combined < apart. */
+  decision: FusionDecision;
+}
+
+export interface FusionCaseEvidenceJSON {
+  /** Test case, e.g. "conv-bn". */
+  name: string;
+  /** Base rules that fuse this case in the simulator (empty: the base rule set keeps a and b apart). */
+  rules: string[];
+  /** What the base rule set forms for a∘b. */
+  base: FusionDecision;
+  /** Absent when the case was left unmeasured (profiling budget). */
+  timing?: FusionTimingJSON;
+  runtime?: FusionRuntimeEvidenceJSON;
+  /**
+   * Final decision: the runtime's evidence where it exists (authoritative), else the timing test when conclusive,
+   * else the base rule set's behaviour. Disagreements between the sources stay visible in the fields above.
+   */
+  decision: FusionDecision;
+  source: FusionSource;
+}
+
+/**
+ * Fusion rules measured on the device: the base rule set (`backend`) refined by disabling the rules the device does
+ * not apply. `fuse` and `predictLatency` use the base rule set without `disable` for this device.
+ */
+export interface DeviceFusionJSON {
+  /** Rule-set id this selection refines; must equal the profile's `backend`. */
+  base: string;
+  /** Rules (or duplications) of the base set the device does not apply. */
+  disable: string[];
+  /** α of the timing test. */
+  alpha: number;
+  /** z of the timing test's noise band (0: no band). */
+  z?: number;
+  /** How the selection was obtained, one line. */
+  method?: string;
+  cases: FusionCaseEvidenceJSON[];
+}
+
 export interface DeviceProfileJSON {
   schema: typeof DEVICE_SCHEMA;
   /** Catalog id, e.g. "pixel4-gpu", "pixel4-cpu-1large-fp32". Lowercase, digits, dashes. */
@@ -96,6 +169,8 @@ export interface DeviceProfileJSON {
   typeOverrides?: Record<string, PredictorJSON>;
   overhead: OverheadModelJSON;
   provenance: DeviceProvenance;
+  /** Fusion rules measured on the device (absent: the base rule set `backend` as is). */
+  fusion?: DeviceFusionJSON;
 }
 
 /** A loaded route: predicate compiled, predictor instantiated. */
@@ -120,4 +195,9 @@ export interface Device {
   readonly routes: ReadonlyMap<KernelClass, readonly LoadedRoute[]>;
   readonly typeOverrides: ReadonlyMap<string, Predictor>;
   readonly overhead: Readonly<OverheadModelJSON>;
+  /**
+   * The rule set `fuse` uses for this device when its profile's `fusion` disables rules: the base rule set `backend`
+   * without them (same id), resolved once at load. Absent: the base rule set. Fuse with `device.ruleSet ?? device.backend`.
+   */
+  readonly ruleSet?: RuleSet;
 }

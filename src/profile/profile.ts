@@ -123,8 +123,8 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
   }
   const selection = fusion?.selection ?? {};
   if ((selection.disable ?? []).length > 0) {
-    // The device schema names a rule-set id only; a selection that disables base rules is reported, not applied.
-    progress("fusion", `measurements disagree with base rules: ${selection.disable!.join(", ")}`);
+    // written to the profile's `fusion` field below; loadDevice applies it (the kernel samples here use the base rules)
+    progress("fusion", `base rules the device does not apply: ${selection.disable!.join(", ")}`);
   }
 
   // 2a. whole prior models profiled kernel by kernel: in-context kernel samples
@@ -207,9 +207,10 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
   ];
   if (fusion !== undefined) {
     notes.push(`fusion detection (α = ${fusion.alpha}): timing agrees with ORT's optimized graphs on ${fusion.cases.filter((x) => x.detected === x.runtimeFused).length}/${fusion.cases.length} cases; simulator on ${fusion.cases.filter((x) => x.simulatorFused === x.runtimeFused).length}/${fusion.cases.length}`);
-    if ((selection.disable ?? []).length > 0) notes.push(`rules the timing test did not confirm (fuse option disable): ${selection.disable!.join(", ")}`);
+    if ((selection.disable ?? []).length > 0) notes.push(`rules disabled (fusion.disable): ${selection.disable!.join(", ")}`);
   }
   profile.provenance.notes = notes;
+  if (fusion !== undefined) profile.fusion = fusion.fusion;
   progress("done", `profile ${profile.id} ready`);
   const result: ProfileResult = {
     profile,
