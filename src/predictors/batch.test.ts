@@ -12,12 +12,12 @@ import { fitLinear } from "./linear.js";
 import { syntheticSamples } from "./synthetic.js";
 import type { Prediction } from "./types.js";
 
-/** A gbt predictor that counts its evaluations. */
+/** A gbt predictor that counts its evaluations (the batch evaluates from the feature key). */
 class Counting extends GbtPredictor {
   calls = 0;
-  override predict(f: KernelFeatures): Prediction {
+  override predictKey(key: ArrayLike<number>, offset: number): Prediction {
     this.calls++;
-    return super.predict(f);
+    return super.predictKey(key, offset);
   }
 }
 

@@ -4,41 +4,56 @@
  * TFLite GPU backend has 54 kernels of 32 distinct configurations.
  *
  * Two kernels get one evaluation when they go to the same `gbt` / `forest` predictor and agree on every number a
- * feature term can read (`sameFeatureKey`): those predictors are pure functions of the feature vector their spec
- * computes from these numbers, so the shared prediction is bit-identical to evaluating each kernel. Other predictors
- * (cheap, or of unknown kind) are called for every kernel. Nothing is kept from one batch to the next.
+ * feature term can read (their `featureKey`s are equal, entry by entry with Object.is): those predictors are pure
+ * functions of the feature vector their spec computes from these numbers, so the shared prediction is bit-identical
+ * to evaluating each kernel. They are evaluated from the key the batch writes once per kernel (`predictKey`). Other
+ * predictors (cheap, of unknown kind, or a subclass with its own `predict`) are called for every kernel. Nothing is
+ * kept from one batch to the next.
  */
 import type { KernelFeatures } from "../fusion/types.js";
-import { sameFeatureKey } from "./features.js";
+import { FEATURE_KEY_LENGTH, featureKey } from "./features.js";
 import { ForestPredictor } from "./forest.js";
 import { GbtPredictor } from "./gbt.js";
 import type { Prediction, Predictor } from "./types.js";
 
-/** Mixes a kernel count or size (a non-negative number, possibly ≥ 2^32) into a 32-bit hash. */
-function mix(h: number, v: number | undefined): number {
-  const x = v ?? 0;
+const K = FEATURE_KEY_LENGTH;
+const gbtPredict = GbtPredictor.prototype.predict;
+const forestPredict = ForestPredictor.prototype.predict;
+
+/**
+ * A predictor whose `predict` is a pure function of the feature key that `predictKey` evaluates: a gbt or forest
+ * that does not override `predict` (a subclass that does is called through its own `predict`, never shared).
+ */
+function keyed(p: Predictor): p is GbtPredictor | ForestPredictor {
+  const fn = p.predict;
+  return (fn === gbtPredict && p instanceof GbtPredictor) || (fn === forestPredict && p instanceof ForestPredictor);
+}
+
+/** Mixes a key entry (a count or size, possibly ≥ 2^32) into a 32-bit hash. */
+function mix(h: number, x: number): number {
   h = Math.imul(h ^ (x | 0), 0x9e3779b1);
   return Math.imul(h ^ ((x / 4294967296) | 0), 0x85ebca6b) ^ (h >>> 15);
 }
 
-/** A hash of a few fields that `sameFeatureKey` compares: equal keys give equal hashes. */
-function hashOf(f: KernelFeatures): number {
-  let h = mix(0x2545f491, f.flops);
-  h = mix(h, f.bytesRead);
-  h = mix(h, f.bytesWritten);
-  h = mix(h, f.params);
-  h = mix(h, f.nodes);
-  h = mix(h, f.cout);
-  return h ^ (h >>> 16);
+/** Object.is over two keys' entries: NaN equals NaN, 0 and -0 differ (they can give different features). */
+function sameKey(keys: readonly number[], a: number, b: number): boolean {
+  for (let j = 0; j < K; j++) {
+    const x = keys[a + j]!, y = keys[b + j]!;
+    if (x === y ? x === 0 && 1 / x !== 1 / y : x === x || y === y) return false;
+  }
+  return true;
 }
 
 export class PredictionBatch {
-  /** Open addressing over kernel slots: -1 empty, else the slot of the first kernel with that hash chain entry. */
+  /** Open addressing over distinct keys: -1 empty, else the index of a distinct (predictor, key). */
   private readonly table: number[];
   private readonly mask: number;
-  private readonly predictors: (Predictor | undefined)[];
-  private readonly features: (KernelFeatures | undefined)[];
-  private readonly predictions: (Prediction | undefined)[];
+  /** Distinct (predictor, key) pairs evaluated so far: key d at keys[d·K .. (d + 1)·K), then the next kernel's key. */
+  private readonly predictors: Predictor[] = [];
+  private readonly predictions: Prediction[] = [];
+  // Plain arrays (not typed): this object lives for one call, and small JS-heap arrays are cheaper to make.
+  private readonly keys: number[] = [];
+  private distinct = 0;
 
   /** For up to `size` kernels, numbered 0 … size − 1. */
   constructor(size: number) {
@@ -46,24 +61,28 @@ export class PredictionBatch {
     while (cap < 2 * size) cap <<= 1;
     this.table = new Array<number>(cap).fill(-1);
     this.mask = cap - 1;
-    this.predictors = new Array(size);
-    this.features = new Array(size);
-    this.predictions = new Array(size);
   }
 
   /** `p.predict(f)` for kernel `slot`, or the prediction of an earlier kernel it cannot be told apart from. */
-  predict(p: Predictor, f: KernelFeatures, slot: number): Prediction {
-    if (!(p instanceof GbtPredictor || p instanceof ForestPredictor)) return p.predict(f);
-    let at = hashOf(f) & this.mask;
+  predict(p: Predictor, f: KernelFeatures, _slot: number): Prediction {
+    if (!keyed(p)) return p.predict(f);
+    const keys = this.keys;
+    const d = this.distinct;
+    const base = d * K;
+    featureKey(f, keys, base);
+    // hash of flops, params, bytesRead, bytesWritten, nodes, cin (key slots 0-5): equal keys give equal hashes
+    let h = 0x2545f491;
+    for (let j = 0; j < 6; j++) h = mix(h, keys[base + j]!);
+    let at = (h ^ (h >>> 16)) & this.mask;
     for (let other = this.table[at]!; other >= 0; other = this.table[at]!) {
-      if (this.predictors[other] === p && sameFeatureKey(this.features[other]!, f)) return this.predictions[other]!;
+      if (this.predictors[other] === p && sameKey(keys, other * K, base)) return this.predictions[other]!;
       at = (at + 1) & this.mask;
     }
-    const out = p.predict(f);
-    this.table[at] = slot;
-    this.predictors[slot] = p;
-    this.features[slot] = f;
-    this.predictions[slot] = out;
+    const out = p.predictKey(keys, base);
+    this.table[at] = d;
+    this.predictors.push(p);
+    this.predictions.push(out);
+    this.distinct = d + 1;
     return out;
   }
 }

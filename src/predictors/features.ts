@@ -113,6 +113,11 @@ export interface CompiledFeatures {
   write(f: KernelFeatures, out: Float64Array | number[], offset?: number): void;
   /** The same as `write` by the reference interpreter (`write` is straight-line code generated from the spec when allowed). */
   interpret(f: KernelFeatures, out: Float64Array | number[], offset?: number): void;
+  /**
+   * The same vector from a feature key (`featureKey(f, key, keyOffset)`) instead of the kernel's object: fills
+   * `out[0 .. length)`. Equal to `write(f, out)` bit for bit whenever f's fields are numbers (as `fuse` makes them).
+   */
+  fromKey(key: ArrayLike<number>, keyOffset: number, out: Float64Array): void;
 }
 
 /**
@@ -163,20 +168,85 @@ export function compileFeatureSpec(spec: FeatureSpec, code: EdgelatErrorCode = "
       out[offset + t] = fn === FN_NONE ? v : fn === FN_LOG ? Math.log1p(v > 0 ? v : 0) : fn === FN_SQRT ? Math.sqrt(v > 0 ? v : 0) : Math.ceil(v);
     }
   };
-  return { spec: [...spec], length: n, write: straightLine(terms, fieldIds, constants) ?? interpret, interpret };
+  // From a key: the same program over the key's slots (a derived field is the same sum of two key entries).
+  const keyValues = new Float64Array(nFields + constants.length);
+  keyValues.set(constants, nFields);
+  const interpretKey = (key: ArrayLike<number>, ko: number, out: Float64Array): void => {
+    for (let k = 0; k < nFields; k++) keyValues[k] = fieldFromKey(key, ko, ids[k]!);
+    let pc = 0;
+    for (let t = 0; t < n; t++) {
+      const fn = prog[pc]!, nf = prog[pc + 1]!;
+      pc += 2;
+      let v = keyValues[prog[pc]!]!;
+      pc += 2;
+      for (let i = 1; i < nf; i++, pc += 2) {
+        const x = keyValues[prog[pc]!]!;
+        if (prog[pc + 1] === 1) v = x === 0 ? 0 : v / x;
+        else v *= x;
+      }
+      out[t] = fn === FN_NONE ? v : fn === FN_LOG ? Math.log1p(v > 0 ? v : 0) : fn === FN_SQRT ? Math.sqrt(v > 0 ? v : 0) : Math.ceil(v);
+    }
+  };
+  return {
+    spec: [...spec],
+    length: n,
+    write: (straightLine(terms, fieldIds, constants, objectSource, "f, out, offset = 0", "offset + ") as CompiledFeatures["write"] | undefined) ?? interpret,
+    interpret,
+    fromKey: (straightLine(terms, fieldIds, constants, keySource, "k, ko, out", "") as CompiledFeatures["fromKey"] | undefined) ?? interpretKey,
+  };
+}
+
+/** Source of field `id` read from the kernel object named `v` (exactly `readField`'s expression for that id). */
+function objectSource(id: number, v = "f"): string {
+  switch (id) {
+    case 4: return `((${v}.bytesRead ?? 0) + (${v}.bytesWritten ?? 0))`;
+    case 19: return `((${v}.hIn ?? 0) + (${v}.padH ?? 0))`;
+    case 20: return `((${v}.wIn ?? 0) + (${v}.padW ?? 0))`;
+    case 21: return `prod(${v}.inputShape)`;
+    case 22: return `prod(${v}.outputShape)`;
+    default: return `(${v}.${FEATURE_FIELD_NAMES[id]!} ?? 0)`;
+  }
+}
+
+/** Field `id` from a feature key at offset `ko`: a key entry, or the sum of two for a derived field. */
+function fieldFromKey(k: ArrayLike<number>, ko: number, id: number): number {
+  switch (id) {
+    case 4: return k[ko + KEY_SLOT[2]!]! + k[ko + KEY_SLOT[3]!]!;
+    case 19: return k[ko + KEY_SLOT[8]!]! + k[ko + KEY_SLOT[17]!]!;
+    case 20: return k[ko + KEY_SLOT[9]!]! + k[ko + KEY_SLOT[18]!]!;
+    default: return k[ko + KEY_SLOT[id]!]!;
+  }
+}
+
+/** Source of field `id` read from a feature key `k` at offset `ko` (`fieldFromKey` as an expression). */
+function keySource(id: number): string {
+  const at = (field: number) => `k[ko + ${KEY_SLOT[field]!}]`;
+  switch (id) {
+    case 4: return `(${at(2)} + ${at(3)})`;
+    case 19: return `(${at(8)} + ${at(17)})`;
+    case 20: return `(${at(9)} + ${at(18)})`;
+    default: return at(id);
+  }
 }
 
 /**
  * The spec as one straight-line function (no interpreter loop, no field switch at run time): each used field is read
- * once into a local by `readField(f, <constant id>)` (which the JIT specializes to a single property read), then each
- * term is written with exactly the interpreter's operations in its order — same values bit for bit. The generated
+ * once into a local by `source(id)` (`readField`'s expression for that id as a property read, or the key entry), then
+ * each term is written with exactly the interpreter's operations in its order — same values bit for bit. The generated
  * source contains only field ids, slot numbers and constants that round-trip exactly (`String` of a double is its
  * shortest exact form). Returns undefined where code generation is not allowed (a Content-Security-Policy without
  * 'unsafe-eval'); the caller then uses the interpreter.
  */
-function straightLine(terms: readonly ParsedTerm[], fieldIds: readonly number[], constants: readonly number[]): CompiledFeatures["write"] | undefined {
+function straightLine(
+  terms: readonly ParsedTerm[],
+  fieldIds: readonly number[],
+  constants: readonly number[],
+  source: (id: number) => string,
+  params: string,
+  at: string,
+): ((...args: never[]) => void) | undefined {
   // `+` is ToNumber, as the interpreter's Float64Array store does (a malformed non-number field converts alike).
-  const lines = fieldIds.map((id, k) => `const v${k} = +readField(f, ${id});`);
+  const lines = fieldIds.map((id, k) => `const v${k} = +${source(id)};`);
   let c = 0;
   terms.forEach((t, i) => {
     const operand = (fa: ParsedTerm["factors"][number]): string => {
@@ -190,11 +260,11 @@ function straightLine(terms: readonly ParsedTerm[], fieldIds: readonly number[],
     }
     const v = `t${i}`;
     const value = t.fn === FN_NONE ? v : t.fn === FN_LOG ? `Math.log1p(${v} > 0 ? ${v} : 0)` : t.fn === FN_SQRT ? `Math.sqrt(${v} > 0 ? ${v} : 0)` : `Math.ceil(${v})`;
-    lines.push(`out[offset + ${i}] = ${value};`);
+    lines.push(`out[${at}${i}] = ${value};`);
   });
   try {
-    const make = new Function("readField", `"use strict"; return function write(f, out, offset = 0) {\n${lines.join("\n")}\n};`) as (r: typeof readField) => CompiledFeatures["write"];
-    return make(readField);
+    const make = new Function("prod", `"use strict"; return function write(${params}) {\n${lines.join("\n")}\n};`) as (p: typeof prod) => (...args: never[]) => void;
+    return make(prod);
   } catch {
     return undefined;
   }
@@ -204,14 +274,34 @@ function straightLine(terms: readonly ParsedTerm[], fieldIds: readonly number[],
 const KEY_FIELDS = Int32Array.from([0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 21, 22]);
 /** Length of the vector `featureKey` writes. */
 export const FEATURE_KEY_LENGTH = KEY_FIELDS.length;
+/** Slot of each field in a feature key (-1 for the derived fields). */
+const KEY_SLOT: readonly number[] = FEATURE_FIELD_NAMES.map((_, id) => KEY_FIELDS.indexOf(id));
 
 /**
  * Writes every number a feature term can depend on (the scalar fields, and the element counts of inputShape /
  * outputShape) into `out`: two kernels with equal keys get equal feature vectors under every spec.
  */
-export function featureKey(f: KernelFeatures, out: Float64Array): void {
-  for (let k = 0; k < KEY_FIELDS.length; k++) out[k] = readField(f, KEY_FIELDS[k]!);
+export function featureKey(f: KernelFeatures, out: Float64Array | number[], offset = 0): void {
+  (keyWriter ??= keyStraight() ?? keyLoop)(f, out, offset);
 }
+
+type KeyWriter = (f: KernelFeatures, out: Float64Array | number[], offset: number) => void;
+
+function keyLoop(f: KernelFeatures, out: Float64Array | number[], offset: number): void {
+  for (let k = 0; k < KEY_FIELDS.length; k++) out[offset + k] = readField(f, KEY_FIELDS[k]!);
+}
+
+/** `keyLoop` as straight-line property reads (`objectSource`); undefined where codegen is not allowed. */
+function keyStraight(): KeyWriter | undefined {
+  const lines = Array.from(KEY_FIELDS, (id, k) => `out[offset + ${k}] = ${objectSource(id)};`);
+  try {
+    return (new Function("prod", `"use strict"; return function key(f, out, offset) {\n${lines.join("\n")}\n};`) as (p: typeof prod) => KeyWriter)(prod);
+  } catch {
+    return undefined;
+  }
+}
+
+let keyWriter: KeyWriter | undefined;
 
 type SameKey = (a: KernelFeatures, b: KernelFeatures) => boolean;
 
@@ -222,9 +312,9 @@ function sameKeyLoop(a: KernelFeatures, b: KernelFeatures): boolean {
 
 /** `sameKeyLoop` as straight-line code (each `readField` with a constant id); undefined where codegen is not allowed. */
 function sameKeyStraight(): SameKey | undefined {
-  const terms = Array.from(KEY_FIELDS, (id) => `Object.is(readField(a, ${id}), readField(b, ${id}))`);
+  const terms = Array.from(KEY_FIELDS, (id) => `Object.is(${objectSource(id, "a")}, ${objectSource(id, "b")})`);
   try {
-    return (new Function("readField", `"use strict"; return function same(a, b) { return ${terms.join(" && ")}; };`) as (r: typeof readField) => SameKey)(readField);
+    return (new Function("prod", `"use strict"; return function same(a, b) { return ${terms.join(" && ")}; };`) as (p: typeof prod) => SameKey)(prod);
   } catch {
     return undefined;
   }

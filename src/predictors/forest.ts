@@ -72,6 +72,16 @@ export class ForestPredictor implements Predictor {
 
   predict(f: KernelFeatures): Prediction {
     this.features.write(f, this.x);
+    return this.predictionOfX();
+  }
+
+  /** `predict(f)` from f's feature key (`featureKey(f, key, offset)`); the same numbers when f's fields are numbers. */
+  predictKey(key: ArrayLike<number>, offset: number): Prediction {
+    this.features.fromKey(key, offset, this.x);
+    return this.predictionOfX();
+  }
+
+  private predictionOfX(): Prediction {
     const k = this.flat.count;
     let s = 0, ss = 0;
     for (let t = 0; t < k; t++) { const v = this.flat.evalTree(t, this.x); s += v; ss += v * v; }

@@ -110,11 +110,30 @@ export class GbtPredictor implements Predictor {
   /** base + linear stage + Σ trees (ln latency for the log target), added in that order. Leaves the features in x. */
   score(f: KernelFeatures): number {
     this.features.write(f, this.x);
+    if (this.coef.length > 0) this.linear.write(f, this.xl);
+    return this.scoreOfX();
+  }
+
+  predict(f: KernelFeatures): Prediction {
+    return this.predictionOf(this.score(f));
+  }
+
+  /**
+   * `predict(f)` from f's feature key (`featureKey(f, key, offset)`) — the same numbers bit for bit when f's fields
+   * are numbers, without reading the kernel object again (`PredictionBatch` keys kernels by it anyway).
+   */
+  predictKey(key: ArrayLike<number>, offset: number): Prediction {
+    this.features.fromKey(key, offset, this.x);
+    if (this.coef.length > 0) this.linear.fromKey(key, offset, this.xl);
+    return this.predictionOf(this.scoreOfX());
+  }
+
+  /** The score from the feature vectors in x (and xl). */
+  private scoreOfX(): number {
     let z = this.base;
     const c = this.coef;
     if (c.length > 0) {
       const xl = this.xl;
-      this.linear.write(f, xl);
       let l = 0;
       for (let j = 0; j < c.length; j++) l += c[j]! * xl[j]!;
       z += l;
@@ -122,8 +141,7 @@ export class GbtPredictor implements Predictor {
     return z + this.flat.sum(this.x);
   }
 
-  predict(f: KernelFeatures): Prediction {
-    const z = this.score(f);
+  private predictionOf(z: number): Prediction {
     const var_ = Math.max(this.noise.evalTree(0, this.x), 0);
     const widen = 1 + this.box.outside(this.x);
     if (this.logTarget) {
