@@ -17,6 +17,11 @@ import { prepareTfjsModel, TfjsRunner } from "../src/profile/tfjs.js";
 import { createRunner, runtimeOfDevice } from "../src/profile/runner.js";
 import { buildKernelModel, defaultFusionCases, mapOrtNodes, measureE2e, measureKernels, prepareModel, profileDevice, readLog, validateDevice } from "../src/profile/index.js";
 import { inferShapes } from "../src/shape/infer.js";
+import type { Graph } from "../src/ir/types.js";
+import { poolFromConfigs, poolFromModels, tfTypeDesign } from "../src/profile/sampling.js";
+import { configFlops, configFromKey, configKey, perturbConfig, type KernelConfig } from "../src/profile/templates.js";
+import { createRng } from "../src/util/rng.js";
+type Tensor4D = import("@tensorflow/tfjs").Tensor4D;
 import { buildNasBench201Graph } from "../src/spaces/nasbench201.js";
 import { corpusModels } from "./helpers/corpus.js";
 
@@ -207,6 +212,91 @@ describe.skipIf(tfjsCorpus.length === 0)("TF.js graph models of the corpus", () 
       expect([...m.unmappedUs.keys()]).toEqual([]);
       const executed = it.kernels.kernels.filter((k) => k.nodes.length > 0).map((k) => k.id);
       expect(new Set(m.summaries.keys())).toEqual(new Set(executed));
+    }
+  });
+});
+
+/**
+ * A small converted-TF.js-style graph (TF ops, NHWC): a convolution, BatchNorm left unfused as a per-channel Mul / Add,
+ * ReLU6 as clip_by_value (Minimum / Maximum with scalar constants) and a residual AddV2 — the kernel forms of the
+ * corpus's graph models (faceres, liveness, blazeface) that the kernel sampler must draw.
+ */
+function tfBlockGraph(): Graph {
+  const b = new GraphBuilder("tf-block", { tf: 1 }, "tfjs-graph");
+  const tf = { domain: "tf" };
+  const x = b.input("x", [1, 12, 12, 8]);
+  const conv = b.op("Conv2D", [x, b.constant("w", [3, 3, 8, 16])], { strides: [1, 1, 1, 1], padding: "SAME", data_format: "NHWC", dilations: [1, 1, 1, 1] }, tf);
+  const mul = b.op("Mul", [conv, b.constant("bn_scale", [16])], {}, tf);
+  const add = b.op("Add", [mul, b.constant("bn_shift", [16])], {}, tf);
+  const lo = b.op("Minimum", [add, b.constant("six", [], "float32", [6])], {}, tf);
+  const hi = b.op("Maximum", [lo, b.constant("zero", [], "float32", [0])], {}, tf);
+  const res = b.op("AddV2", [hi, conv], {}, tf);
+  b.output(res);
+  return b.build();
+}
+
+describe("TF.js kernel priors: converter-unfused element-wise kernels", () => {
+  it("are read from a TF graph's kernels as tfbinary configurations, rebuilt as the same kernel, and drawn per type", () => {
+    const inferred = inferShapes(tfBlockGraph());
+    const pool = poolFromModels([{ name: "tf-block", inferred }], "tfjs-wasm@4.22");
+    const cfgOf = (type: string) => pool.find((p) => p.type === type)?.config;
+    expect(cfgOf("max")).toEqual({ op: "tfbinary", kind: "max", operand: "scalar", c: 16, h: 12, w: 12 });
+    expect(cfgOf("min")).toEqual({ op: "tfbinary", kind: "min", operand: "scalar", c: 16, h: 12, w: 12 });
+    expect(cfgOf("mul")).toEqual({ op: "tfbinary", kind: "mul", operand: "channel", c: 16, h: 12, w: 12 });
+    // the Add of a per-channel constant and the residual AddV2 of two activations are different configurations
+    expect(pool.filter((p) => p.type === "add").map((p) => p.config)).toEqual([
+      { op: "tfbinary", kind: "add", operand: "channel", c: 16, h: 12, w: 12 },
+      { op: "tfbinary", kind: "add", operand: "tensor", c: 16, h: 12, w: 12 },
+    ]);
+    expect(cfgOf("conv")).toBeUndefined(); // a TF convolution is no tfbinary
+    for (const item of pool.filter((p) => p.config?.op === "tfbinary")) {
+      const cfg = item.config!;
+      expect(configFromKey(configKey(cfg))).toEqual(cfg);
+      // the template graph is TF ops and fuses to a kernel of the same class and type as the corpus kernel
+      const g = buildKernelModel(cfg);
+      expect(g.nodes.map((n) => n.domain)).toEqual(["tf"]);
+      const [t] = poolFromConfigs([cfg], "tfjs-wasm@4.22");
+      expect([t!.cls, t!.type, t!.key]).toEqual([item.cls, item.type, configKey(cfg)]);
+      expect(configFlops(cfg)).toBe(16 * 12 * 12);
+      // neighbours keep the op and the operand form
+      const rng = createRng(3);
+      for (let i = 0; i < 10; i++) {
+        const n = perturbConfig(cfg, rng) as Extract<KernelConfig, { op: "tfbinary" }>;
+        expect([n.op, n.kind, n.operand]).toEqual(["tfbinary", (cfg as typeof n).kind, (cfg as typeof n).operand]);
+      }
+    }
+    // the TF.js initial design: n per (class, type) among TF-op items, whatever their class's size
+    const design = tfTypeDesign(pool, 1);
+    expect(design.map((p) => `${p.cls}/${p.type}`).sort()).toEqual(["conv/conv", "elementwise/add", "elementwise/max", "elementwise/min", "elementwise/mul"]);
+    expect(tfTypeDesign(pool, 2).filter((p) => p.type === "add")).toHaveLength(2);
+    // ONNX-op items (other runtimes' pools) are not part of it
+    expect(tfTypeDesign(poolFromConfigs([{ op: "eltwise", kind: "add", c: 8, h: 4, w: 4 }], "tfjs-wasm@4.22"), 3)).toEqual([]);
+    expect(() => buildKernelModel({ op: "tfbinary", kind: "pow" as "add", operand: "scalar", c: 1, h: 1, w: 1 })).toThrow(/unknown kind/);
+  });
+
+  it("the executor runs them with TF.js's own op results (scalar, per-channel and tensor operands)", async () => {
+    const runner = await TfjsRunner.create();
+    const tf = runner.tf;
+    const inferred = inferShapes(tfBlockGraph());
+    // the same TF ops on the same values through TF.js directly
+    const prog = compileGraph(tf, inferred, 11);
+    try {
+      const got = prog.outputs();
+      expect(got).toHaveLength(1);
+      const [x, w, scale, shift] = prog.inputValues(["x", "w", "bn_scale", "bn_shift"]);
+      const want = tf.tidy(() => {
+        const conv = tf.conv2d(x as Tensor4D, w as Tensor4D, 1, "same");
+        const bn = tf.add(tf.mul(conv, scale!), shift!);
+        return tf.add(tf.maximum(tf.minimum(bn, prog.inputValues(["six"])[0]!), prog.inputValues(["zero"])[0]!), conv);
+      });
+      expect(got[0]!.shape).toEqual([1, 12, 12, 16]);
+      const a = got[0]!.dataSync(), e = want.dataSync();
+      let maxErr = 0;
+      for (let i = 0; i < a.length; i++) maxErr = Math.max(maxErr, Math.abs(a[i]! - e[i]!));
+      expect(maxErr).toBeLessThan(1e-5);
+      tf.dispose([...got, want]);
+    } finally {
+      prog.dispose();
     }
   });
 });

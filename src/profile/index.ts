@@ -6,10 +6,10 @@ export { parseOrtTrace, mapOrtNodes, kernelTimes, type TraceNodeEvent, type Kern
 export { OrtRunner, makeFeeds, ORT_LEVELS, type OrtLevel, type RunnableModel, type OpenSession, type OrtRunnerOptions } from "./ort.js";
 export { measureE2e, measureKernels, mainSpread, type ModelRunner, type MeasureOptions, type E2eMeasurement, type KernelMeasurement } from "./measure.js";
 export { kernelExtractor } from "./extract.js";
-export { buildKernelModel, configKey, configFromKey, configFlops, configFromKernel, perturbConfig, nnMeterPriors, type KernelConfig, type Act } from "./templates.js";
+export { buildKernelModel, configKey, configFromKey, configFlops, configFromKernel, perturbConfig, nnMeterPriors, TF_BINARY_OPS, type KernelConfig, type Act, type TfBinaryKind, type TfOperand } from "./templates.js";
 export { detectFusion, defaultFusionCases, deviceFusion, savedStandardError, timingDecision, decideCase, rulesToDisable, type FusionCase, type FusionCaseResult, type FusionDetection, type FusionDetectOptions, type FusionRunner } from "./fusion-detect.js";
 export { fitClass, type ClassFit } from "./fit.js";
-export { poolFromModels, poolFromConfigs, sampleKernels, type PoolItem, type PriorModel, type KernelSample, type SamplingOptions, type SamplingResult } from "./sampling.js";
+export { poolFromModels, poolFromConfigs, sampleKernels, tfTypeDesign, type PoolItem, type PriorModel, type KernelSample, type SamplingOptions, type SamplingResult } from "./sampling.js";
 export { localIdentity, localDeviceId, profileFromFits, fitLocalOverhead, overheadTerms, type LocalTarget, type CalibrationRow } from "./device.js";
 export { priorModels, calibrationModels, validationModels, prepareModel, prepareOnnx, withInputShapes, type NamedGraph } from "./models.js";
 export { corpusOnnxModels, type CorpusOnnxModel } from "./corpus.js";

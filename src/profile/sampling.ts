@@ -30,6 +30,8 @@ export interface PoolItem {
   source: string;
   /** Template configuration, when a template covers the kernel (enables perturbation). */
   config?: KernelConfig;
+  /** The simulator's kernel type ("conv-bn-relu", "max", …). */
+  type?: string;
   /** Builds the single-kernel graph (lazily: pools are large). */
   graph(): Graph;
 }
@@ -77,8 +79,8 @@ export function poolFromModels(models: readonly PriorModel[], backend: string): 
         g = undefined; // a kernel that cannot stand alone (e.g. it reads a tensor of a subgraph scope) is not sampled
       }
       if (g === undefined) continue;
-      const item: PoolItem = { key, cls: k.class, flops: k.features.flops, source: `${m.name}/${k.id}`, graph: () => g };
-      const cfg = configFromKernel(k);
+      const item: PoolItem = { key, cls: k.class, type: k.type, flops: k.features.flops, source: `${m.name}/${k.id}`, graph: () => g };
+      const cfg = configFromKernel(k, m.inferred.graph);
       if (cfg !== undefined) item.config = cfg;
       out.push(item);
     }
@@ -99,7 +101,7 @@ export function poolFromConfigs(configs: readonly KernelConfig[], backend: strin
     const kg = fuse(inferShapes(g), backend);
     const main = mainKernel(kg);
     if (main === undefined) continue;
-    out.push({ key, cls: main.class, flops: main.features.flops, source: "template", config: cfg, graph: () => g });
+    out.push({ key, cls: main.class, type: main.type, flops: main.features.flops, source: "template", config: cfg, graph: () => g });
   }
   return out;
 }
@@ -131,6 +133,12 @@ export interface SamplingOptions {
   errorTarget?: number;
   /** Initial pool items per class (default 10). */
   initialPerClass?: number;
+  /**
+   * TF.js: initial items per kernel type among the kernels of TF-op graphs (the TF.js graph models' own kernels and
+   * `tfbinary` templates), on top of the per-class draw (default 4) — so that a kernel type the converter-fused models
+   * use (Maximum / Minimum of a clip, a broadcast BatchNorm Mul) is measured even where its class is large.
+   */
+  initialPerTfType?: number;
   /** Items added per class and iteration (default 6). */
   perIteration?: number;
   seed?: number;
@@ -157,6 +165,18 @@ function stratified(items: readonly PoolItem[], n: number): PoolItem[] {
   const out: PoolItem[] = [];
   for (let i = 0; i < n; i++) out.push(sorted[Math.round((i * (sorted.length - 1)) / Math.max(1, n - 1))]!);
   return [...new Set(out)];
+}
+
+/** TF.js branch of the initial design: a FLOPs-stratified pick of n items per (class, type) among the TF-op items of the pool. */
+export function tfTypeDesign(pool: readonly PoolItem[], n: number): PoolItem[] {
+  if (n <= 0) return [];
+  const byType = new Map<string, PoolItem[]>();
+  for (const p of pool) {
+    if (p.type === undefined || !p.graph().nodes.some((x) => x.domain === "tf")) continue;
+    const k = `${p.cls}/${p.type}`;
+    (byType.get(k) ?? byType.set(k, []).get(k)!).push(p);
+  }
+  return [...byType].sort((a, b) => (a[0] < b[0] ? -1 : 1)).flatMap(([, items]) => stratified(items, n));
 }
 
 /** Runs adaptive kernel sampling on `runner` over the candidate pool. */
@@ -222,6 +242,7 @@ export async function sampleKernels(runner: ModelRunner & { readonly backend: st
   // initial design
   const initial: PoolItem[] = [];
   for (const [, items] of [...byClass].sort((a, b) => (a[0] < b[0] ? -1 : 1))) initial.push(...stratified(items, options.initialPerClass ?? 10));
+  initial.push(...tfTypeDesign(pool, options.initialPerTfType ?? 4).filter((p) => !initial.includes(p)));
   await measureItems(shuffled(initial, rng));
   let fits = fitAll();
   let iterations = 1;

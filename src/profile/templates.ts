@@ -22,7 +22,22 @@ export type KernelConfig =
   | { op: "gap"; c: number; h: number; w: number }
   | { op: "fc"; cin: number; cout: number; act: Act }
   | { op: "eltwise"; kind: "add" | "mul" | "add-relu" | Exclude<Act, "none">; c: number; h: number; w: number }
-  | { op: "concat"; c1: number; c2: number; h: number; w: number };
+  | { op: "concat"; c1: number; c2: number; h: number; w: number }
+  /**
+   * A binary element-wise op of a TF.js graph model (TF ops, NHWC): the second operand a tensor of the same shape
+   * (a residual), a per-channel constant ([c]: a converter-unfused BatchNorm's Mul / Add) or a scalar constant
+   * (Maximum / Minimum of a clip_by_value). The wasm backend's cost differs by operand form, not only by size (a
+   * broadcast scalar Maximum runs tens of times slower per element than a same-shape AddV2).
+   */
+  | { op: "tfbinary"; kind: TfBinaryKind; operand: TfOperand; c: number; h: number; w: number };
+
+export type TfBinaryKind = "add" | "mul" | "sub" | "max" | "min" | "sqdiff";
+export type TfOperand = "tensor" | "channel" | "scalar";
+/** The TF op of each binary kind (the converter writes AddV2 or Add; both run TF.js's Add kernel). */
+export const TF_BINARY_OPS: Readonly<Record<TfBinaryKind, string>> = { add: "AddV2", mul: "Mul", sub: "Sub", max: "Maximum", min: "Minimum", sqdiff: "SquaredDifference" };
+const TF_BINARY_KIND: Readonly<Record<string, TfBinaryKind>> = { AddV2: "add", Add: "add", Mul: "mul", Sub: "sub", Maximum: "max", Minimum: "min", SquaredDifference: "sqdiff" };
+const TF_BINARY_KINDS: ReadonlySet<string> = new Set(Object.keys(TF_BINARY_OPS));
+const TF_OPERANDS: ReadonlySet<string> = new Set(["tensor", "channel", "scalar"]);
 
 /** Deterministic id of a configuration: `tpl:<op>:<field>=<value>,…` in a fixed field order. */
 export function configKey(cfg: KernelConfig): string {
@@ -39,6 +54,7 @@ const FIELDS: Record<KernelConfig["op"], string> = {
   fc: "act,cin,cout",
   eltwise: "c,h,kind,w",
   concat: "c1,c2,h,w",
+  tfbinary: "c,h,kind,operand,w",
 };
 
 /** The configuration a `configKey` names (undefined for any other string): logged template samples are rebuilt from their key. */
@@ -75,6 +91,7 @@ export function configFlops(cfg: KernelConfig): number {
       return cfg.c * Math.ceil(cfg.h / cfg.s) * Math.ceil(cfg.w / cfg.s) * cfg.k * cfg.k;
     case "gap":
     case "eltwise":
+    case "tfbinary":
       return cfg.c * cfg.h * cfg.w;
     case "concat":
       return (cfg.c1 + cfg.c2) * cfg.h * cfg.w;
@@ -103,14 +120,24 @@ function check(cfg: KernelConfig): void {
   for (const [k, v] of Object.entries(rec)) {
     if (typeof v === "number" && !positiveInt(v)) throw new EdgelatError("invalid_argument", `kernel config ${cfg.op}: ${k} must be a positive integer, got ${v}`);
   }
+  if (cfg.op === "tfbinary" && (!TF_BINARY_KINDS.has(cfg.kind) || !TF_OPERANDS.has(cfg.operand))) {
+    throw new EdgelatError("invalid_argument", `kernel config tfbinary: unknown kind '${cfg.kind}' or operand '${cfg.operand}'`);
+  }
   if (cfg.op === "conv" && (cfg.cin % cfg.groups !== 0 || cfg.cout % cfg.groups !== 0)) {
     throw new EdgelatError("invalid_argument", `kernel config conv: groups ${cfg.groups} must divide cin ${cfg.cin} and cout ${cfg.cout}`);
   }
 }
 
-/** The single-kernel graph of a configuration (ONNX ops, NCHW, batch 1). */
+/** The single-kernel graph of a configuration (ONNX ops, NCHW, batch 1; `tfbinary`: TF ops, NHWC, as a TF.js graph model holds them). */
 export function buildKernelModel(cfg: KernelConfig): Graph {
   check(cfg);
+  if (cfg.op === "tfbinary") {
+    const b = new GraphBuilder(configKey(cfg), { tf: 1 }, "tfjs-graph");
+    const x = b.input("x", [1, cfg.h, cfg.w, cfg.c]);
+    const y = cfg.operand === "tensor" ? b.input("y", [1, cfg.h, cfg.w, cfg.c]) : b.constant("y", cfg.operand === "channel" ? [cfg.c] : []);
+    b.output(b.op(TF_BINARY_OPS[cfg.kind], [x, y], { T: "float32" }, { domain: "tf" }));
+    return b.build();
+  }
   const b = new GraphBuilder(configKey(cfg));
   switch (cfg.op) {
     case "conv": {
@@ -158,11 +185,18 @@ export function buildKernelModel(cfg: KernelConfig): Graph {
 
 const ACT_OF: Record<string, Act> = { Relu: "relu", Clip: "relu6", HardSwish: "hardswish", Sigmoid: "sigmoid" };
 
-/** The template configuration of a simulator kernel, when a template covers it (conv family, pools, fc, …). */
-export function configFromKernel(k: Kernel): KernelConfig | undefined {
+/**
+ * The template configuration of a simulator kernel, when a template covers it (conv family, pools, fc, …). With the
+ * kernel's graph, a binary element-wise kernel of TF ops (a TF.js graph model's) reads as a `tfbinary` configuration.
+ */
+export function configFromKernel(k: Kernel, graph?: Graph): KernelConfig | undefined {
   const f = k.features;
   const ops = k.opTypes;
   const anchor = ops[0];
+  if (graph !== undefined && ops.length === 1 && k.nodes.length === 1) {
+    const tf = tfBinaryConfig(graph, k.nodes[0]!);
+    if (tf !== undefined) return tf;
+  }
   const num = (v: number | undefined): number => v ?? 0;
   if (anchor === "Conv" && f.cin && f.cout && f.hIn && f.wIn && f.kernelH && f.kernelH === f.kernelW && f.strideH === f.strideW) {
     const rest = ops.slice(1);
@@ -194,6 +228,31 @@ export function configFromKernel(k: Kernel): KernelConfig | undefined {
   return undefined;
 }
 
+/** A binary element-wise node of TF ops on a rank-4 NHWC tensor as a `tfbinary` configuration (either operand order). */
+function tfBinaryConfig(graph: Graph, nodeName: string): KernelConfig | undefined {
+  const n = graph.nodes.find((x) => x.name === nodeName);
+  const kind = n === undefined || n.domain !== "tf" ? undefined : TF_BINARY_KIND[n.opType];
+  if (n === undefined || kind === undefined || n.inputs.length !== 2) return undefined;
+  const info = n.inputs.map((t) => graph.tensors.get(t));
+  const out = graph.tensors.get(n.outputs[0] ?? "")?.shape;
+  if (out?.length !== 4 || out.some((d) => typeof d !== "number" || d < 1) || out[0] !== 1) return undefined;
+  const [, h, w, c] = out as number[];
+  const operandOf = (t: (typeof info)[number]): TfOperand | "full-activation" | undefined => {
+    const s = t?.shape;
+    if (s === undefined) return undefined;
+    const size = s.reduce<number>((a, d) => a * (typeof d === "number" ? d : NaN), 1);
+    if (t!.constant === undefined) return s.length === 4 && size === h! * w! * c! ? "full-activation" : undefined;
+    if (size === 1) return "scalar";
+    if (size === c && s.length >= 1 && s.at(-1) === c) return "channel";
+    return size === h! * w! * c! ? "tensor" : undefined;
+  };
+  const a = operandOf(info[0]), b = operandOf(info[1]);
+  // one activation of the output's shape and the other operand as above (a scalar or channel constant, or a tensor)
+  const other = a === "full-activation" ? b : b === "full-activation" ? a : undefined;
+  if (other === undefined) return undefined;
+  return { op: "tfbinary", kind, operand: other === "full-activation" ? "tensor" : other, c: c!, h: h!, w: w! };
+}
+
 const round8 = (v: number): number => (v <= 8 ? Math.max(1, Math.round(v)) : Math.max(8, Math.round(v / 8) * 8));
 
 /** A neighbour of a configuration: channels and spatial size scaled by random factors (depthwise stays depthwise). */
@@ -220,7 +279,8 @@ export function perturbConfig(cfg: KernelConfig, rng: Rng): KernelConfig {
     }
     case "pool":
     case "gap":
-    case "eltwise": {
+    case "eltwise":
+    case "tfbinary": {
       const h = sp(cfg.h);
       return { ...cfg, c: ch(cfg.c), h, w: h === cfg.h ? cfg.w : sp(cfg.w) };
     }

@@ -94,6 +94,13 @@ const NHWC_AXIS = [0, 3, 1, 2];
 export interface CompiledGraph {
   /** Runs the graph once; with `timed`, one event per executed node (process CPU µs of its ops). */
   run(timed: boolean): TraceNodeEvent[] | undefined;
+  /** Runs the graph once and returns its outputs as TF.js holds them (NHWC for rank-4 IR tensors); the caller disposes them. */
+  outputs(): Tensor[];
+  /**
+   * The tensors the executor feeds for these graph inputs / constants / TF filters (plain layout: a TF graph's tensors as
+   * they are; owned by the program). A name it holds no such tensor for → `EdgelatError("invalid_argument")`.
+   */
+  inputValues(names: readonly string[]): Tensor[];
   /** Names of the TF.js kernels one run launches, in order (`tf.profile`, op wrappers `*__op` dropped). */
   kernelNames(): Promise<string[]>;
   /** TF.js kernels one run launches, layout conversions and helpers included. */
@@ -152,11 +159,21 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
     return keep(tf.tensor(a, shape, "float32"));
   };
   const fill = (shape: number[], v: number): Tensor => (dry ? placeholder : keep(tf.fill(shape, v, "float32")));
-  /** A constant input: random values in its IR shape, fan-in scaled. */
+  /** The tensors the executor created for graph tensors (inputs, constants, filters), by name: `inputValues`. */
+  const named = new Map<string, Tensor>();
+  const record = <T extends Tensor>(name: string, t: T): T => (named.set(name, t), t);
+  /**
+   * A constant input: the values the graph keeps for it (small constants: a clip's 0 and 6, a BatchNorm's per-channel
+   * shift), else random values in its IR shape, fan-in scaled.
+   */
   const constant = (name: string): Tensor => {
     const s = shapeOf(name);
+    const info = g.tensors.get(name);
+    const kept = info?.constant?.values;
+    const size = s.reduce((a, b) => a * b, 1);
+    if (kept !== undefined && kept.length === size && (info!.dtype ?? "float32") === "float32") return record(name, dry ? placeholder : keep(tf.tensor(kept, s, "float32")));
     const fanIn = s.length >= 2 ? s.slice(1).reduce((a, b) => a * b, 1) : 1;
-    return random(s, s.length >= 2 ? Math.sqrt(3 / Math.max(1, fanIn)) : 0.1);
+    return record(name, random(s, s.length >= 2 ? Math.sqrt(3 / Math.max(1, fanIn)) : 0.1));
   };
   const toNhwcShape = (s: number[]): number[] => [s[0]!, s[2]!, s[3]!, s[1]!];
 
@@ -253,7 +270,7 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
         const fs = shapeOf(w);
         if (fs.length !== 4 || shapeOf(x).length !== 4) throw unsupported(n, "2-D NHWC convolutions only");
         if (str(n, "data_format", "NHWC") !== "NHWC") throw unsupported(n, "data_format other than NHWC");
-        const filter = random(fs, Math.sqrt(3 / (fs[0]! * fs[1]! * fs[2]!))) as Tensor4D;
+        const filter = record(w, random(fs, Math.sqrt(3 / (fs[0]! * fs[1]! * fs[2]!))) as Tensor4D);
         const strides = hw(ints(n, "strides", [1, 1, 1, 1]));
         const dilations = hw(ints(n, "dilations", [1, 1, 1, 1]));
         const pad = tfPad(n);
@@ -500,7 +517,7 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
     const s = shapeOf(name);
     const dtype = g.tensors.get(name)?.dtype ?? "float32";
     if (dtype !== "float32") throw new EdgelatError("invalid_argument", `input '${name}' has dtype ${dtype}; the TF.js executor feeds float32 inputs only`, { input: name, dtype });
-    feeds.set(name, s.length === 4 && !nhwcGraph ? { t: random(toNhwcShape(s), 1), nhwc: true } : { t: random(s, 1), nhwc: false });
+    feeds.set(name, s.length === 4 && !nhwcGraph ? { t: random(toNhwcShape(s), 1), nhwc: true } : { t: record(name, random(s, 1)), nhwc: false });
   });
   const steps = nodes.map((n) => ({ node: n, fn: n.domain === "tf" ? compileTfNode(n) : compileNode(n) }));
   const lastUse = new Map<string, number>();
@@ -514,7 +531,7 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
   for (const [t, i] of lastUse) if (Number.isFinite(i)) release[i]!.push(t);
   let checked = false;
 
-  const runOnce = (timed: boolean): TraceNodeEvent[] | undefined => {
+  const runOnce = (timed: boolean, keepOutputs?: Tensor[]): TraceNodeEvent[] | undefined => {
     const env = new Map<string, Val>();
     const get: Get = (name) => {
       const v = env.get(name) ?? feeds.get(name);
@@ -552,6 +569,10 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
       });
       for (const o of outputs) get(o).t.dataSync();
       checked = true;
+      if (keepOutputs !== undefined) {
+        for (const o of outputs) keepOutputs.push(get(o).t);
+        for (const o of outputs) env.delete(o);
+      }
     } finally {
       for (const v of env.values()) v.t.dispose();
     }
@@ -566,7 +587,18 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
   };
 
   return {
-    run: runOnce,
+    run: (timed) => runOnce(timed),
+    outputs: () => {
+      const out: Tensor[] = [];
+      runOnce(false, out);
+      return out;
+    },
+    inputValues: (names) =>
+      names.map((name) => {
+        const t = named.get(name);
+        if (t === undefined) throw new EdgelatError("invalid_argument", `tfjs executor: '${name}' is no plain input, constant or filter of '${g.name}'`, { tensor: name });
+        return t;
+      }),
     kernelNames,
     kernelCount: async () => (await kernelNames()).length,
     dispose: () => {
