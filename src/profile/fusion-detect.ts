@@ -85,19 +85,12 @@ export function defaultFusionCases(): FusionCase[] {
   ];
 }
 
-function caseGraph(c: FusionCase, which: "a" | "b" | "ab"): { graph: Graph; aNodes: number } {
+function caseGraph(c: FusionCase, which: "a" | "b" | "ab"): Graph {
   const b = new GraphBuilder(`fusion ${c.name} ${which}`);
   const x = b.input("x", which === "b" ? c.mid : c.input);
-  let aNodes = 0;
-  let y: string;
-  if (which === "b") y = c.b(b, x);
-  else {
-    y = c.a(b, x);
-    aNodes = b.build().nodes.length;
-    if (which === "ab") y = c.b(b, y);
-  }
+  const y = which === "a" ? c.a(b, x) : which === "b" ? c.b(b, x) : c.b(b, c.a(b, x));
   b.output(y);
-  return { graph: b.build(), aNodes };
+  return b.build();
 }
 
 export interface FusionCaseResult {
@@ -225,7 +218,9 @@ export async function detectFusion(runner: FusionRunner, cases: readonly FusionC
   const models: { c: FusionCase; which: "a" | "b" | "ab"; model: RunnableModel; kg: KernelGraph; aNodes: number }[] = [];
   for (const c of cases) {
     for (const which of ["a", "b", "ab"] as const) {
-      const { graph: g, aNodes } = caseGraph(c, which);
+      const g = caseGraph(c, which);
+      // a∘b is built a first: its first nodes are a's (as many as a alone has)
+      const aNodes = which === "ab" ? models.find((m) => m.c === c && m.which === "a")!.model.graph.nodes.length : 0;
       const inferred = inferShapes(g);
       models.push({ c, which, model: { key: `fusion:${c.name}:${which}`, bytes: toOnnx(g, { weights: "random", seed: 3 }), graph: inferred.graph }, kg: fuse(inferred, backend), aNodes });
     }
