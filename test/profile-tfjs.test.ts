@@ -143,6 +143,9 @@ describe("profileDevice --runtime tfjs-wasm on a tiny budget", () => {
       expect(c.runtimeFused).toBe(false);
       expect(c.simulatorFused).toBe(false);
     }
+    // the detection is written into the profile: evidence per case, nothing disabled (TF.js's runtime evidence decides)
+    expect(p.fusion).toMatchObject({ base: "tfjs-wasm@4.22", disable: [] });
+    expect(p.fusion!.cases.map((c) => [c.name, c.decision, c.source])).toEqual([["conv-bn", "separate", "runtime"], ["add-relu", "separate", "runtime"]]);
     const records = readLog(logFile);
     expect(records.some((r) => r.kind === "kernels")).toBe(true);
     expect(records.every((r) => r.config.startsWith("tfjs-wasm@"))).toBe(true);
@@ -185,7 +188,8 @@ describe("profileDevice --runtime tfjs-wasm on a tiny budget", () => {
     }
     // a TF.js model on an onnxruntime-node device is refused
     const ortDev = join(tmp, "ort.json");
-    writeFileSync(ortDev, JSON.stringify({ ...p, identity: { ...p.identity, runtime: "onnxruntime-node" }, backend: "ort-cpu@1.30/all" }));
+    // (without the TF.js fusion evidence, whose base rule set must be the profile's backend)
+    writeFileSync(ortDev, JSON.stringify({ ...p, identity: { ...p.identity, runtime: "onnxruntime-node" }, backend: "ort-cpu@1.30/all", fusion: undefined }));
     out.length = 0;
     expect(await main(["validate", "--device", ortDev, join(tmp, "model.json")], { out: (t) => out.push(t), err: (t) => out.push(t) })).toBe(1);
     expect(out.at(-1)).toContain("[invalid_argument]");
