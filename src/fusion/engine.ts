@@ -983,15 +983,24 @@ function run(st: State, inferred: InferredGraph, set: RuleSet, compiled: Compile
         members = [a];
         labels = [st.labelFrom(cr.ops[0]!, a)];
       } else {
-        const rest: number[] = [];
-        for (let j = 0; j < bound.length; j++) if (j !== anchorJ) rest.push(bound[j]!);
-        rest.sort((x, y) => x - y);
-        if (rest[0]! < a) firstMember = rest[0]!;
-        members = [a, ...rest];
-        labels = members.map((m) => {
-          const j = bound.indexOf(m);
-          return st.labelFrom(cr.ops[j]!, m);
-        });
+        // the anchor, then the other bound nodes ascending (insertion sort: patterns are a few nodes), with labels
+        members = [a];
+        labels = [st.labelFrom(cr.ops[anchorJ]!, a)];
+        for (let j = 0; j < bound.length; j++) {
+          if (j === anchorJ) continue;
+          const m = bound[j]!;
+          const l = st.labelFrom(cr.ops[j]!, m);
+          let at = members.length;
+          members.push(m);
+          labels.push(l);
+          for (; at > 1 && members[at - 1]! > m; at--) {
+            members[at] = members[at - 1]!;
+            labels[at] = labels[at - 1];
+          }
+          members[at] = m;
+          labels[at] = l;
+        }
+        if (members[1]! < a) firstMember = members[1]!;
       }
       if (cr.extend !== undefined) {
         const rootAt = members.indexOf(i);

@@ -9,7 +9,7 @@ import type { KernelFeatures } from "../fusion/types.js";
 import { buildMobileNetV2, buildMobileNetV3Large, buildResNet18 } from "../models/index.js";
 import { inferShapes } from "../shape/infer.js";
 import { createRng } from "../util/rng.js";
-import { compileFeatureSpec, FEATURE_FIELD_NAMES } from "./features.js";
+import { compileFeatureSpec, FEATURE_FIELD_NAMES, FEATURE_KEY_LENGTH, featureKey } from "./features.js";
 import { fitPredictor } from "./fit.js";
 import { predictorFromJSON } from "./json.js";
 import { randomConvFeatures, syntheticSamples } from "./synthetic.js";
@@ -143,6 +143,7 @@ describe("tree sums", () => {
     for (let maxDepth = 0; maxDepth <= 9; maxDepth++) {
       for (let count = 1; count <= 9; count++) {
         const trees = Array.from({ length: count }, () => { const t: TreeArrays = { feature: [], threshold: [], left: [], right: [], value: [] }; grow(t, 0, maxDepth); return t; });
+        // 40 inputs: `gen` switches to the generated if/else code (compiledSum) after its first calls
         const gen = new FlatTrees(trees), loop = new FlatTrees(trees, false);
         for (const x of xs) {
           let want = 0;
@@ -176,6 +177,13 @@ describe("straight-line feature writer", () => {
       const arr: number[] = [];
       c.write(f, arr);
       expect(arr.every((v, k) => Object.is(v, a[k + 2]))).toBe(true);
+      // from the feature key (typed or plain array, at an offset): the same vector
+      for (const key of [new Float64Array(FEATURE_KEY_LENGTH + 3), new Array<number>(FEATURE_KEY_LENGTH + 3).fill(7)]) {
+        featureKey(f, key, 3);
+        const fromKey = new Float64Array(c.length);
+        c.fromKey(key, 3, fromKey);
+        expect(fromKey.every((v, k) => Object.is(v, a[k + 2])), JSON.stringify(f)).toBe(true);
+      }
     }
     expect(c.write).not.toBe(c.interpret);
   });
