@@ -45,6 +45,7 @@ export const command: Command = {
     }
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     io.out(`${file}: ${graph.nodes.length} nodes → ${kg.kernels.length} kernels on ${kg.backend} (${kg.noKernel.length} nodes run no kernel)`);
+    if (device?.ruleSet !== undefined) io.out(`device ${device.id}: its measured fusion selection disables ${device.json.fusion!.disable.join(", ")}`);
     for (const r of rows) io.out(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  "));
     if (kg.noKernel.length > 0) {
       const reasons = new Map<string, number>();

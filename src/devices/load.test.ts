@@ -1,4 +1,9 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { main } from "../cli/main.js";
+import { toOnnx } from "../parsers/onnx/index.js";
 import { isEdgelatError } from "../errors.js";
 import type { Kernel, KernelGraph } from "../fusion/types.js";
 import { aggregate, predictKernels, predictorFeatures } from "./estimate.js";
@@ -225,5 +230,27 @@ describe("loadDevice: fusion", () => {
     const p = cpuProfile(disablingFusion()) as unknown as Record<string, any>;
     p.backend = p.fusion.base = "ort-cpu@9.9/all";
     expect(() => loadDevice(p)).toThrow(expect.objectContaining({ code: "invalid_device", details: expect.objectContaining({ field: "fusion.base" }) }));
+  });
+});
+
+describe("edgelat fuse / predict --device: the device's fusion selection", () => {
+  it("shows the same kernels as predictLatency", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgelat-fusion-"));
+    const model = join(dir, "conv-bn-relu.onnx");
+    writeFileSync(model, toOnnx(convBnRelu().graph, { weights: "random", seed: 1 }));
+    const dev = join(dir, "dev.json");
+    writeFileSync(dev, JSON.stringify(cpuProfile(disablingFusion())));
+    const run = async (args: string[]): Promise<string[]> => {
+      const out: string[] = [];
+      expect(await main(args, { out: (t) => out.push(t), err: (t) => out.push(t) })).toBe(0);
+      return out;
+    };
+    const base = JSON.parse((await run(["fuse", model, "--backend", "ort-cpu@1.30/extended", "--json"])).join("\n"));
+    expect(base.kernels.map((k: { type: string }) => k.type)).toEqual(["conv-bn-relu"]);
+    const viaDevice = JSON.parse((await run(["fuse", model, "--device", dev, "--json"])).join("\n"));
+    const predicted = JSON.parse((await run(["predict", model, "--device", dev, "--json"])).join("\n"));
+    expect(viaDevice.kernels.map((k: { type: string }) => k.type)).toEqual(["conv", "bn", "relu"]);
+    expect(predicted.kernels.map((k: { type: string }) => k.type)).toEqual(["conv", "bn", "relu"]);
+    expect((await run(["fuse", model, "--device", dev])).join("\n")).toMatch(/disables conv-bn-add-mul/);
   });
 });
