@@ -1,10 +1,14 @@
 // Fusion detection's decision rule (noise band, decision policy, rule selection) and its device-profile field.
-// Pure functions only: the real ORT run of detectFusion is in test/profile.test.ts.
+// Pure functions, and one real onnxruntime-node run (two cases, a few rounds; no absolute time asserted).
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDevice } from "../devices/load.js";
 import type { DeviceProfileJSON } from "../devices/types.js";
 import { createRng } from "../util/rng.js";
-import { decideCase, deviceFusion, rulesToDisable, savedStandardError, timingDecision, type FusionCaseResult } from "./fusion-detect.js";
+import { OrtRunner } from "./ort.js";
+import { decideCase, defaultFusionCases, detectFusion, deviceFusion, rulesToDisable, savedStandardError, timingDecision, type FusionCaseResult } from "./fusion-detect.js";
 
 describe("timing decision with a noise band", () => {
   it("abstains when the margin to the threshold is within z standard errors, else decides as nn-Meter's test", () => {
@@ -79,5 +83,32 @@ describe("deviceFusion: the profile's fusion field", () => {
     const d = loadDevice(JSON.parse(JSON.stringify(profile)));
     expect(d.ruleSet!.rules.map((r) => r.name)).not.toContain("conv-bn-add-mul");
     expect(d.ruleSet!.rules.map((r) => r.name)).toContain("gemm-act");
+  });
+});
+
+describe("detectFusion on onnxruntime-node (real)", () => {
+  it("records ORT's optimized-graph evidence, the simulator's rule per case, and writes a loadable fusion field", async () => {
+    const runner = await OrtRunner.create({ workDir: mkdtempSync(join(tmpdir(), "edgelat-fusion-detect-")), level: "extended" });
+    const cases = defaultFusionCases().filter((c) => c.name === "conv-bn" || c.name === "gemm-relu" || c.name === "add-relu");
+    const d = await detectFusion(runner, cases, { rounds: 6, warmup: 1, maxRetries: 0 });
+    const by = new Map(d.cases.map((c) => [c.name, c]));
+    expect(by.get("conv-bn")).toMatchObject({ rules: ["conv-bn-add-mul"], simulatorFused: true, runtime: { kind: "ORT optimized graph nodes", apart: 2, combined: 1, decision: "fused" }, decision: "fused", source: "runtime" });
+    expect(by.get("gemm-relu")).toMatchObject({ rules: ["gemm-act"], runtime: { apart: 2, combined: 1, decision: "fused" }, decision: "fused", source: "runtime" });
+    expect(by.get("add-relu")).toMatchObject({ rules: [], simulatorFused: false, runtime: { apart: 2, combined: 2, decision: "separate" }, decision: "separate", source: "runtime" });
+    for (const c of d.cases) {
+      expect(c.savedUs).toBeCloseTo(c.aUs + c.bUs - c.abUs, 9);
+      expect(["fused", "separate", "inconclusive"]).toContain(c.timing);
+    }
+    expect(d.fusion).toMatchObject({ base: "ort-cpu@1.30/extended", disable: [], alpha: 0.5, z: 1.96 });
+    expect(d.fusion.cases.map((c) => c.name)).toEqual(["conv-bn", "gemm-relu", "add-relu"]);
+    const profile: DeviceProfileJSON = {
+      schema: "edgelat-device@1", id: "t", name: "t", backend: d.backend,
+      identity: { device: "T", soc: "T", processor: "cpu", processorName: "T", threads: 1, precision: "fp32", runtime: "onnxruntime-node", runtimeVersion: "1.30.0" },
+      predictors: { conv: { kind: "linear", version: 1, spec: ["1", "flops"], coef: [0, 1e-9], target: "linear", noise: { relStd: 0.1, absStdMs: 0 }, samples: 1 } as never },
+      overhead: { coef: { sumKernelMs: 1 }, relStd: 0.1 },
+      provenance: { dataset: "unit", method: "unit", samples: { models: 0 } },
+      fusion: d.fusion,
+    };
+    expect(loadDevice(JSON.parse(JSON.stringify(profile))).json.fusion).toEqual(d.fusion);
   });
 });
