@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { getDevice } from "../devices/catalog.js";
+import { getDevice, listDevices } from "../devices/catalog.js";
 import { predictKernels, predictorFeatures } from "../devices/estimate.js";
 import { fuse } from "../fusion/fuse.js";
 import type { KernelFeatures } from "../fusion/types.js";
-import { buildMobileNetV2 } from "../models/index.js";
+import { buildMobileNetV2, buildMobileNetV3Small } from "../models/index.js";
+import { buildFbnetGraph, sampleFbnetArchs } from "../spaces/fbnet.js";
 import { inferShapes } from "../shape/infer.js";
 import { PredictionBatch } from "./batch.js";
 import { FEATURE_KEY_LENGTH, featureKey, sameFeatureKey } from "./features.js";
@@ -87,6 +88,28 @@ describe("PredictionBatch", () => {
     batch.predict(spy, f, 0);
     batch.predict(spy, f, 1);
     expect(calls).toBe(2);
+  });
+
+  it("predictKernels matches every kernel predicted on its own on every built-in device (Object.is)", () => {
+    const graphs = [buildMobileNetV2(), buildMobileNetV3Small(), ...sampleFbnetArchs(2, 3).map((a) => buildFbnetGraph(a))].map((g) => inferShapes(g));
+    let checked = 0;
+    for (const { id } of listDevices()) {
+      const dev = getDevice(id);
+      for (const g of graphs) {
+        const kg = fuse(g, dev.backend);
+        const est = predictKernels(kg, dev);
+        kg.kernels.forEach((k, i) => {
+          const f = predictorFeatures(k);
+          // the route the estimate names (type overrides, fallbacks and absorbed classes name none)
+          const route = dev.routes.get(k.class)?.find((r) => r.name === est[i]!.predictor);
+          if (route === undefined) return;
+          const p = route.predictor.predict(f);
+          expect(Object.is(est[i]!.latencyMs, p.latencyMs) && Object.is(est[i]!.stdMs, p.stdMs), `${id} ${k.id}`).toBe(true);
+          checked++;
+        });
+      }
+    }
+    expect(checked).toBeGreaterThan(10000);
   });
 
   it("predictKernels on MobileNetV2 matches every kernel predicted on its own (Object.is)", () => {
