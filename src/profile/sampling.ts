@@ -135,7 +135,7 @@ export interface SamplingOptions {
   initialPerClass?: number;
   /**
    * TF.js: initial items per kernel type among the kernels of TF-op graphs (the TF.js graph models' own kernels and
-   * `tfbinary` templates), on top of the per-class draw (default 4) — so that a kernel type the converter-fused models
+   * `tfbinary` templates), on top of the per-class draw (default 8: a type needs 8 samples for a predictor of its own) — so that a kernel type the converter-fused models
    * use (Maximum / Minimum of a clip, a broadcast BatchNorm Mul) is measured even where its class is large.
    */
   initialPerTfType?: number;
@@ -242,7 +242,7 @@ export async function sampleKernels(runner: ModelRunner & { readonly backend: st
   // initial design
   const initial: PoolItem[] = [];
   for (const [, items] of [...byClass].sort((a, b) => (a[0] < b[0] ? -1 : 1))) initial.push(...stratified(items, options.initialPerClass ?? 10));
-  initial.push(...tfTypeDesign(pool, options.initialPerTfType ?? 4).filter((p) => !initial.includes(p)));
+  initial.push(...tfTypeDesign(pool, options.initialPerTfType ?? 8).filter((p) => !initial.includes(p)));
   await measureItems(shuffled(initial, rng));
   let fits = fitAll();
   let iterations = 1;
