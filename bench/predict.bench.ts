@@ -6,6 +6,8 @@
 //   only the per-InferredGraph structural index (src/fusion/graph-index.ts, cached by object identity) is reused.
 // - cold: a fresh InferredGraph object every call (a shallow copy made outside the timed region), so the structural
 //   index is rebuilt inside the timed region, as when every call sees a new candidate network.
+// A third case, closer to a NAS loop: a stream of distinct FBNet candidates (src/spaces), each predicted once per
+// pass with a fresh InferredGraph object (cold), shapes inferred beforehand.
 // Run: npx tsx bench/predict.bench.ts   (or npm run bench -- predict)
 import { loadavg } from "node:os";
 import { getDevice } from "../src/devices/catalog.js";
@@ -15,6 +17,7 @@ import { buildMobileNetV2 } from "../src/models/mobilenet.js";
 import { fuse } from "../src/fusion/fuse.js";
 import { aggregate, predictKernels, predictLatency } from "../src/predict.js";
 import { inferShapes } from "../src/shape/infer.js";
+import { buildFbnetGraph, sampleFbnetArchs } from "../src/spaces/fbnet.js";
 import type { InferredGraph } from "../src/shape/types.js";
 import { median } from "./util.js";
 
@@ -85,6 +88,15 @@ export function run(): void {
     console.log(`  ${"".padEnd(24)} cold ${both(rate(mv2, (g) => predictLatency(g, dev), true))}`);
   }
   const dev = getDevice("pixel4-gpu");
+  const stream = sampleFbnetArchs(200, 5).map((a) => inferShapes(buildFbnetGraph(a)));
+  const mean = Math.round(stream.reduce((s, g) => s + g.graph.nodes.length, 0) / stream.length);
+  console.log(`\nNAS stream: ${stream.length} distinct FBNet candidates (mean ${mean} nodes), a new InferredGraph object per call (cold):`);
+  for (const id of ["pixel4-gpu", "pixel4-cpu-1large-fp32"]) {
+    const d = getDevice(id);
+    let next = 0;
+    const r = rate(mv2, () => predictLatency({ ...stream[next++ % stream.length]! }, d), false);
+    console.log(`  ${id.padEnd(24)} ${both(r)}`);
+  }
   const kg = fuse(mv2, dev.backend);
   const est = predictKernels(kg, dev);
   console.log("\nWhere the time goes (MobileNetV2, pixel4-gpu), µs per call:");
