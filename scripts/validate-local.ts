@@ -32,8 +32,9 @@ import { createRunner, type ProfileRunner } from "../src/profile/runner.js";
 import type { RuntimeId } from "../src/profile/runtime.js";
 import { corpusTfjsModels, prepareTfjsModel } from "../src/profile/tfjs.js";
 import { aggregationFloor, diagnoseClasses, diagnoseModel, type AggregationRow, type ModelDiagnosis } from "../src/profile/diagnose.js";
-import { measureKernels } from "../src/profile/measure.js";
-import { median, summarize } from "../src/profile/stats.js";
+import { measureKernels, summarizeBatches } from "../src/profile/measure.js";
+import { median } from "../src/profile/stats.js";
+import { nodeOverheadUs, profiledSum, type NodeOverheadRow } from "../src/profile/trace.js";
 import { loadavg } from "node:os";
 import { fuse } from "../src/fusion/fuse.js";
 import { profileDevice, type ProfileResult } from "../src/profile/profile.js";
@@ -53,7 +54,7 @@ interface Result {
   runtime?: RuntimeId;
   budgetMs: number;
   profiledAt: string;
-  profile: Pick<ProfileResult, "classes" | "calibration" | "kernelModels" | "samplingStoppedBy" | "elapsedMs" | "load" | "fusion"> & { overhead: DeviceProfileJSON["overhead"]; kernels: number; resumedRecords?: number };
+  profile: Pick<ProfileResult, "classes" | "calibration" | "kernelModels" | "samplingStoppedBy" | "elapsedMs" | "load" | "fusion" | "nodeOverheadUs"> & { overhead: DeviceProfileJSON["overhead"]; kernels: number; resumedRecords?: number };
   validatedAt: string;
   rows: ValidationRow[];
   summary: ValidationSummary;
@@ -68,7 +69,7 @@ interface Result {
    * Aggregation floor: the whole models the profiling run measured both kernel by kernel and end to end, with an
    * overhead model fitted in-sample on their measured kernel sums (src/profile/diagnose.ts `aggregationFloor`).
    */
-  aggregation?: { n: number; within10: number; mape: number; relStd: number; coef: Record<string, number>; worst: { name: string; relError: number }[] };
+  aggregation?: { n: number; within10: number; mape: number; relStd: number; coef: Record<string, number>; worst: { name: string; relError: number }[]; nodeOverheadUs?: number };
   /** The profile was refitted from logged measurements only (`--refit`): first and last logged kernel measurement. */
   refit?: { first: string; last: string };
 }
@@ -206,7 +207,7 @@ for (const threads of values.threads!.split(",").map(Number)) {
       classes: res.classes, calibration: res.calibration, kernelModels: res.kernelModels, samplingStoppedBy: res.samplingStoppedBy,
       // a refit keeps the profiling run's time and load (it measured nothing itself)
       elapsedMs: offline && previous ? previous.profile.elapsedMs : res.elapsedMs, load: offline && previous ? previous.profile.load : res.load, ...(res.fusion ? { fusion: res.fusion } : {}), overhead: profile.overhead,
-      kernels: profile.provenance.samples.kernels ?? 0, resumedRecords: res.resumedRecords,
+      kernels: profile.provenance.samples.kernels ?? 0, resumedRecords: res.resumedRecords, ...(res.nodeOverheadUs !== undefined ? { nodeOverheadUs: res.nodeOverheadUs } : {}),
     };
     log(`profile written: ${profileFile}`);
   }
@@ -237,22 +238,28 @@ for (const threads of values.threads!.split(",").map(Number)) {
   {
     // aggregation floor from the profiling log: calibration and prior models profiled in context and measured e2e
     const plog = new MeasurementLog(join(STATE, `${id}.jsonl`), runner.config);
-    const arows: AggregationRow[] = [];
+    const prows: (NodeOverheadRow & { name: string; kernels: number })[] = [];
     for (const [pre, list] of [["calib", calibrationModels()], ["context", priorModels()]] as const) {
       for (const m of list) {
         const key = `${pre}:${m.name}`;
-        const us = [...plog.kernelsUs(key).values(), ...plog.unmappedUs(key).values()].filter((v) => v.length > 0);
-        const e2e = clock === "cpu" ? plog.e2eCpuMs(key) : plog.e2eMs(key);
-        if (us.length === 0 || e2e.length === 0) continue;
+        const sum = profiledSum(plog.kernelsUs(key), plog.unmappedUs(key));
+        const batches = plog.records("e2e", key).map((x) => ({ ms: x.ms ?? [], cpuMs: x.cpuMs ?? [] }));
+        if (sum.nodes === 0 || batches.length === 0) continue;
+        // the e2e latency the profiling run used (measureE2e's summary of the logged batches)
+        const e2e = summarizeBatches(key, batches, clock, runner.exclusiveSessions ? "fastest" : "pooled");
         const kg = fuse(inferShapes(m.graph), runner.backend);
-        arows.push({ name: m.name, measuredMs: summarize(e2e).median, profiledMs: us.reduce((t, v) => t + median(v), 0) / 1000, kernels: kg.kernels.length });
+        prows.push({ name: m.name, ...sum, measuredUs: 1000 * e2e.summary.median, kernels: kg.kernels.length });
       }
     }
+    // the profiler's per-node cost, removed from the kernel samples by the profiling run, is removed here too
+    const nodeCost = runner.traceNodeOverhead ? nodeOverheadUs(prows) : 0;
+    const arows: AggregationRow[] = prows.map((x) => ({ name: x.name, measuredMs: x.measuredUs / 1000, profiledMs: (x.profiledUs - nodeCost * x.nodes) / 1000, kernels: x.kernels }));
     if (arows.length >= 6) {
       const f = aggregationFloor(arows);
       result.aggregation = {
         n: arows.length, within10: f.within10, mape: f.mape, relStd: f.overhead.relStd, coef: f.overhead.coef as Record<string, number>,
         worst: [...f.errors].sort((a, b) => Math.abs(b.relError) - Math.abs(a.relError)).slice(0, 3),
+        ...(runner.traceNodeOverhead ? { nodeOverheadUs: nodeCost } : {}),
       };
     }
   }
@@ -299,7 +306,10 @@ L.push(
   "appended to a JSONL log (`.cache/local-devices/`) so an interrupted run resumes. With more than one intra-op thread,",
   "ORT's idle sessions keep their pool threads spin-waiting, which slowed the measured session 5× (MobileNetV2 at 2",
   "threads: 3.1 ms alone, 17.9 ms among 5 other open sessions), so multi-threaded ORT batches are measured one session",
-  "at a time instead of interleaved. Load is `os.loadavg()` (1/5/15 min)",
+  "at a time instead of interleaved; and since a multi-threaded run on a shared 2-core machine is slowed down for whole",
+  "stretches of seconds (the same MobileNetV2 at 2 threads: 1.40 ms in one batch, 2.29 ms — its single-thread speed —",
+  "in a batch taken seconds later, both with spreads below 4%), each model is measured in at least two batches at",
+  "different times and its latency is the median of its fastest batch. Load is `os.loadavg()` (1/5/15 min)",
   "on a machine with 2 logical cores: above ~1 other processes competed for the CPU. Every run records two clocks:",
   "wall-clock and the process CPU time (user + system, all threads). With one intra-op thread the CPU time is the run's",
   "latency without the time other processes take from it — on this shared machine the wall-clock of a 20 ms model was",
@@ -339,6 +349,9 @@ for (const r of results) {
   L.push("", `Goal ≥ 95% within ±10% (nn-Meter: 99.0% on its CPU after far longer profiling).`, "");
   if (r.drift !== undefined && Number.isFinite(r.drift)) {
     L.push(`Machine drift: the ${r.driftRatios.length} calibration models, measured again among the validation models, ran ${r.drift >= 1 ? "+" : ""}${pct(r.drift - 1)} vs. when the overhead model was fitted (median ratio; range ${r.driftRatios[0]!.toFixed(2)}–${r.driftRatios.at(-1)!.toFixed(2)}). A systematic error of about this size is the machine's state changing between profiling and validation (other processes' load), not the predictor.`, "");
+  }
+  if (r.profile.nodeOverheadUs !== undefined) {
+    L.push(`ORT's profiler at ${r.threads} threads: with an intra-op thread pool the profiler also records thread-pool statistics around every node (\`thread_scheduling_stats\` in each node event), inside the node's timed interval, so each node's profiled time carries a cost the unprofiled run does not pay — the kernel times do not undercount the end-to-end time, they overcount it: NAS-Bench-201 networks (150–250 nodes of a few µs) were profiled at 1.7–2.2× their end-to-end time, ResNet-18 (25 large nodes) at 1.0×. This run estimated that cost at ${r.profile.nodeOverheadUs.toFixed(2)} µs per node (median over the whole models profiled in context of (Σ profiled − e2e) / nodes) and removed it from every kernel sample before fitting the predictors; the aggregation floor below uses the same correction.`, "");
   }
   if (r.aggregation) {
     const a = r.aggregation;

@@ -3,7 +3,9 @@
  *   1. fusion-rule detection (≤ 15% of the budget) — a rule selection and its agreement with the runtime's graphs;
  *   2. adaptive kernel sampling over single-kernel models (until 75% of the budget or the error target);
  *   3. the calibration models (a few whole models) profiled kernel by kernel — their in-context kernel times join the
- *      training samples — and measured end to end for the overhead model;
+ *      training samples — and measured end to end for the overhead model; for a runtime whose profiler adds a cost of
+ *      its own to every node (ORT with more than one intra-op thread), that per-node cost, estimated from the whole models
+ *      profiled in context against their e2e latency, is removed from every kernel sample before the predictors are fitted;
  * and writes every raw measurement to the JSONL log first, so a rerun with the same log resumes.
  */
 import { loadavg } from "node:os";
@@ -13,6 +15,7 @@ import type { KernelClass } from "../fusion/types.js";
 import { detectFusion, defaultFusionCases, type FusionCase, type FusionDetection } from "./fusion-detect.js";
 import { MeasurementLog } from "./log.js";
 import { measureE2e, measureKernels, type MeasureOptions } from "./measure.js";
+import { nodeOverheadUs, profiledSum, withoutNodeOverhead } from "./trace.js";
 import { fitClass, fitTypeOverrides, type ClassFit, type TypeFit } from "./fit.js";
 import { fitLocalOverhead, overheadTerms, profileFromFits, type CalibrationRow, type LocalTarget } from "./device.js";
 import { prepareModel, type NamedGraph } from "./models.js";
@@ -65,6 +68,8 @@ export interface ProfileOptions {
   measure?: MeasureOptions;
   /** Profile id (default "local-ort-node-t<threads>-<level>"). */
   id?: string;
+  /** The runner to drive instead of one created from runtime / threads / level (tests: a simulated runtime). */
+  runner?: ProfileRunner;
   onProgress?: (p: ProfileProgress) => void;
 }
 
@@ -79,29 +84,36 @@ export interface ProfileResult {
   samplingStoppedBy: string;
   /** Log records reused from an earlier run. */
   resumedRecords: number;
+  /** The profiler's per-node cost removed from every kernel sample, µs (runtimes with `traceNodeOverhead` only). */
+  nodeOverheadUs?: number;
   elapsedMs: number;
   /** os.loadavg() at start and end. */
   load: { start: number[]; end: number[] };
 }
 
-/** Kernel samples of whole models profiled with ORT's profiler (each kernel timed in its model's context). */
-async function contextKernelSamples(runner: ProfileRunner, models: readonly { key: string; graph: NamedGraph["graph"] }[], measure: MeasureOptions, weight: number): Promise<KernelSample[]> {
+/**
+ * Kernel samples of whole models profiled with ORT's profiler (each kernel timed in its model's context), and each
+ * model's Σ profiled node medians with its node count (`profiledSum`), by model key.
+ */
+async function contextKernelSamples(runner: ProfileRunner, models: readonly { key: string; graph: NamedGraph["graph"] }[], measure: MeasureOptions, weight: number): Promise<{ samples: KernelSample[]; sums: Map<string, { profiledUs: number; nodes: number }> }> {
   const prepared = models.map((m) => {
     const p = prepareModel(m.key, m.graph);
     return { model: p.model, kernels: fuse(p.inferred, runner.backend) };
   });
   const km = await measureKernels(runner, prepared, measure);
   const out: KernelSample[] = [];
+  const sums = new Map<string, { profiledUs: number; nodes: number }>();
   for (const p of prepared) {
     const m = km.get(p.model.key);
     if (m === undefined) continue;
+    sums.set(p.model.key, profiledSum(m.kernelsUs, m.unmappedUs));
     for (const k of p.kernels.kernels) {
       const s = m.summaries.get(k.id);
       if (s === undefined || !(s.median > 0)) continue;
       out.push({ features: k.features, latencyMs: s.median / 1000, weight, cls: k.class, type: k.type, model: p.model.key, relIqr: s.relIqr });
     }
   }
-  return out;
+  return { samples: out, sums };
 }
 
 export async function profileDevice(options: ProfileOptions): Promise<ProfileResult> {
@@ -109,7 +121,7 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
   const start = Date.now();
   const loadStart = loadavg();
   const end = start + options.budgetMs;
-  const runner = await createRunner({ runtime: options.runtime ?? "ort-node", threads: options.threads ?? 1, level: options.level ?? "all", workDir: options.workDir });
+  const runner = options.runner ?? (await createRunner({ runtime: options.runtime ?? "ort-node", threads: options.threads ?? 1, level: options.level ?? "all", workDir: options.workDir }));
   const log = new MeasurementLog(options.logFile, runner.config);
   const measure: MeasureOptions = { ...options.measure, log };
   const progress = (phase: ProfileProgress["phase"], message: string): void =>
@@ -129,10 +141,14 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
 
   // 2a. whole prior models profiled kernel by kernel: in-context kernel samples
   const seedSamples: KernelSample[] = [];
+  // Σ profiled node times of the whole models profiled in context, by model key (the profiler's per-node cost)
+  const profiledSums = new Map<string, { profiledUs: number; nodes: number }>();
   const contextModels = options.contextModels ?? [];
   if (contextModels.length > 0) {
     progress("kernels", `profiling ${contextModels.length} prior models kernel by kernel`);
-    seedSamples.push(...(await contextKernelSamples(runner, contextModels.map((m) => ({ key: `context:${m.name}`, graph: m.graph })), { ...measure, deadline: start + 0.35 * options.budgetMs }, options.contextWeight ?? 4)));
+    const ctx = await contextKernelSamples(runner, contextModels.map((m) => ({ key: `context:${m.name}`, graph: m.graph })), { ...measure, deadline: start + 0.35 * options.budgetMs }, options.contextWeight ?? 4);
+    seedSamples.push(...ctx.samples);
+    for (const [k, v] of ctx.sums) profiledSums.set(k, v);
   }
 
   // 2b. single-kernel models
@@ -151,12 +167,32 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
 
   // 3a. the calibration models' own kernels, profiled in context, join the training samples
   const prepared = options.calibrationModels.map((m) => ({ m, ...prepareModel(`calib:${m.name}`, m.graph) }));
-  const samples: KernelSample[] = [...sampling.samples];
+  let samples: KernelSample[] = [...sampling.samples];
   if (options.contextSamples !== false) {
     progress("overhead", `profiling ${prepared.length} calibration models kernel by kernel`);
-    samples.push(...(await contextKernelSamples(runner, prepared.map((p) => ({ key: p.model.key, graph: p.m.graph })), { ...measure, deadline: end }, options.contextWeight ?? 4)));
+    const calib = await contextKernelSamples(runner, prepared.map((p) => ({ key: p.model.key, graph: p.m.graph })), { ...measure, deadline: end }, options.contextWeight ?? 4);
+    samples.push(...calib.samples);
+    for (const [k, v] of calib.sums) profiledSums.set(k, v);
   }
   const contextSamples = samples.length - sampling.samples.length + seedSamples.length;
+
+  // 3b. end-to-end latency of the calibration models and the whole prior models (the overhead model below; and, for a
+  // runtime whose profiler adds a cost to every node, that cost: their Σ profiled node times against e2e)
+  const overheadSet = [...prepared, ...contextModels.map((m) => ({ m, ...prepareModel(`context:${m.name}`, m.graph) }))];
+  progress("overhead", `calibrating on ${overheadSet.length} whole models`);
+  const clock = options.clock ?? (runner.threads === 1 ? "cpu" : "wall");
+  const e2e = await measureE2e(runner, overheadSet.map((p) => p.model), { ...measure, clock, deadline: end });
+  let nodeCostUs: number | undefined;
+  if (runner.traceNodeOverhead) {
+    const rows = overheadSet.flatMap((p) => {
+      const sum = profiledSums.get(p.model.key);
+      const meas = e2e.get(p.model.key);
+      return sum === undefined || meas === undefined ? [] : [{ ...sum, measuredUs: 1000 * meas.summary.median }];
+    });
+    nodeCostUs = nodeOverheadUs(rows);
+    const cost = nodeCostUs;
+    samples = samples.map((x) => ({ ...x, latencyMs: withoutNodeOverhead(1000 * x.latencyMs, cost) / 1000 }));
+  }
   const fits = new Map<KernelClass, ClassFit>();
   const byClass = new Map<KernelClass, KernelSample[]>();
   for (const x of samples) (byClass.get(x.cls) ?? byClass.set(x.cls, []).get(x.cls)!).push(x);
@@ -181,12 +217,8 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
   const typeOverrides = overrides.filter((o) => o.type !== "layout-reorder");
   if (typeOverrides.length > 0) profile.typeOverrides = Object.fromEntries(typeOverrides.map((o) => [o.type, o.predictor.toJSON()]));
 
-  // 3b. overhead
+  // 3c. overhead
   // on the calibration models and the whole prior models (more rows keep the three coefficients stable)
-  const overheadSet = [...prepared, ...contextModels.map((m) => ({ m, ...prepareModel(`context:${m.name}`, m.graph) }))];
-  progress("overhead", `calibrating on ${overheadSet.length} whole models`);
-  const clock = options.clock ?? (runner.threads === 1 ? "cpu" : "wall");
-  const e2e = await measureE2e(runner, overheadSet.map((p) => p.model), { ...measure, clock, deadline: end });
   const rows: CalibrationRow[] = [];
   for (const p of overheadSet) {
     const meas = e2e.get(p.model.key);
@@ -201,6 +233,7 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
   const notes = [
     `overhead fitted on ${clock === "cpu" ? "process CPU time (single-threaded runs: the uncontended latency)" : "wall-clock"} medians`,
     `profiled ${new Date(start).toISOString()} in ${((Date.now() - start) / 1000).toFixed(0)} s (budget ${(options.budgetMs / 1000).toFixed(0)} s); load average ${loadStart.map((x) => x.toFixed(2)).join("/")} → ${loadEnd.map((x) => x.toFixed(2)).join("/")}`,
+    ...(nodeCostUs === undefined ? [] : [`kernel samples less the profiler's own per-node cost, ${nodeCostUs.toFixed(2)} µs (median over the whole models profiled in context of (Σ profiled − e2e) / nodes)`]),
     `kernel sampling: ${sampling.models} single-kernel models, ${sampling.samples.length} kernel samples, ${sampling.iterations} iterations, stopped by ${sampling.stoppedBy}; ${contextSamples} in-context kernel samples from the calibration models`,
     ...typeOverrides.map((o) => `type ${o.type}: ${o.samples} samples, ${o.model}, CV MAPE ${(100 * o.cvMape).toFixed(1)}% (class predictor ${(100 * o.classMape).toFixed(1)}%)`),
     ...[...fits.values()].map((f) => `class ${f.cls}: ${f.samples} samples, ${f.model}, CV MAPE ${Number.isNaN(f.cvMape) ? "n/a" : (100 * f.cvMape).toFixed(1) + "%"}`),
@@ -224,5 +257,6 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
     load: { start: loadStart, end: loadEnd },
   };
   if (fusion !== undefined) result.fusion = fusion;
+  if (nodeCostUs !== undefined) result.nodeOverheadUs = nodeCostUs;
   return result;
 }

@@ -21,6 +21,12 @@ export interface ProfileRunner extends FusionRunner {
   readonly kernelTimes: string;
   /** Whether the runtime can run every node of an IR graph (undefined: it runs any ONNX graph). */
   supports?(graph: Graph): boolean;
+  /**
+   * The runtime's profiler adds a cost of its own to every node's time that unprofiled runs do not pay (ORT with an
+   * intra-op thread pool: thread-pool statistics per node); the profiler removes it from kernel samples
+   * (`nodeOverheadUs` in trace.ts).
+   */
+  readonly traceNodeOverhead?: boolean;
 }
 
 export interface RunnerOptions {
@@ -41,8 +47,9 @@ export function ortProfileRunner(r: OrtRunner): ProfileRunner {
     config: r.config,
     backend: r.backend,
     target: { runtime: "onnxruntime-node", runtimeVersion: r.version, threads: r.threads, backend: r.backend, settings: r.level },
-    kernelTimes: "ORT profiler kernel times",
+    kernelTimes: r.threads > 1 ? "ORT profiler kernel times less the profiler's per-node cost" : "ORT profiler kernel times",
     exclusiveSessions: r.exclusiveSessions,
+    traceNodeOverhead: r.threads > 1,
     open: (m, o) => r.open(m, o),
     executedNodes: (m) => r.executedNodes(m),
   };
