@@ -304,3 +304,49 @@ describe("TF.js kernel priors: converter-unfused element-wise kernels", () => {
     }
   });
 });
+
+describe("TF.js executor: comparisons, FloorDiv / FloorMod and Cast of TF graphs (centernet's / movenet's post-processing)", () => {
+  it("give TF.js's own op results on the values it feeds (float, int32 and bool tensors)", async () => {
+    const runner = await TfjsRunner.create();
+    const tf = runner.tf;
+    const b = new GraphBuilder("tf-post", { tf: 1 }, "tfjs-graph");
+    const d = { domain: "tf" };
+    const x = b.input("x", [1, 6, 6, 4]);
+    const pooled = b.op("MaxPool", [x], { ksize: [1, 3, 3, 1], strides: [1, 1, 1, 1], padding: "SAME", data_format: "NHWC" }, d);
+    const peak = b.op("Equal", [x, pooled], {}, d);
+    const peakF = b.op("Cast", [peak], { SrcT: "bool", DstT: "float32" }, d);
+    const idx = b.input("idx", [1, 10], "int32");
+    const row = b.op("FloorDiv", [idx, b.constant("three", [], "int32", [3])], {}, d);
+    const col = b.op("FloorMod", [idx, b.constant("three2", [], "int32", [3])], {}, d);
+    const less = b.op("Less", [row, col], {}, d);
+    const flag = b.input("flag", [1, 10], "bool");
+    const both = b.op("Cast", [b.op("NotEqual", [less, flag], {}, d)], { SrcT: "bool", DstT: "int32" }, d);
+    b.output(peakF, row, col, both);
+    const inferred = inferShapes(b.build());
+    expect(unsupportedOps(inferred)).toEqual([]);
+    const prog = compileGraph(tf, inferred, 5);
+    try {
+      const got = prog.outputs();
+      const [xv, iv, fv] = prog.inputValues(["x", "idx", "flag"]);
+      expect([iv!.dtype, fv!.dtype]).toEqual(["int32", "bool"]);
+      const want = tf.tidy(() => {
+        const p = tf.cast(tf.equal(xv!, tf.maxPool(xv as Tensor4D, 3, 1, "same")), "float32");
+        const r = tf.floorDiv(iv!, tf.scalar(3, "int32")), c = tf.mod(iv!, tf.scalar(3, "int32"));
+        return [p, r, c, tf.cast(tf.notEqual(tf.less(r, c), fv!), "int32")];
+      });
+      expect(got.map((t) => t.dtype)).toEqual(["float32", "int32", "int32", "int32"]);
+      got.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(Array.from(want[i]!.dataSync())));
+      // the peaks are real: some, not all, positions equal their 3×3 maximum
+      const peaks = Array.from(got[0]!.dataSync()).reduce((s, v) => s + v, 0);
+      expect(peaks).toBeGreaterThan(0);
+      expect(peaks).toBeLessThan(36 * 4);
+      tf.dispose([...got, ...want]);
+    } finally {
+      prog.dispose();
+    }
+    // an ONNX graph still takes float32 inputs only
+    const ob = new GraphBuilder("onnx-int");
+    ob.output(ob.op("Relu", [ob.input("i", [1, 4], "int32")]));
+    expect(() => checkGraph(inferShapes(ob.build()))).toThrow(/dtype int32/);
+  });
+});

@@ -34,6 +34,7 @@ const SHAPE_OPS = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "E
 export const TFJS_EXEC_TF_OPS: ReadonlySet<string> = new Set<string>([
   "_FusedConv2D", "Conv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "_FusedMatMul", "MatMul",
   "AddV2", "Add", "Mul", "Sub", "RealDiv", "Maximum", "Minimum", "SquaredDifference", "AddN",
+  "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "FloorDiv", "FloorMod", "Cast",
   "Relu", "Relu6", "Sigmoid", "Tanh", "Exp", "Sqrt", "Rsqrt", "Identity", "Prelu", "Elu",
   "MaxPool", "AvgPool", "Mean", "Max", "Sum", "Reshape", "Squeeze", "ExpandDims", "ConcatV2", "Pad", "PadV2", "MirrorPad",
   "ResizeBilinear", "ResizeNearestNeighbor", "Softmax", "Transpose",
@@ -90,6 +91,12 @@ const elementwiseOps = (tf: TfjsModule): Readonly<Record<string, (t: Tensor) => 
 });
 
 const NHWC_AXIS = [0, 3, 1, 2];
+
+/** The TF.js dtype of a graph dtype the executor runs (int64 is held as int32, as TF.js holds it). */
+function tfDtype(dtype: string): "float32" | "int32" | "bool" | undefined {
+  if (dtype === "float32" || dtype === "int32" || dtype === "bool") return dtype;
+  return dtype === "int64" ? "int32" : undefined;
+}
 
 export interface CompiledGraph {
   /** Runs the graph once; with `timed`, one event per executed node (process CPU µs of its ops). */
@@ -159,6 +166,20 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
     return keep(tf.tensor(a, shape, "float32"));
   };
   const fill = (shape: number[], v: number): Tensor => (dry ? placeholder : keep(tf.fill(shape, v, "float32")));
+  /**
+   * A tensor of a TF graph's int / bool dtype (a Cast's or a comparison's operand, a FloorDiv's divisor): its kept
+   * values, else seeded values — integers 1…8 (never a zero divisor), booleans half true.
+   */
+  const typed = (name: string, s: number[], dtype: string, kept?: readonly number[]): Tensor => {
+    const to = tfDtype(dtype);
+    if (to === undefined || !nhwcGraph) throw new EdgelatError("invalid_argument", `tensor '${name}' has dtype ${dtype}; the TF.js executor runs float32 tensors (and int32 / bool ones of TF graphs) only`, { tensor: name, dtype });
+    if (dry) return placeholder;
+    const size = s.reduce((a, b) => a * b, 1);
+    if (kept !== undefined && kept.length === size) return keep(tf.tensor([...kept], s, to));
+    const a = new Int32Array(size);
+    for (let i = 0; i < size; i++) a[i] = to === "bool" ? (rng.next() < 0.5 ? 1 : 0) : 1 + Math.floor(rng.next() * 8);
+    return keep(tf.tensor(a, s, to));
+  };
   /** The tensors the executor created for graph tensors (inputs, constants, filters), by name: `inputValues`. */
   const named = new Map<string, Tensor>();
   const record = <T extends Tensor>(name: string, t: T): T => (named.set(name, t), t);
@@ -171,7 +192,9 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
     const info = g.tensors.get(name);
     const kept = info?.constant?.values;
     const size = s.reduce((a, b) => a * b, 1);
-    if (kept !== undefined && kept.length === size && (info!.dtype ?? "float32") === "float32") return record(name, dry ? placeholder : keep(tf.tensor(kept, s, "float32")));
+    const dtype = info?.dtype ?? "float32";
+    if (dtype !== "float32" && nhwcGraph) return record(name, typed(name, s, dtype, kept));
+    if (kept !== undefined && kept.length === size) return record(name, dry ? placeholder : keep(tf.tensor(kept, s, "float32")));
     const fanIn = s.length >= 2 ? s.slice(1).reduce((a, b) => a * b, 1) : 1;
     return record(name, random(s, s.length >= 2 ? Math.sqrt(3 / Math.max(1, fanIn)) : 0.1));
   };
@@ -254,8 +277,17 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
         const alpha = input(n.inputs[1]!);
         return (get) => [{ t: tf.prelu(get1(get), alpha(get).t), nhwc: false }];
       }
-      case "AddV2": case "Add": case "Mul": case "Sub": case "RealDiv": case "Maximum": case "Minimum": case "SquaredDifference": {
-        const fns: Record<string, (a: Tensor, b: Tensor) => Tensor> = { AddV2: tf.add, Add: tf.add, Mul: tf.mul, Sub: tf.sub, RealDiv: tf.div, Maximum: tf.maximum, Minimum: tf.minimum, SquaredDifference: tf.squaredDifference };
+      case "Cast": {
+        const to = tfDtype(str(n, "DstT", "float32"));
+        if (to === undefined) throw unsupported(n, `cast to ${str(n, "DstT", "?")}`);
+        return same((t) => tf.cast(t, to));
+      }
+      case "AddV2": case "Add": case "Mul": case "Sub": case "RealDiv": case "Maximum": case "Minimum": case "SquaredDifference":
+      case "Equal": case "NotEqual": case "Less": case "LessEqual": case "Greater": case "GreaterEqual": case "FloorDiv": case "FloorMod": {
+        const fns: Record<string, (a: Tensor, b: Tensor) => Tensor> = {
+          AddV2: tf.add, Add: tf.add, Mul: tf.mul, Sub: tf.sub, RealDiv: tf.div, Maximum: tf.maximum, Minimum: tf.minimum, SquaredDifference: tf.squaredDifference,
+          Equal: tf.equal, NotEqual: tf.notEqual, Less: tf.less, LessEqual: tf.lessEqual, Greater: tf.greater, GreaterEqual: tf.greaterEqual, FloorDiv: tf.floorDiv, FloorMod: tf.mod,
+        };
         const f = fns[op]!;
         const a = input(n.inputs[0]!), b = input(n.inputs[1]!);
         return (get) => [{ t: f(a(get).t, b(get).t), nhwc: false }];
@@ -516,7 +548,10 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
   g.inputs.forEach((name) => {
     const s = shapeOf(name);
     const dtype = g.tensors.get(name)?.dtype ?? "float32";
-    if (dtype !== "float32") throw new EdgelatError("invalid_argument", `input '${name}' has dtype ${dtype}; the TF.js executor feeds float32 inputs only`, { input: name, dtype });
+    if (dtype !== "float32") {
+      feeds.set(name, { t: record(name, typed(name, s, dtype)), nhwc: false });
+      return;
+    }
     feeds.set(name, s.length === 4 && !nhwcGraph ? { t: random(toNhwcShape(s), 1), nhwc: true } : { t: record(name, random(s, 1)), nhwc: false });
   });
   const steps = nodes.map((n) => ({ node: n, fn: n.domain === "tf" ? compileTfNode(n) : compileNode(n) }));
