@@ -221,6 +221,8 @@ class State implements MatchEnv {
   readonly tensorMark: Int32Array;
   readonly tensorUses: Int32Array;
   readonly scratch: Scratch;
+  /** Tensor ids a kernel being built reads and writes (reused from kernel to kernel within the call). */
+  readonly idBuf: number[] = [];
   /** Nodes copied into their consumers' kernels (owner -3), and why. */
   duplicatedCount = 0;
   readonly duplicateReason = new Map<number, string>();
@@ -720,8 +722,10 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
   const { inStart, inIds, prodOf, nameOf, cnt, ix } = st;
   const names: string[] = new Array(nm);
   const opTypes: string[] = new Array(nm);
-  const inputs: string[] = [];
-  const outputs: string[] = [];
+  // input / output tensor ids are gathered in the call's id buffer, then named into exact-size arrays
+  const ids = st.idBuf;
+  let nIn = 0;
+  let nOut = 0;
   let firstOut = -1;
   let flops = 0;
   let params = 0;
@@ -768,7 +772,7 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
       if (tensorUses[tid] !== 1) continue;
       const pr = prodOf[tid]!;
       if (pr >= 0 && nodeMark[pr] === stamp) continue;
-      inputs.push(nameOf[tid]!);
+      ids[nIn++] = tid;
       bytesRead += bytesOf(ix, tid);
     }
   }
@@ -787,12 +791,16 @@ function buildKernel(st: State, inferred: InferredGraph, d: Draft, id: string): 
       const inside = nm > 1 && tensorMark[tid] === stamp ? tensorUses[tid]! : 0;
       if (total > inside || (total === 0 && nm === 1) || st.isOutputId(tid)) {
         if (firstOut < 0) firstOut = tid;
-        outputs.push(nameOf[tid]!);
+        ids[nIn + nOut++] = tid;
         bytesWritten += bytesOf(ix, tid);
       }
     }
   }
   if (named) typeName = parts;
+  const inputs: string[] = new Array(nIn);
+  for (let k = 0; k < nIn; k++) inputs[k] = nameOf[ids[k]!]!;
+  const outputs: string[] = new Array(nOut);
+  for (let k = 0; k < nOut; k++) outputs[k] = nameOf[ids[nIn + k]!]!;
   const features: KernelFeatures = { flops, params, bytesRead, bytesWritten, nodes: nm };
   // A Pad merged into the kernel pads the anchor's input: its input is the kernel's, its amounts add to the anchor's.
   const firstIn = firstActivation(st, members);
