@@ -8,7 +8,7 @@
 import { EdgelatError } from "../errors.js";
 import type { Kernel, KernelClass, KernelFeatures, KernelGraph } from "../fusion/types.js";
 import { PredictionBatch } from "../predictors/batch.js";
-import type { Device, LoadedRoute } from "./types.js";
+import type { Device, LoadedRoute, OverheadModelJSON, OverheadTerm } from "./types.js";
 
 export interface KernelEstimate {
   id: string;
@@ -25,8 +25,10 @@ export interface KernelEstimate {
    * model already accounts for the class (0 ms here).
    */
   predictor: string;
-  /** Counted by the overhead model's `kernels` / `fusedOps` terms (false for overhead-absorbed kernels). */
+  /** Counted by the overhead model's `kernels` / `fusedOps` / `weightMParams` terms (false for overhead-absorbed kernels). */
   counted: boolean;
+  /** Weight elements of the kernel (`KernelFeatures.params`), for the overhead model's `weightMParams` term. */
+  weightParams?: number;
   /** Why this estimate is less trustworthy (fallback predictor, unknown shapes), if it is. */
   warning?: string;
 }
@@ -121,7 +123,7 @@ export function predictKernels(kernels: KernelGraph, device: Device): KernelEsti
   for (let i = 0; i < kernels.kernels.length; i++) {
     const k = kernels.kernels[i]!;
     const f = predictorFeatures(k);
-    const est: KernelEstimate = { id: k.id, type: k.type, class: k.class, nodes: k.nodes, latencyMs: 0, stdMs: 0, predictor: "", counted: true };
+    const est: KernelEstimate = { id: k.id, type: k.type, class: k.class, nodes: k.nodes, latencyMs: 0, stdMs: 0, predictor: "", counted: true, weightParams: k.features.params };
     const override = device.typeOverrides.size > 0 ? device.typeOverrides.get(k.type) : undefined;
     const routes = device.routes.get(k.class);
     if (override !== undefined) {
@@ -159,21 +161,38 @@ export function predictKernels(kernels: KernelGraph, device: Device): KernelEsti
   return out;
 }
 
-/** Combines kernel estimates into the end-to-end estimate with the device's overhead model. */
-export function aggregate(estimates: readonly KernelEstimate[], device: Device, extraWarnings: readonly string[] = []): LatencyEstimate {
-  let sum = 0, counted = 0, fusedOps = 0;
-  const warnings: string[] = [...extraWarnings];
+/** Values of the overhead model's aggregate terms (all but `constant`). */
+export type OverheadTermValues = Record<Exclude<OverheadTerm, "constant">, number>;
+
+/** The overhead model's aggregate terms of a list of kernel estimates. */
+export function overheadTermValues(estimates: readonly KernelEstimate[]): OverheadTermValues {
+  const t: OverheadTermValues = { sumKernelMs: 0, kernels: 0, fusedOps: 0, weightMParams: 0 };
   for (let i = 0; i < estimates.length; i++) {
     const e = estimates[i]!;
-    sum += e.latencyMs;
+    t.sumKernelMs += e.latencyMs;
     if (e.counted) {
-      counted++;
-      fusedOps += e.nodes.length - 1;
+      t.kernels++;
+      t.fusedOps += e.nodes.length - 1;
+      t.weightMParams += (e.weightParams ?? 0) / 1e6;
     }
-    if (e.warning !== undefined) warnings.push(e.warning);
   }
-  const c = device.overhead.coef;
-  const latencyMs = (c.sumKernelMs ?? 1) * sum + (c.kernels ?? 0) * counted + (c.fusedOps ?? 0) * fusedOps + (c.constant ?? 0);
+  return t;
+}
+
+/** End-to-end latency Σ coef[t]·term_t of an overhead model (a missing coefficient is 0, `sumKernelMs` defaults to 1). */
+export function applyOverhead(coef: OverheadModelJSON["coef"], t: Partial<OverheadTermValues>): number {
+  return (coef.sumKernelMs ?? 1) * (t.sumKernelMs ?? 0) + (coef.kernels ?? 0) * (t.kernels ?? 0) + (coef.fusedOps ?? 0) * (t.fusedOps ?? 0) +
+    (coef.weightMParams ?? 0) * (t.weightMParams ?? 0) + (coef.constant ?? 0);
+}
+
+/** Combines kernel estimates into the end-to-end estimate with the device's overhead model. */
+export function aggregate(estimates: readonly KernelEstimate[], device: Device, extraWarnings: readonly string[] = []): LatencyEstimate {
+  const warnings: string[] = [...extraWarnings];
+  for (let i = 0; i < estimates.length; i++) {
+    const w = estimates[i]!.warning;
+    if (w !== undefined) warnings.push(w);
+  }
+  const latencyMs = applyOverhead(device.overhead.coef, overheadTermValues(estimates));
   const spread = Math.exp(Z90 * device.overhead.relStd);
   return {
     latencyMs,

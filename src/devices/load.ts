@@ -130,6 +130,8 @@ function checkOverhead(v: unknown): OverheadModelJSON {
   }
   if (coef.sumKernelMs === undefined) fail("overhead.coef.sumKernelMs", "is required (use 1 for a plain sum)");
   if (!(coef.sumKernelMs > 0)) fail("overhead.coef.sumKernelMs", `must be > 0, got ${coef.sumKernelMs}`);
+  // streaming cold weights cannot save time
+  if (coef.weightMParams !== undefined && !(coef.weightMParams >= 0)) fail("overhead.coef.weightMParams", `must be ≥ 0, got ${coef.weightMParams}`);
   const relStd = num(o, "relStd", "overhead", { min: 0 })!;
   const absorbs = strArray(o, "absorbs", "overhead");
   absorbs?.forEach((a, i) => {

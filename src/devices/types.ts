@@ -47,15 +47,17 @@ export const ROUTE_FIELDS = ["kernelH", "kernelW", "strideH", "groups", "cin", "
 export type RouteField = (typeof ROUTE_FIELDS)[number];
 
 /** Aggregate terms an overhead model may weigh. */
-export const OVERHEAD_TERMS = ["sumKernelMs", "kernels", "fusedOps", "constant"] as const;
+export const OVERHEAD_TERMS = ["sumKernelMs", "kernels", "fusedOps", "constant", "weightMParams"] as const;
 export type OverheadTerm = (typeof OVERHEAD_TERMS)[number];
 
 /**
  * End-to-end latency from the predicted kernels:
  *   latencyMs = Σ_t coef[t] · term_t
  * with terms sumKernelMs (Σ kernel predictions), kernels (number of predicted kernels), fusedOps (Σ (nodes − 1), ops
- * fused into a kernel), constant (1). `relStd` is the relative error std of the whole prediction estimated by
- * cross-validation on whole held-out model families; the interval is latencyMs · exp(±z·relStd).
+ * fused into a kernel), constant (1), and weightMParams (optional, absent = 0: weight elements of the counted kernels,
+ * millions — the time to stream weights that are cold in a whole model; ≥ 0). `relStd` is the relative error std of
+ * the whole prediction estimated by cross-validation on whole held-out model families; the interval is
+ * latencyMs · exp(±z·relStd).
  */
 export interface OverheadModelJSON {
   coef: Partial<Record<OverheadTerm, number>>;

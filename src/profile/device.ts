@@ -1,12 +1,11 @@
 /**
  * Turning measurements into a device profile (`edgelat-device@1`, the schema `loadDevice` checks): per-class
- * predictors from kernel sampling, and the overhead model latency = a·Σkernels + b·kernels + c fitted on the measured
- * end-to-end latency of a few whole models (non-negative relative least squares).
+ * predictors from kernel sampling, and the overhead model (end-to-end latency from the kernel predictions) fitted on
+ * the measured end-to-end latency of a few whole models by relative least squares, its form chosen by leave-one-out.
  */
 import { cpus, hostname } from "node:os";
-import { fitOverhead } from "../devices/train/phones.js";
 import { weightedLeastSquares } from "../predictors/lstsq.js";
-import { aggregate, predictKernels } from "../devices/estimate.js";
+import { applyOverhead, overheadTermValues, predictKernels } from "../devices/estimate.js";
 import { loadDevice } from "../devices/load.js";
 import { DEVICE_SCHEMA, type DeviceIdentity, type DeviceProfileJSON, type DeviceProvenance, type OverheadModelJSON } from "../devices/types.js";
 import type { KernelClass, KernelGraph } from "../fusion/types.js";
@@ -60,62 +59,108 @@ export interface CalibrationRow {
   sumKernelMs: number;
   kernels: number;
   fusedOps: number;
+  /** Weight elements of the counted kernels, millions (term `weightMParams`); forms weighing it are skipped when a row lacks it. */
+  weightMParams?: number;
 }
 
 /** Aggregate terms of a kernel graph under a profile's predictors (the quantities the overhead model weighs). */
 export function overheadTerms(profile: DeviceProfileJSON, kg: KernelGraph): Omit<CalibrationRow, "name" | "measuredMs"> {
   const dev = loadDevice({ ...profile, overhead: { coef: { sumKernelMs: 1 }, relStd: 0 } });
-  const est = aggregate(predictKernels(kg, dev), dev);
-  let kernels = 0, fusedOps = 0;
-  for (const e of est.kernels) if (e.counted) {
-    kernels++;
-    fusedOps += Math.max(0, e.nodes.length - 1);
-  }
-  return { sumKernelMs: est.latencyMs, kernels, fusedOps };
+  return overheadTermValues(predictKernels(kg, dev));
 }
 
-/** The free fit a·Σkernels + b·kernels + c (relative least squares), or undefined when it is not physical. */
-function fitFree(rows: readonly CalibrationRow[]): OverheadModelJSON | undefined {
-  const X = rows.map((r) => [r.sumKernelMs, r.kernels, 1]);
-  const y = rows.map((r) => r.measuredMs);
-  const [a, b, c] = weightedLeastSquares(X, y, y.map((v) => 1 / (v * v)), { ridge: 0 }) as [number, number, number];
-  const pred = X.map((x) => a * x[0]! + b * x[1]! + c);
-  if (!(a > 0) || c < 0 || pred.some((p) => !(p > 0))) return undefined;
-  const rel = pred.map((p, i) => (p - y[i]!) / y[i]!);
-  return { coef: { sumKernelMs: a, kernels: b, constant: c }, relStd: Math.sqrt(rel.reduce((s, r) => s + r * r, 0) / Math.max(1, rows.length - 3)) };
+/** Columns an overhead form may regress on. */
+type FormColumn = "sumKernelMs" | "kernels" | "weightMParams" | "constant";
+
+export interface OverheadForm {
+  /** e.g. "a·Σ + b·kernels + c". */
+  name: string;
+  columns: readonly FormColumn[];
 }
-
-/** Overhead candidates, simplest first: a scale, a scale and a constant, the free three-term fit. */
-const OVERHEAD_FORMS: readonly ((rows: readonly CalibrationRow[]) => OverheadModelJSON | undefined)[] = [
-  (rows) => fitOverhead([...rows], rows.map((r) => r.measuredMs), ["sumKernelMs"]),
-  (rows) => fitOverhead([...rows], rows.map((r) => r.measuredMs), ["sumKernelMs", "constant"]),
-  (rows) => fitFree(rows) ?? fitOverhead([...rows], rows.map((r) => r.measuredMs), ["sumKernelMs", "kernels", "constant"]),
-];
-
-const applyOverhead = (m: OverheadModelJSON, r: CalibrationRow): number =>
-  (m.coef.sumKernelMs ?? 0) * r.sumKernelMs + (m.coef.kernels ?? 0) * r.kernels + (m.coef.constant ?? 0);
 
 /**
- * Fits the overhead model latency = a·Σkernels + b·kernels + c on calibration rows by relative least squares. `b` may
- * be negative: kernel times read from ORT's profiler include about a microsecond of profiling cost per node, which
- * the unprofiled end-to-end run does not pay; the free fit falls back to non-negative terms when it is not physical
- * (a ≤ 0, c < 0, or a model predicted ≤ 0). Which form is used — a scale, a scale and a constant, or all three terms —
- * is chosen by leave-one-out relative error on the calibration rows (ties to the simpler form), so a few calibration
- * models cannot buy a three-term fit that extrapolates badly to models with many more kernels. Fewer than 6 rows: a
- * scale only.
+ * Overhead candidates, fewest coefficients first. Every coefficient is ≥ 0 except `kernels`: kernel times read from a
+ * profiler include about a microsecond of profiling cost per node that the unprofiled end-to-end run does not pay.
+ *  - a·Σ, a·Σ + c, a·Σ + b·kernels + c: a scale, the run's fixed cost, a per-kernel cost;
+ *  - w·weightMParams: weights that stay in cache while a single kernel is measured over and over are cold in a whole
+ *    model (each layer's weights are read once per inference), so a weight-heavy kernel runs slower there (the time to
+ *    stream its weights from memory, 1/w million weights per ms).
+ * Every term is per kernel: a count, or a quantity of the kernel itself. (A separate scale for light kernels — the
+ * element-wise, pool and reorder kernels of NAS-Bench-201 cells, a few µs each — cross-validated well on the
+ * calibration models but stands in for "tiny": their light kernels are all tiny, so it shrank the corpus models' light
+ * kernels of milliseconds too.)
  */
-export function fitLocalOverhead(rows: readonly CalibrationRow[]): OverheadModelJSON {
-  if (rows.length === 0) return { coef: { sumKernelMs: 1 }, relStd: 0.25 };
-  if (rows.length < 6) return OVERHEAD_FORMS[0]!(rows)!;
-  let best = { form: 0, loo: Number.POSITIVE_INFINITY };
-  OVERHEAD_FORMS.forEach((form, f) => {
+export const OVERHEAD_FORMS: readonly OverheadForm[] = [
+  { name: "a·Σ", columns: ["sumKernelMs"] },
+  { name: "a·Σ + c", columns: ["sumKernelMs", "constant"] },
+  { name: "a·Σ + b·kernels + c", columns: ["sumKernelMs", "kernels", "constant"] },
+  { name: "a·Σ + b·kernels + w·weightMParams + c", columns: ["sumKernelMs", "kernels", "weightMParams", "constant"] },
+];
+
+const column = (r: CalibrationRow, c: FormColumn): number | undefined => (c === "constant" ? 1 : r[c]);
+
+/** Whether every row has the quantities a form regresses on. */
+const formApplies = (form: OverheadForm, rows: readonly CalibrationRow[]): boolean =>
+  rows.every((r) => form.columns.every((c) => column(r, c) !== undefined));
+
+/** Predicted end-to-end latency of a calibration row under an overhead model. */
+export const predictCalibration = (m: OverheadModelJSON, r: CalibrationRow): number => applyOverhead(m.coef, r);
+
+/**
+ * Relative least squares of one form (every coefficient ≥ 0 but `kernels`); undefined when it is not physical: a scale
+ * ≤ 0 or a row predicted ≤ 0.
+ */
+export function fitOverheadForm(form: OverheadForm, rows: readonly CalibrationRow[]): OverheadModelJSON | undefined {
+  if (rows.length === 0 || !formApplies(form, rows)) return undefined;
+  const X = rows.map((r) => form.columns.map((c) => column(r, c)!));
+  const y = rows.map((r) => r.measuredMs);
+  const free = form.columns.flatMap((c, j) => (c === "kernels" ? [j] : []));
+  const beta = weightedLeastSquares(X, y, y.map((v) => 1 / (v * v)), { ridge: 0, nonNegative: true, free });
+  const coef: OverheadModelJSON["coef"] = {};
+  form.columns.forEach((c, j) => (coef[c] = beta[j]!));
+  if (!((coef.sumKernelMs ?? 0) > 0)) return undefined;
+  const pred = rows.map((r) => applyOverhead(coef, r));
+  if (pred.some((p) => !(p > 0))) return undefined;
+  const sq = pred.reduce((s, p, i) => s + ((p - y[i]!) / y[i]!) ** 2, 0);
+  return { coef, relStd: Math.sqrt(sq / Math.max(1, rows.length - form.columns.length)) };
+}
+
+export interface OverheadSelection {
+  model: OverheadModelJSON;
+  form: OverheadForm;
+  /** Each applicable form's leave-one-out RMS relative error (Infinity when a fold's fit was not physical). */
+  candidates: { form: OverheadForm; looRms: number }[];
+}
+
+/**
+ * Fits the overhead model on calibration rows, its form (`OVERHEAD_FORMS`) chosen by leave-one-out relative error on
+ * the rows (ties to the simpler form), so a few calibration models cannot buy terms that extrapolate badly — the
+ * selection runs per device: a runtime whose cold weights cost nothing extra keeps a simpler form (TF.js wasm: a scale).
+ * Fewer than 6 rows: a scale only. No rows: a plain sum with a 25% relative std.
+ */
+export function selectLocalOverhead(rows: readonly CalibrationRow[], forms: readonly OverheadForm[] = OVERHEAD_FORMS): OverheadSelection {
+  if (rows.length === 0) return { model: { coef: { sumKernelMs: 1 }, relStd: 0.25 }, form: forms[0]!, candidates: [] };
+  if (rows.length < 6) return { model: fitOverheadForm(forms[0]!, rows) ?? { coef: { sumKernelMs: 1 }, relStd: 0.25 }, form: forms[0]!, candidates: [] };
+  const candidates: OverheadSelection["candidates"] = [];
+  let best: { form: OverheadForm; model: OverheadModelJSON; loo: number } | undefined;
+  for (const form of forms) {
+    if (!formApplies(form, rows)) continue;
+    const model = fitOverheadForm(form, rows);
     let sq = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const m = form(rows.filter((_, j) => j !== i));
+    for (let i = 0; i < rows.length && Number.isFinite(sq); i++) {
+      const m = fitOverheadForm(form, rows.filter((_, j) => j !== i));
       const r = rows[i]!;
-      sq += m === undefined ? Number.POSITIVE_INFINITY : ((applyOverhead(m, r) - r.measuredMs) / r.measuredMs) ** 2;
+      sq += m === undefined ? Number.POSITIVE_INFINITY : ((predictCalibration(m, r) - r.measuredMs) / r.measuredMs) ** 2;
     }
-    if (sq < best.loo * (1 - 1e-9)) best = { form: f, loo: sq };
-  });
-  return OVERHEAD_FORMS[best.form]!(rows)!;
+    const looRms = Math.sqrt(sq / rows.length);
+    candidates.push({ form, looRms });
+    if (model !== undefined && (best === undefined || looRms < best.loo * (1 - 1e-9))) best = { form, model, loo: looRms };
+  }
+  if (best === undefined) return { model: fitOverheadForm(forms[0]!, rows) ?? { coef: { sumKernelMs: 1 }, relStd: 0.25 }, form: forms[0]!, candidates };
+  return { model: best.model, form: best.form, candidates };
+}
+
+/** The overhead model `selectLocalOverhead` chooses (see there). */
+export function fitLocalOverhead(rows: readonly CalibrationRow[]): OverheadModelJSON {
+  return selectLocalOverhead(rows).model;
 }

@@ -8,13 +8,13 @@
  * no simulator kernel; and the aggregation floor of whole models measured both ways (`aggregationFloor`). Pure:
  * measurements in, tables out.
  */
-import { aggregate, predictKernels } from "../devices/estimate.js";
+import { aggregate, applyOverhead, predictKernels } from "../devices/estimate.js";
 import type { Device, OverheadModelJSON } from "../devices/types.js";
 import { fuse } from "../fusion/fuse.js";
-import type { KernelClass } from "../fusion/types.js";
+import type { KernelClass, KernelGraph } from "../fusion/types.js";
 import type { InferredGraph } from "../shape/types.js";
 import type { KernelMeasurement } from "./measure.js";
-import { fitLocalOverhead } from "./device.js";
+import { fitLocalOverhead, predictCalibration } from "./device.js";
 import { median } from "./stats.js";
 
 export interface DiagnosedKernel {
@@ -78,7 +78,7 @@ export function diagnoseModel(
   const predicted = aggregate(est, device);
   const kernels: DiagnosedKernel[] = [];
   const missing: string[] = [];
-  let profiledKernelMs = 0, predictedKernelMs = 0, counted = 0, fusedOps = 0;
+  let profiledKernelMs = 0, predictedKernelMs = 0, counted = 0, fusedOps = 0, weightParams = 0;
   for (const e of est) {
     const s = profiled.summaries.get(e.id);
     const k: DiagnosedKernel = { id: e.id, type: e.type, cls: e.class, predictedMs: e.latencyMs };
@@ -90,13 +90,13 @@ export function diagnoseModel(
     if (e.counted) {
       counted++;
       fusedOps += e.nodes.length - 1;
+      weightParams += e.weightParams ?? 0;
     }
     kernels.push(k);
   }
   const extra = [...profiled.unmappedUs].map(([node, us]) => ({ node, us: us.length ? median(us) : 0 })).sort((a, b) => b.us - a.us);
   const unmappedMs = extra.reduce((s, x) => s + x.us, 0) / 1000;
-  const c = device.overhead.coef;
-  const ceilingMs = (c.sumKernelMs ?? 1) * (profiledKernelMs + unmappedMs) + (c.kernels ?? 0) * counted + (c.fusedOps ?? 0) * fusedOps + (c.constant ?? 0);
+  const ceilingMs = applyOverhead(device.overhead.coef, { sumKernelMs: profiledKernelMs + unmappedMs, kernels: counted, fusedOps, weightMParams: weightParams / 1e6 });
   return { name: m.name, family: m.family, measuredMs: m.measuredMs, predictedMs: predicted.latencyMs, profiledKernelMs, unmappedMs, ceilingMs, predictedKernelMs, counted, kernels, missing, extra };
 }
 
@@ -133,10 +133,15 @@ export interface AggregationRow {
   profiledMs: number;
   /** Kernels the overhead model counts. */
   kernels: number;
+  /** Weight elements of its kernels, millions (the overhead model's `weightMParams` term; absent: forms weighing it are skipped). */
+  weightMParams?: number;
 }
 
+/** Weight elements of a kernel graph's kernels, millions (an `AggregationRow`'s `weightMParams`). */
+export const weightMParamsOf = (kg: KernelGraph): number => kg.kernels.reduce((t, k) => t + k.features.params, 0) / 1e6;
+
 export interface AggregationFloor {
-  /** The overhead model a·Σ + b·kernels + c fitted in-sample on the profiled sums. */
+  /** The overhead model fitted in-sample on the profiled sums. */
   overhead: OverheadModelJSON;
   /** Relative error of each row under it. */
   errors: { name: string; relError: number }[];
@@ -145,13 +150,17 @@ export interface AggregationFloor {
 }
 
 /**
- * The aggregation floor: how well an overhead model turns the *measured* kernel times of whole models into their
- * end-to-end latency, fitted in-sample — the error a profile would keep with perfect kernel predictors. Needs ≥ 1 row.
+ * The aggregation floor: how well an overhead model (`fitLocalOverhead`: its form chosen by leave-one-out) turns the
+ * *measured* kernel times of whole models into their end-to-end latency, fitted in-sample — the error a profile would
+ * keep with perfect kernel predictors. Needs ≥ 1 row.
  */
 export function aggregationFloor(rows: readonly AggregationRow[]): AggregationFloor {
-  const overhead = fitLocalOverhead(rows.map((r) => ({ name: r.name, measuredMs: r.measuredMs, sumKernelMs: r.profiledMs, kernels: r.kernels, fusedOps: 0 })));
-  const c = overhead.coef;
-  const errors = rows.map((r) => ({ name: r.name, relError: ((c.sumKernelMs ?? 1) * r.profiledMs + (c.kernels ?? 0) * r.kernels + (c.constant ?? 0) - r.measuredMs) / r.measuredMs }));
+  const calib = rows.map((r) => ({
+    name: r.name, measuredMs: r.measuredMs, sumKernelMs: r.profiledMs, kernels: r.kernels, fusedOps: 0,
+    ...(r.weightMParams !== undefined ? { weightMParams: r.weightMParams } : {}),
+  }));
+  const overhead = fitLocalOverhead(calib);
+  const errors = calib.map((r) => ({ name: r.name, relError: (predictCalibration(overhead, r) - r.measuredMs) / r.measuredMs }));
   const n = Math.max(1, errors.length);
   return { overhead, errors, within10: errors.filter((e) => Math.abs(e.relError) <= 0.1).length / n, mape: errors.reduce((s, e) => s + Math.abs(e.relError), 0) / n };
 }

@@ -227,7 +227,7 @@ export function gpuSamples(models: readonly MlbModel[], device: MlbGpuDevice): M
 }
 
 /** Overhead model: non-negative relative least squares of e2e on the chosen aggregate terms. */
-export function fitOverhead(rows: { sumKernelMs: number; kernels: number; fusedOps: number }[], e2eMs: number[], terms: readonly OverheadTerm[]): OverheadModelJSON {
+export function fitOverhead(rows: { sumKernelMs: number; kernels: number; fusedOps: number }[], e2eMs: number[], terms: readonly Extract<OverheadTerm, "sumKernelMs" | "kernels" | "fusedOps" | "constant">[]): OverheadModelJSON {
   const X = rows.map((r) => terms.map((t) => (t === "constant" ? 1 : r[t])));
   const w = e2eMs.map((y) => 1 / (y * y));
   const beta = weightedLeastSquares(X, e2eMs, w, { nonNegative: true, ridge: 0 });
