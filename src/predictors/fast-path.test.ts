@@ -94,6 +94,18 @@ describe("compiled tree predictors are bit-identical to the JSON reference", () 
       const fs = graphs.flatMap((g) => fuse(g, dev.backend).kernels.map(predictorFeatures));
       // Every kernel through every tree model of the device (not only the one its class routes to).
       for (const p of treeModels) checked += expectIdentical(p, fs);
+      // The generated if/else sum (compiledSum: a device's predictors switch to it after many calls) on the same vectors.
+      for (const p of treeModels) {
+        const j = p.toJSON();
+        const ts = j.trees as TreeArrays[];
+        const compiled = new FlatTrees(ts, true, 1);
+        for (const f of fs) {
+          const x = features(j.spec as string[], f);
+          let want = 0;
+          for (const t of ts) want += walk(t, x);
+          expect(Object.is(compiled.sum(x), want)).toBe(true);
+        }
+      }
     }
     expect(trees).toBeGreaterThan(0);
     expect(checked).toBeGreaterThan(1000);
@@ -143,12 +155,12 @@ describe("tree sums", () => {
     for (let maxDepth = 0; maxDepth <= 9; maxDepth++) {
       for (let count = 1; count <= 9; count++) {
         const trees = Array.from({ length: count }, () => { const t: TreeArrays = { feature: [], threshold: [], left: [], right: [], value: [] }; grow(t, 0, maxDepth); return t; });
-        // 40 inputs: `gen` switches to the generated if/else code (compiledSum) after its first calls
-        const gen = new FlatTrees(trees), loop = new FlatTrees(trees, false);
+        // `gen` walks the heap layout (unrolled code); `compiled` switches to the if/else code (compiledSum) on its 2nd call
+        const gen = new FlatTrees(trees), loop = new FlatTrees(trees, false), compiled = new FlatTrees(trees, true, 2);
         for (const x of xs) {
           let want = 0;
           for (const t of trees) want += walk(t, x);
-          expect(Object.is(gen.sum(x), want) && Object.is(loop.sum(x), want), `depth ${maxDepth}, ${count} trees`).toBe(true);
+          expect(Object.is(gen.sum(x), want) && Object.is(loop.sum(x), want) && Object.is(compiled.sum(x), want), `depth ${maxDepth}, ${count} trees`).toBe(true);
         }
       }
     }

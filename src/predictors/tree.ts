@@ -255,8 +255,12 @@ function unrolledHeapSum(depth: number): HeapSum | undefined {
 
 /** Ensembles up to this many internal nodes get `sum` as generated if/else code (`compiledSum`). */
 const COMPILE_MAX_NODES = 16384;
-/** `sum` switches to the generated code on its COMPILE_AFTER-th call (a predictor used once is not compiled). */
-const COMPILE_AFTER = 16;
+/**
+ * `sum` switches to the generated code on its COMPILE_AFTER-th call. Generating and compiling costs ≈ 10 ms for a
+ * 60-tree depth-5 ensemble (≈ 20,000 sums' worth of the time it saves), so only ensembles in long loops (NAS, batch
+ * evaluation) get it; a predictor used a few hundred times never pays for it.
+ */
+const COMPILE_AFTER = 4096;
 /** Internal nodes per generated function (keeps each one small enough for the optimizing compiler). */
 const CHUNK_NODES = 512;
 
@@ -333,8 +337,11 @@ export class FlatTrees {
   /** The trees as given (read once more, when `compiled` is built). */
   private readonly source: readonly TreeArrays[];
 
-  /** `generate: false` keeps `sum` on the loop (the form used where code generation is not allowed). */
-  constructor(trees: readonly TreeArrays[], private readonly generate = true) {
+  /**
+   * `generate: false` keeps `sum` on the loop (the form used where code generation is not allowed); `compileAfter`
+   * (tests) is the call on which `sum` switches to `compiledSum`.
+   */
+  constructor(trees: readonly TreeArrays[], private readonly generate = true, private readonly compileAfter = COMPILE_AFTER) {
     this.source = trees;
     this.count = trees.length;
     const depth = trees.reduce((m, t) => Math.max(m, treeDepth(t)), 0);
@@ -424,7 +431,7 @@ export class FlatTrees {
   sum(x: ArrayLike<number>): number {
     const compiled = this.compiled;
     if (compiled !== undefined && compiled !== null) return compiled(x);
-    if (compiled === undefined && ++this.sums >= COMPILE_AFTER) this.compiled = (this.generate ? compiledSum(this.source) : undefined) ?? null;
+    if (compiled === undefined && ++this.sums >= this.compileAfter) this.compiled = (this.generate ? compiledSum(this.source) : undefined) ?? null;
     const depth = this.heapDepth;
     const n = this.count;
     if (depth < 0) {
