@@ -32,7 +32,7 @@ import { createRunner, type ProfileRunner } from "../src/profile/runner.js";
 import type { RuntimeId } from "../src/profile/runtime.js";
 import { corpusTfjsModels, prepareTfjsModel } from "../src/profile/tfjs.js";
 import { aggregationFloor, diagnoseClasses, diagnoseModel, type AggregationRow, type ModelDiagnosis } from "../src/profile/diagnose.js";
-import { measureKernels, summarizeBatches } from "../src/profile/measure.js";
+import { measureKernels, pickKernelBatch, summarizeBatches } from "../src/profile/measure.js";
 import { median } from "../src/profile/stats.js";
 import { nodeOverheadUs, profiledSum, type NodeOverheadRow } from "../src/profile/trace.js";
 import { loadavg } from "node:os";
@@ -242,7 +242,10 @@ for (const threads of values.threads!.split(",").map(Number)) {
     for (const [pre, list] of [["calib", calibrationModels()], ["context", priorModels()]] as const) {
       for (const m of list) {
         const key = `${pre}:${m.name}`;
-        const sum = profiledSum(plog.kernelsUs(key), plog.unmappedUs(key));
+        // the kernel profile the profiling run used (measureKernels' summary of the logged batches)
+        const logged = plog.records("kernels", key).map((x) => ({ kernelsUs: new Map(Object.entries(x.kernelsUs ?? {})), unmappedUs: new Map(Object.entries(x.unmappedUs ?? {})) }));
+        const kt = pickKernelBatch(logged, { kernelsUs: plog.kernelsUs(key), unmappedUs: plog.unmappedUs(key) }, runner.exclusiveSessions ? "fastest" : "pooled");
+        const sum = profiledSum(kt.kernelsUs, kt.unmappedUs);
         const batches = plog.records("e2e", key).map((x) => ({ ms: x.ms ?? [], cpuMs: x.cpuMs ?? [] }));
         if (sum.nodes === 0 || batches.length === 0) continue;
         // the e2e latency the profiling run used (measureE2e's summary of the logged batches)

@@ -11,7 +11,7 @@ import { buildMobileNetV2 } from "../src/models/index.js";
 import { inferShapes } from "../src/shape/infer.js";
 import { buildNasBench201Graph, sampleNb201Archs } from "../src/spaces/nasbench201.js";
 import {
-  MeasurementLog, measureE2e, nodeOverheadUs, profileDevice, withoutNodeOverhead,
+  MeasurementLog, measureE2e, nodeOverheadUs, pickKernelBatch, profileDevice, withoutNodeOverhead,
   type ModelRunner, type ProfileRunner, type RunnableModel, type TraceNodeEvent,
 } from "../src/profile/index.js";
 
@@ -152,5 +152,17 @@ describe("multi-threaded e2e batches", () => {
     const pooled = await measureE2e(shared.runner, models, { rounds: 3, warmup: 1 });
     expect([...shared.opened.values()]).toEqual([1, 1]);
     expect(pooled.get("small")!.summary.median).toBeGreaterThan(1.5 * small.summary.median);
+  });
+});
+
+describe("multi-threaded kernel-profile batches", () => {
+  it("pickKernelBatch: the batch with the lowest Σ node medians, or every run pooled", () => {
+    const batch = (k: number[], u: number[]) => ({ kernelsUs: new Map([["k0", k]]), unmappedUs: new Map([["n#0", u]]) });
+    const slow = batch([20, 21, 22], [4, 4, 4]);
+    const fast = batch([10, 11, 12], [5, 5, 5]);
+    const pooled = batch([20, 21, 22, 10, 11, 12], [4, 4, 4, 5, 5, 5]);
+    expect(pickKernelBatch([slow, fast], pooled, "fastest")).toBe(fast);
+    expect(pickKernelBatch([slow, fast], pooled, "pooled")).toBe(pooled);
+    expect(pickKernelBatch([slow], pooled, "fastest")).toBe(pooled);
   });
 });

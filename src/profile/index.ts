@@ -4,7 +4,7 @@ export { quantile, median, iqr, mad, rejectOutliers, summarize, type SpreadSumma
 export { MeasurementLog, readLog, type MeasurementRecord } from "./log.js";
 export { parseOrtTrace, mapOrtNodes, kernelTimes, profiledSum, nodeOverheadUs, withoutNodeOverhead, type TraceNodeEvent, type KernelMapping, type NodeOverheadRow } from "./trace.js";
 export { OrtRunner, makeFeeds, ORT_LEVELS, type OrtLevel, type RunnableModel, type OpenSession, type OrtRunnerOptions } from "./ort.js";
-export { measureE2e, measureKernels, mainSpread, summarizeBatches, type ModelRunner, type MeasureOptions, type E2eMeasurement, type KernelMeasurement } from "./measure.js";
+export { measureE2e, measureKernels, mainSpread, summarizeBatches, pickKernelBatch, type ModelRunner, type MeasureOptions, type E2eMeasurement, type KernelMeasurement } from "./measure.js";
 export { kernelExtractor } from "./extract.js";
 export { buildKernelModel, configKey, configFromKey, configFlops, configFromKernel, perturbConfig, nnMeterPriors, TF_BINARY_OPS, type KernelConfig, type Act, type TfBinaryKind, type TfOperand } from "./templates.js";
 export { detectFusion, defaultFusionCases, deviceFusion, savedStandardError, timingDecision, decideCase, rulesToDisable, type FusionCase, type FusionCaseResult, type FusionDetection, type FusionDetectOptions, type FusionRunner } from "./fusion-detect.js";

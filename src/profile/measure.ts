@@ -10,7 +10,7 @@ import type { KernelGraph } from "../fusion/types.js";
 import type { MeasurementLog } from "./log.js";
 import type { OpenSession, RunnableModel, SessionResult } from "./ort.js";
 import { summarize, type SpreadSummary } from "./stats.js";
-import { kernelTimes, mapOrtNodes } from "./trace.js";
+import { kernelTimes, mapOrtNodes, profiledSum, type RunKernelTimes } from "./trace.js";
 
 /** What measuring needs from a runtime runner. */
 export interface ModelRunner {
@@ -50,9 +50,10 @@ export interface MeasureOptions {
    */
   clock?: "wall" | "cpu";
   /**
-   * How a model's batches make its e2e summary: "pooled" (every run of every batch) or "fastest" (the runs of its
-   * batch with the lowest median; every model then gets at least two batches, the second one after every other model's
-   * first, when `maxRetries` allows). Default: "fastest" for a runner with `exclusiveSessions`, else "pooled". A
+   * How a model's batches make its summary: "pooled" (every run of every batch) or "fastest" (the runs of its batch with
+   * the lowest median — kernel profiles: the lowest Σ of node medians; in `measureE2e` every model then gets at least
+   * two batches, the second one after every other model's first, when `maxRetries` allows). Default: "fastest" for a
+   * runner with `exclusiveSessions`, else "pooled". A
    * multi-threaded runtime on a shared machine has whole batches slowed down, not single runs: measured at 2 ORT threads,
    * the same MobileNetV2 ran 1.40 ms in one batch and 2.29 ms (its single-thread speed) in a batch taken seconds later,
    * both with a spread below 4% — no outlier rejection within a batch can see that; a second batch at another time can.
@@ -238,6 +239,12 @@ function kernelMeasurement(key: string, kernelsUs: Map<string, number[]>, unmapp
   return { key, kernelsUs, unmappedUs, summaries };
 }
 
+/** A model's kernel profile from its batches: `pooled` (every batch's runs merged), or its fastest batch (lowest Σ node medians). */
+export function pickKernelBatch(batches: readonly RunKernelTimes[], pooled: RunKernelTimes, how: "pooled" | "fastest"): RunKernelTimes {
+  if (how === "pooled" || batches.length < 2) return pooled;
+  return batches.reduce((a, b) => (profiledSum(b.kernelsUs, b.unmappedUs).profiledUs < profiledSum(a.kernelsUs, a.unmappedUs).profiledUs ? b : a));
+}
+
 /** Relative IQR of the kernel with the largest median (the one that matters for a model's stability). */
 export function mainSpread(m: KernelMeasurement): number {
   let best: SpreadSummary | undefined;
@@ -252,14 +259,24 @@ export function mainSpread(m: KernelMeasurement): number {
 export async function measureKernels(runner: ModelRunner, items: readonly KernelProfileItem[], options: MeasureOptions = {}): Promise<Map<string, KernelMeasurement>> {
   const o = defaults(options);
   const out = new Map<string, KernelMeasurement>();
-  const batches = new Map<string, number>();
+  // every batch's runs merged, and each batch apart (a "fastest" summary takes the batch with the lowest Σ node medians)
+  const pooled = new Map<string, RunKernelTimes>();
+  const batchesOf = new Map<string, RunKernelTimes[]>();
+  const how = options.batchSummary ?? (runner.exclusiveSessions ? "fastest" : "pooled");
+  const summary = (key: string): KernelMeasurement => {
+    const pick = pickKernelBatch(batchesOf.get(key) ?? [], pooled.get(key)!, how);
+    return kernelMeasurement(key, pick.kernelsUs, pick.unmappedUs);
+  };
+  const count = (key: string): number => batchesOf.get(key)?.length ?? 0;
+  const asMap = (r: Record<string, number[]> | undefined): Map<string, number[]> => new Map(Object.entries(r ?? {}));
   for (const it of items) {
     const us = options.log?.kernelsUs(it.model.key);
     const unmapped = options.log?.unmappedUs(it.model.key);
     // a model whose runtime nodes all mapped to no simulator kernel (e.g. an inlined HardSwish alone) is measured too
     if (us !== undefined && unmapped !== undefined && us.size + unmapped.size > 0) {
-      out.set(it.model.key, kernelMeasurement(it.model.key, us, unmapped));
-      batches.set(it.model.key, options.log!.records("kernels", it.model.key).length);
+      pooled.set(it.model.key, { kernelsUs: us, unmappedUs: unmapped });
+      batchesOf.set(it.model.key, options.log!.records("kernels", it.model.key).map((r) => ({ kernelsUs: asMap(r.kernelsUs), unmappedUs: asMap(r.unmappedUs) })));
+      out.set(it.model.key, summary(it.model.key));
     }
   }
   const needs = (it: KernelProfileItem): boolean => {
@@ -267,7 +284,7 @@ export async function measureKernels(runner: ModelRunner, items: readonly Kernel
     if (have === undefined) return true;
     const n = Math.max(0, ...[...have.kernelsUs.values(), ...have.unmappedUs.values()].map((v) => v.length));
     if (n < o.rounds) return true;
-    return mainSpread(have) > o.maxRelIqr && (batches.get(it.model.key) ?? 0) <= o.maxRetries;
+    return mainSpread(have) > o.maxRelIqr && count(it.model.key) <= o.maxRetries;
   };
   if (options.offline) return out;
   let finished = 0;
@@ -287,13 +304,14 @@ export async function measureKernels(runner: ModelRunner, items: readonly Kernel
           kind: "kernels", key: it.model.key, load,
           kernelsUs: Object.fromEntries(t.kernelsUs), unmappedUs: Object.fromEntries(t.unmappedUs),
         });
-        const prev = out.get(it.model.key);
+        const prev = pooled.get(it.model.key);
         const merged = new Map(prev?.kernelsUs ?? []);
         for (const [id, v] of t.kernelsUs) merged.set(id, [...(merged.get(id) ?? []), ...v]);
         const unmapped = new Map(prev?.unmappedUs ?? []);
         for (const [id, v] of t.unmappedUs) unmapped.set(id, [...(unmapped.get(id) ?? []), ...v]);
-        out.set(it.model.key, kernelMeasurement(it.model.key, merged, unmapped));
-        batches.set(it.model.key, (batches.get(it.model.key) ?? 0) + 1);
+        pooled.set(it.model.key, { kernelsUs: merged, unmappedUs: unmapped });
+        batchesOf.set(it.model.key, [...(batchesOf.get(it.model.key) ?? []), t]);
+        out.set(it.model.key, summary(it.model.key));
       });
       finished += group.length;
       options.onProgress?.(Math.min(finished, items.length), items.length);
