@@ -5,7 +5,8 @@
  * per-call state lives in typed arrays over its node / tensor ids; rules are bucketed by their root's op type and
  * category (compiled once per rule set, candidate nodes listed once per graph and rule set), and each match walks
  * only its pattern. Matchers are compiled to 0/1 tables over the op types and categories the rule set names
- * (src/fusion/matcher.ts), so accepting a node is two array reads. The input graph is never modified.
+ * (src/fusion/matcher.ts), so accepting a node is two array reads. The input graph's data is never modified (its index
+ * rides on the InferredGraph object under a hidden, non-enumerable key: src/fusion/graph-index.ts).
  *
  * Semantics, in order:
  * 1. Nodes that launch nothing go to `noKernel`: folded constant subgraphs (`InferredGraph.folded`), constants, and

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isEdgelatError } from "../errors.js";
 import { GraphBuilder } from "../ir/builder.js";
 import type { Graph } from "../ir/types.js";
+import { buildMobileNetV2 } from "../models/index.js";
 import { inferShapes } from "../shape/infer.js";
 import { backendIds, fuse, getRuleSet, node, ops, rule, ruleSets, single, step, type RuleSet } from "./index.js";
 
@@ -84,6 +85,19 @@ describe("fuse", () => {
     const before = JSON.stringify(inferred.graph.nodes) + JSON.stringify([...inferred.graph.tensors]);
     for (const id of backendIds()) fuse(inferred, id);
     expect(JSON.stringify(inferred.graph.nodes) + JSON.stringify([...inferred.graph.tensors])).toBe(before);
+  });
+
+  it("keeps its index out of sight: JSON, keys, spread copies and equality of the graph object are unchanged; frozen graphs work", () => {
+    const g = inferShapes(buildMobileNetV2({ widthMultiplier: 0.5, resolution: 96 }));
+    const json = JSON.stringify(g), keys = Reflect.ownKeys(g).filter((k) => typeof k === "string");
+    const before = fuse(g, "tflite-gpu@2.10");
+    expect(JSON.stringify(g)).toBe(json);
+    expect(Reflect.ownKeys(g).filter((k) => typeof k === "string")).toEqual(keys);
+    expect(Object.keys({ ...g })).toEqual(Object.keys(g));
+    expect(Object.getOwnPropertySymbols({ ...g })).toEqual([]); // a copy is a new graph: it builds its own index
+    expect({ ...g }).toStrictEqual(inferShapes(buildMobileNetV2({ widthMultiplier: 0.5, resolution: 96 })));
+    expect(fuse({ ...g }, "tflite-gpu@2.10")).toEqual(before);
+    expect(fuse(Object.freeze({ ...g }), "tflite-gpu@2.10")).toEqual(before);
   });
 
   it("disables rules by name, and rejects unknown rule names", () => {

@@ -10,7 +10,8 @@ import type { KernelGraph } from "./types.js";
 
 /**
  * Fuses an inferred graph with a backend's rule set (an id from `ruleSets`, or your own `RuleSet`).
- * Pure: the input is not modified. Every node ends up in exactly one kernel or in `noKernel` with a reason.
+ * Pure: the input's data is not modified (a structural index is cached on the InferredGraph object under a hidden,
+ * non-enumerable key). Every node ends up in exactly one kernel or in `noKernel` with a reason.
  * Unknown backend id → `EdgelatError("unknown_backend")`; disabling a rule the set does not have → `invalid_argument`.
  */
 export function fuse(inferred: InferredGraph, backend: string | RuleSet, options: FuseEngineOptions = {}): KernelGraph {

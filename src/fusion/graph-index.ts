@@ -1,6 +1,6 @@
 /**
  * An integer-indexed, read-only view of an inferred graph, built once per `InferredGraph` object (which is immutable)
- * and shared by every `fuse` call on it: dense tensor ids, producer / input / output id arrays, constness, byte sizes,
+ * and shared by every `fuse` call on it (kept on the object itself under a hidden key, see `graphIndex`): dense tensor ids, producer / input / output id arrays, constness, byte sizes,
  * numeric shapes and op categories. The fusion engine's hot loops work on these arrays instead of string-keyed maps.
  */
 import type { Node, TensorInfo } from "../ir/types.js";
@@ -105,7 +105,10 @@ export function borrowScratch(ix: GraphIndex): Scratch {
   return s;
 }
 
+/** Where the index of a non-extensible (frozen, sealed) InferredGraph is kept. */
 const cache = new WeakMap<InferredGraph, GraphIndex>();
+/** The hidden key under which an extensible InferredGraph carries its index. */
+const INDEX = Symbol("edgelat.graphIndex");
 
 /** Numeric shape of a tensor, if every dim is known. */
 export function numericShape(info: TensorInfo | undefined): readonly number[] | undefined {
@@ -141,8 +144,15 @@ export function bytesOf(ix: GraphIndex, id: number): number {
 /**
  * The index of an inferred graph, built on first use and cached by object identity. Its typed arrays (and the
  * scratch arrays of the first `fuse` call) are views of one buffer: one allocation per graph.
+ *
+ * The index is kept on the graph object under a non-enumerable, non-writable symbol key (invisible to JSON, spread,
+ * Object.keys, structuredClone and deep equality; a spread copy is a new graph object and gets its own index), so it
+ * lives and dies with the graph. A WeakMap (used only for non-extensible graphs) kept it too: with a stream of new
+ * candidate graphs (NAS), the GC's ephemeron work made a cold call ≈ 1.4× slower.
  */
 export function graphIndex(inferred: InferredGraph): GraphIndex {
+  const own = (inferred as unknown as Record<symbol, GraphIndex | undefined>)[INDEX];
+  if (own !== undefined && own.inferred === inferred) return own;
   const hit = cache.get(inferred);
   if (hit !== undefined) return hit;
   const g = inferred.graph;
@@ -250,7 +260,8 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     perSet: new Map(),
     scratch: carveScratch(pool, scratchAt, n, T, slots),
   };
-  cache.set(inferred, index);
+  if (Object.isExtensible(inferred)) Object.defineProperty(inferred, INDEX, { value: index, configurable: true });
+  else cache.set(inferred, index);
   return index;
 }
 
