@@ -306,7 +306,7 @@ describe("TF.js kernel priors: converter-unfused element-wise kernels", () => {
 });
 
 describe("TF.js executor: comparisons, FloorDiv / FloorMod and Cast of TF graphs (centernet's / movenet's post-processing)", () => {
-  it("give TF.js's own op results on the values it feeds (float, int32 and bool tensors)", async () => {
+  it("give TF.js's own op results on the values it feeds (float, int32 and bool tensors; kept int constants)", async () => {
     const runner = await TfjsRunner.create();
     const tf = runner.tf;
     const b = new GraphBuilder("tf-post", { tf: 1 }, "tfjs-graph");
