@@ -13,7 +13,7 @@ export interface GraphIndex {
   readonly inferred: InferredGraph;
   readonly nodes: readonly Node[];
   readonly tensors: ReadonlyMap<string, TensorInfo>;
-  /** Number of nodes / of indexed tensors (every node input and output, and the graph outputs). */
+  /** Number of nodes / of indexed tensors (every tensor of `graph.tensors`, then any other node input / output or graph output). */
   readonly n: number;
   readonly tensorCount: number;
   /** Tensor name → dense id, and back. */
@@ -164,8 +164,10 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     slots += nodes[i]!.inputs.length;
     outSlots += nodes[i]!.outputs.length;
   }
-  // Tensor ids are dense, at most one per slot and graph output: per-tensor arrays are sized for that bound.
-  const tMax = slots + outSlots + g.outputs.length;
+  // Tensor ids are dense: the tensors the graph describes (in its map's order), then names it does not describe (at
+  // most one per slot and graph output). Per-tensor arrays are sized for that bound.
+  const described = g.tensors.size;
+  const tMax = described + slots + outSlots + g.outputs.length;
   const ints = tMax + 2 * (n + 1) + slots + outSlots + scratchInts(n, tMax, slots);
   const buffer = new ArrayBuffer(8 * tMax + 4 * ints + 2 * tMax + n);
   const bytes = new Float64Array(buffer, 0, tMax);
@@ -197,6 +199,14 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
     }
     return i;
   };
+  const infos: (TensorInfo | undefined)[] = new Array(described);
+  for (const [name, info] of g.tensors) {
+    const i = nameOf.length;
+    tid.set(name, i);
+    nameOf.push(name);
+    infos[i] = info;
+    prodAll[i] = -1;
+  }
   let q = 0;
   for (let i = 0; i < n; i++) {
     const node = nodes[i]!;
@@ -229,7 +239,7 @@ export function graphIndex(inferred: InferredGraph): GraphIndex {
   const isOutput = bytePool.subarray(tMax, tMax + T);
   const shapeOf: (readonly number[] | undefined)[] = new Array(T);
   for (let k = 0; k < T; k++) {
-    const info = g.tensors.get(nameOf[k]!);
+    const info = k < described ? infos[k] : undefined;
     const p = prodOf[k]!;
     isConst[k] = info?.constant !== undefined || (p >= 0 && folded[p] === 1) ? 1 : 0;
     shapeOf[k] = numericShape(info);
