@@ -288,6 +288,8 @@ describe("TF.js kernel priors: converter-unfused element-wise kernels", () => {
       const got = prog.outputs();
       expect(got).toHaveLength(1);
       const [x, w, scale, shift] = prog.inputValues(["x", "w", "bn_scale", "bn_shift"]);
+      // the clip's bounds are the graph's own constants (the kernel configuration), not random values
+      expect(prog.inputValues(["six", "zero"]).map((t) => t.dataSync()[0])).toEqual([6, 0]);
       const want = tf.tidy(() => {
         const conv = tf.conv2d(x as Tensor4D, w as Tensor4D, 1, "same");
         const bn = tf.add(tf.mul(conv, scale!), shift!);

@@ -184,18 +184,19 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
   const named = new Map<string, Tensor>();
   const record = <T extends Tensor>(name: string, t: T): T => (named.set(name, t), t);
   /**
-   * A constant input: random values in its IR shape, fan-in scaled — also where the graph keeps a float constant's
-   * values. The wasm backend's time for a comparison-like op depends on the data: Maximum / Minimum with a scalar run
-   * ~12 ns per element when the outcome flips unpredictably and ~5 ns when it never does (Minimum(x, 6) of a
-   * U(−1, 1) feed); a real model's clip straddles its bounds (faceres' Maximum and Minimum both run at ~12 ns), as a
-   * random constant inside the feed's range does, which the kept 0 / 6 would not. Int / bool constants of TF graphs
-   * (a FloorDiv's divisor) keep their values.
+   * A constant input: the values the graph keeps for it (small constants: a clip's 0 and 6, a BatchNorm's per-channel
+   * shift — part of the kernel's configuration), else random values in its IR shape, fan-in scaled. The wasm backend's
+   * time for a broadcast Maximum / Minimum depends on the data (its per-element branch): ~12 ns per element when the
+   * outcome flips at random, ~5 ns when it never does — against a U(−1, 1) feed, Maximum(x, 0) flips and Minimum(x, 6)
+   * does not; with random constants near 0 both flip (measured 11.5 ns each, twice what the real faceres runs).
    */
   const constant = (name: string): Tensor => {
     const s = shapeOf(name);
     const info = g.tensors.get(name);
+    const kept = info?.constant?.values;
     const dtype = info?.dtype ?? "float32";
-    if (dtype !== "float32" && nhwcGraph) return record(name, typed(name, s, dtype, info?.constant?.values));
+    if (dtype !== "float32" && nhwcGraph) return record(name, typed(name, s, dtype, kept));
+    if (kept !== undefined && kept.length === s.reduce((a, b) => a * b, 1)) return record(name, dry ? placeholder : keep(tf.tensor(kept, s, "float32")));
     const fanIn = s.length >= 2 ? s.slice(1).reduce((a, b) => a * b, 1) : 1;
     return record(name, random(s, s.length >= 2 ? Math.sqrt(3 / Math.max(1, fanIn)) : 0.1));
   };
