@@ -346,6 +346,13 @@ describe("TF.js executor: comparisons, FloorDiv / FloorMod and Cast of TF graphs
     } finally {
       prog.dispose();
     }
+    // depthwise convolutions with unequal strides are refused (the wasm backend applies the first stride to both axes)
+    const dw = new GraphBuilder("dw-21");
+    dw.output(dw.op("Conv", [dw.input("x", [1, 8, 6, 10]), dw.constant("w", [8, 1, 3, 3])], { group: 8, kernel_shape: [3, 3], strides: [2, 1], pads: [1, 1, 1, 1] }));
+    expect(() => checkGraph(inferShapes(dw.build()))).toThrow(/unequal strides \[2, 1\]/);
+    const tdw = new GraphBuilder("tf-dw-21", { tf: 1 }, "tfjs-graph");
+    tdw.output(tdw.op("DepthwiseConv2dNative", [tdw.input("x", [1, 6, 10, 8]), tdw.constant("w", [3, 3, 8, 1])], { strides: [1, 2, 1, 1], padding: "SAME", data_format: "NHWC", dilations: [1, 1, 1, 1] }, { domain: "tf" }));
+    expect(() => checkGraph(inferShapes(tdw.build()))).toThrow(/unsupported|unequal strides/);
     // an ONNX graph still takes float32 inputs only
     const ob = new GraphBuilder("onnx-int");
     ob.output(ob.op("Relu", [ob.input("i", [1, 4], "int32")]));

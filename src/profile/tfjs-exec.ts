@@ -62,6 +62,9 @@ export function unsupportedOps(inferred: InferredGraph): string[] {
   return [...out].sort();
 }
 
+/** tfjs-backend-wasm 4.22's depthwise convolution applies the first stride to both axes (a [2, 1] stride halves the width too). */
+const unequalDepthwiseStrides = (n: Node, strides: readonly number[]): EdgelatError =>
+  unsupported(n, `depthwise convolution with unequal strides [${strides.join(", ")}] (the wasm backend computes it with the first stride on both axes)`);
 const unsupported = (n: Node, why: string): EdgelatError =>
   new EdgelatError("unsupported_op", `tfjs executor: node '${n.name}' (${n.opType}): ${why}`, { node: n.name, opType: n.opType });
 
@@ -310,6 +313,7 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
         const pad = tfPad(n);
         const f = op === "_FusedConv2D" || op === "FusedDepthwiseConv2dNative" ? fused() : { activation: "linear" as Act };
         if (op === "_FusedConv2D" || op === "Conv2D") return (get) => [{ t: tf.fused.conv2d({ x: get1(get) as Tensor4D, filter, strides, pad, dilations, ...f }), nhwc: false }];
+        if (strides[0] !== strides[1]) throw unequalDepthwiseStrides(n, strides);
         const explicit = Array.isArray(pad);
         return (get) => {
           const xi = get1(get) as Tensor4D;
@@ -430,6 +434,7 @@ function compile(tfOrDry: TfjsModule | undefined, inferred: InferredGraph, seed:
           return (get) => [{ t: tf.fused.conv2d({ x: asNhwc(get(x)) as Tensor4D, filter, strides, pad, dilations: dil, ...(bias ? { bias } : {}) }), nhwc: true }];
         }
         if (group === cin && cinG === 1) {
+          if (strides[0] !== strides[1]) throw unequalDepthwiseStrides(n, strides);
           const filter = random([kh, kw, cin, cout / cin], scale) as Tensor4D;
           // the fused depthwise op takes symmetric padding only: asymmetric pads are a PadV2 before a 'valid' conv
           const explicit = Array.isArray(pad);
