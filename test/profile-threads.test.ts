@@ -11,7 +11,7 @@ import { buildMobileNetV2 } from "../src/models/index.js";
 import { inferShapes } from "../src/shape/infer.js";
 import { buildNasBench201Graph, sampleNb201Archs } from "../src/spaces/nasbench201.js";
 import {
-  MeasurementLog, measureE2e, nodeOverheadUs, pickKernelBatch, profileDevice, withoutNodeOverhead,
+  MeasurementLog, measureE2e, measureKernels, nodeOverheadUs, pickKernelBatch, prepareModel, profileDevice, withoutNodeOverhead,
   type ModelRunner, type ProfileRunner, type RunnableModel, type TraceNodeEvent,
 } from "../src/profile/index.js";
 
@@ -44,7 +44,8 @@ function executed(g: Graph): { node: string; opType: string; us: number }[] {
  * node); end-to-end runs take Σ true kernel times + 20 µs; its profiler reports every node's true time plus `costUs`
  * of its own.
  */
-function simulatedOrt(costUs: number, traceNodeOverhead: boolean): ProfileRunner {
+function simulatedOrt(costUs: number, traceNodeOverhead: boolean, firstSessionSlowdown = 1): ProfileRunner {
+  const opened = new Map<string, number>();
   return {
     runtime: "ort-node", version: "sim", threads: 2, config: `sim/t2/${costUs}/${traceNodeOverhead}`, backend: BACKEND,
     target: { runtime: "onnxruntime-node", runtimeVersion: "sim", threads: 2, backend: BACKEND, settings: "basic" },
@@ -52,7 +53,9 @@ function simulatedOrt(costUs: number, traceNodeOverhead: boolean): ProfileRunner
     executedNodes: async () => undefined,
     open: async (m: RunnableModel, opts = {}) => {
       const g = m.graph;
-      const nodes = executed(g);
+      const first = !opened.has(m.key);
+      opened.set(m.key, (opened.get(m.key) ?? 0) + 1);
+      const nodes = executed(g).map((n) => ({ ...n, us: first ? n.us * firstSessionSlowdown : n.us }));
       const e2eMs = (nodes.reduce((t, n) => t + n.us, 0) + 20) / 1000;
       const trace: TraceNodeEvent[][] = [];
       return {
@@ -156,6 +159,21 @@ describe("multi-threaded e2e batches", () => {
 });
 
 describe("multi-threaded kernel-profile batches", () => {
+  it("minBatches 2: every whole model is profiled in two sessions and its faster one is kept", async () => {
+    const items = calibration.slice(0, 2).map((m) => {
+      const p = prepareModel(`m:${m.name}`, m.graph);
+      return { model: p.model, kernels: fuse(p.inferred, BACKEND) };
+    });
+    const sumOf = (k: { summaries: Map<string, { median: number }> }) => [...k.summaries.values()].reduce((t, s) => t + s.median, 0);
+    const one = await measureKernels(simulatedOrt(0, true, 1.5), items, { rounds: 3, warmup: 1 });
+    const two = await measureKernels(simulatedOrt(0, true, 1.5), items, { rounds: 3, warmup: 1, minBatches: 2 });
+    for (const it of items) {
+      const truth = trueUs(it.model.graph);
+      expect(sumOf(one.get(it.model.key)!) / truth).toBeCloseTo(1.5, 6); // one session: the slow one
+      expect(sumOf(two.get(it.model.key)!) / truth).toBeCloseTo(1, 6);
+    }
+  });
+
   it("pickKernelBatch: the batch with the lowest Σ node medians, or every run pooled", () => {
     const batch = (k: number[], u: number[]) => ({ kernelsUs: new Map([["k0", k]]), unmappedUs: new Map([["n#0", u]]) });
     const slow = batch([20, 21, 22], [4, 4, 4]);

@@ -100,7 +100,8 @@ async function contextKernelSamples(runner: ProfileRunner, models: readonly { ke
     const p = prepareModel(m.key, m.graph);
     return { model: p.model, kernels: fuse(p.inferred, runner.backend) };
   });
-  const km = await measureKernels(runner, prepared, measure);
+  // a runner measured one session at a time (multi-threaded ORT) profiles each whole model in two sessions, keeping the faster
+  const km = await measureKernels(runner, prepared, runner.exclusiveSessions ? { minBatches: 2, ...measure } : measure);
   const out: KernelSample[] = [];
   const sums = new Map<string, { profiledUs: number; nodes: number }>();
   for (const p of prepared) {
