@@ -31,7 +31,7 @@ import type { OrtLevel } from "../src/profile/ort.js";
 import { createRunner, type ProfileRunner } from "../src/profile/runner.js";
 import type { RuntimeId } from "../src/profile/runtime.js";
 import { corpusTfjsModels, prepareTfjsModel } from "../src/profile/tfjs.js";
-import { aggregationFloor, diagnoseClasses, diagnoseModel, type AggregationRow, type ModelDiagnosis } from "../src/profile/diagnose.js";
+import { aggregationFloor, diagnoseClasses, diagnoseModel, weightMParamsOf, type AggregationRow, type ModelDiagnosis } from "../src/profile/diagnose.js";
 import { measureKernels, pickKernelBatch, summarizeBatches } from "../src/profile/measure.js";
 import { median } from "../src/profile/stats.js";
 import { nodeOverheadUs, profiledSum, type NodeOverheadRow } from "../src/profile/trace.js";
@@ -238,7 +238,7 @@ for (const threads of values.threads!.split(",").map(Number)) {
   {
     // aggregation floor from the profiling log: calibration and prior models profiled in context and measured e2e
     const plog = new MeasurementLog(join(STATE, `${id}.jsonl`), runner.config);
-    const prows: (NodeOverheadRow & { name: string; kernels: number })[] = [];
+    const prows: (NodeOverheadRow & { name: string; kernels: number; weightMParams: number })[] = [];
     for (const [pre, list] of [["calib", calibrationModels()], ["context", priorModels()]] as const) {
       for (const m of list) {
         const key = `${pre}:${m.name}`;
@@ -251,12 +251,12 @@ for (const threads of values.threads!.split(",").map(Number)) {
         // the e2e latency the profiling run used (measureE2e's summary of the logged batches)
         const e2e = summarizeBatches(key, batches, clock, runner.exclusiveSessions ? "fastest" : "pooled");
         const kg = fuse(inferShapes(m.graph), runner.backend);
-        prows.push({ name: m.name, ...sum, measuredUs: 1000 * e2e.summary.median, kernels: kg.kernels.length });
+        prows.push({ name: m.name, ...sum, measuredUs: 1000 * e2e.summary.median, kernels: kg.kernels.length, weightMParams: weightMParamsOf(kg) });
       }
     }
     // the profiler's per-node cost, removed from the kernel samples by the profiling run, is removed here too
     const nodeCost = runner.traceNodeOverhead ? nodeOverheadUs(prows) : 0;
-    const arows: AggregationRow[] = prows.map((x) => ({ name: x.name, measuredMs: x.measuredUs / 1000, profiledMs: (x.profiledUs - nodeCost * x.nodes) / 1000, kernels: x.kernels }));
+    const arows: AggregationRow[] = prows.map((x) => ({ name: x.name, measuredMs: x.measuredUs / 1000, profiledMs: (x.profiledUs - nodeCost * x.nodes) / 1000, kernels: x.kernels, weightMParams: x.weightMParams }));
     if (arows.length >= 6) {
       const f = aggregationFloor(arows);
       result.aggregation = {

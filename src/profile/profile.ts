@@ -17,7 +17,7 @@ import { MeasurementLog } from "./log.js";
 import { measureE2e, measureKernels, type MeasureOptions } from "./measure.js";
 import { nodeOverheadUs, profiledSum, withoutNodeOverhead } from "./trace.js";
 import { fitClass, fitTypeOverrides, type ClassFit, type TypeFit } from "./fit.js";
-import { fitLocalOverhead, overheadTerms, profileFromFits, type CalibrationRow, type LocalTarget } from "./device.js";
+import { fitLocalOverhead, overheadTerms, predictCalibration, profileFromFits, type CalibrationRow, type LocalTarget } from "./device.js";
 import { prepareModel, type NamedGraph } from "./models.js";
 import type { OrtLevel } from "./ort.js";
 import { createRunner, type ProfileRunner } from "./runner.js";
@@ -228,8 +228,8 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
   }
   profile.overhead = fitLocalOverhead(rows);
   profile.provenance.samples.models = rows.length;
-  const c = profile.overhead.coef;
-  const calibration = rows.map((r) => ({ ...r, predictedMs: (c.sumKernelMs ?? 1) * r.sumKernelMs + (c.kernels ?? 0) * r.kernels + (c.constant ?? 0) }));
+  const overhead = profile.overhead;
+  const calibration = rows.map((r) => ({ ...r, predictedMs: predictCalibration(overhead, r) }));
   const loadEnd = loadavg();
   const notes = [
     `overhead fitted on ${clock === "cpu" ? "process CPU time (single-threaded runs: the uncontended latency)" : "wall-clock"} medians`,
