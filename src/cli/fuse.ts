@@ -1,4 +1,4 @@
-// `edgelat fuse MODEL --backend ID`: the kernels a runtime executes for the model (fusion simulation).
+// `edgelat fuse MODEL --backend ID|--device ID|FILE.json`: the kernels a runtime executes for the model (fusion simulation).
 import { parseArgs } from "node:util";
 import { backendIds, fuse } from "../fusion/index.js";
 import { inferShapes } from "../shape/infer.js";
