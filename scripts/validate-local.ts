@@ -293,8 +293,11 @@ const TFJS_METHOD = [
   "end-to-end latencies are both read on the CPU clock. (`tf.profile()` on the wasm backend does report a `kernelTimeMs` per",
   "kernel — the wall-clock time around the synchronous kernel call, inflated by other processes' load — and no node names.)",
   "The real TF.js corpus models (converted graph models, already fused by the TF.js converter into `_FusedConv2D`, …) run",
-  "through `tf.loadGraphModel` and are validated end to end only; their kernels are never sampled (the executor runs ONNX",
-  "ops), so they test how predictors trained on the executor's kernels transfer to converter-fused graphs.",
+  "through `tf.loadGraphModel` and are validated end to end; their kernel *configurations* are sampling priors (the",
+  "converter-fused convolutions through the executor's equivalent ONNX kernels; the element-wise kernels the converter",
+  "leaves unfused — Maximum / Minimum of `clip_by_value`, per-channel Mul / Add, residual AddV2 — as one-node TF graphs",
+  "with the corpus kernel's shapes and kept constants), never their measured times. The overhead model is fitted on",
+  "executor-run calibration models only, so the per-node cost of `tf.loadGraphModel`'s own graph execution is not in it.",
 ];
 L.push(results.some((r) => r.runtime === "tfjs-wasm") ? "# Local devices: onnxruntime-node and TF.js (wasm) on this machine" : "# Local devices: onnxruntime-node on this machine", "");
 L.push(
