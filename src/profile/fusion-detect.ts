@@ -93,17 +93,12 @@ function caseGraph(c: FusionCase, which: "a" | "b" | "ab"): Graph {
   return b.build();
 }
 
-export interface FusionCaseResult {
+/**
+ * One case's measurement: the timing fields of `FusionTimingJSON` (times NaN when the deadline left the case unmeasured;
+ * `savedSeUs` paired per round when the three models ran in the same rounds) and the decisions.
+ */
+export interface FusionCaseResult extends Omit<FusionTimingJSON, "decision"> {
   name: string;
-  /** Median summed kernel time of a, b and a∘b, µs (NaN: left unmeasured by the deadline). */
-  aUs: number;
-  bUs: number;
-  abUs: number;
-  /** T(a) + T(b) − T(a∘b) and the threshold α·min(T(a), T(b)), µs. */
-  savedUs: number;
-  thresholdUs: number;
-  /** Standard error of savedUs from the repetitions (paired per round when the three models ran in the same rounds), µs. */
-  savedSeUs?: number;
   /** nn-Meter's test as published: savedUs > thresholdUs. */
   detected: boolean;
   /** The noise-aware timing decision: "inconclusive" when |savedUs − thresholdUs| ≤ z·savedSeUs. */
