@@ -162,7 +162,7 @@ export async function profileDevice(options: ProfileOptions): Promise<ProfileRes
     seed: options.seed ?? 1,
     measure,
     seedSamples,
-    onProgress: (i) => progress("kernels", `${i.measured} kernel models, ${i.classes} classes${i.worst ? `, worst ${i.worst.cls} ${(100 * i.worst.cvMape).toFixed(1)}%` : ""}`),
+    onProgress: (i) => progress("kernels", `${i.measured} kernel models, ${i.classes} classes${i.worst ? `, worst ${i.worst.cls} ${Number.isFinite(i.worst.cvMape) ? `${(100 * i.worst.cvMape).toFixed(1)}%` : "(too few samples to cross-validate)"}` : ""}`),
   });
   if (sampling.fits.size === 0) throw new EdgelatError("invalid_argument", "kernel sampling measured nothing: the budget is too small or the pool is empty");
 
