@@ -152,8 +152,8 @@ export function compileFeatureSpec(spec: FeatureSpec, code: EdgelatErrorCode = "
   const values = new Float64Array(nFields + constants.length);
   values.set(constants, nFields);
   const n = terms.length;
-  const interpret = (f: KernelFeatures, out: Float64Array | number[], offset = 0): void => {
-    for (let k = 0; k < nFields; k++) values[k] = readField(f, ids[k]!);
+  // The program over `values` (its field slots filled by the caller), term t written to out[offset + t].
+  const run = (out: Float64Array | number[], offset: number): void => {
     let pc = 0;
     for (let t = 0; t < n; t++) {
       const fn = prog[pc]!, nf = prog[pc + 1]!;
@@ -168,24 +168,14 @@ export function compileFeatureSpec(spec: FeatureSpec, code: EdgelatErrorCode = "
       out[offset + t] = fn === FN_NONE ? v : fn === FN_LOG ? Math.log1p(v > 0 ? v : 0) : fn === FN_SQRT ? Math.sqrt(v > 0 ? v : 0) : Math.ceil(v);
     }
   };
+  const interpret = (f: KernelFeatures, out: Float64Array | number[], offset = 0): void => {
+    for (let k = 0; k < nFields; k++) values[k] = readField(f, ids[k]!);
+    run(out, offset);
+  };
   // From a key: the same program over the key's slots (a derived field is the same sum of two key entries).
-  const keyValues = new Float64Array(nFields + constants.length);
-  keyValues.set(constants, nFields);
   const interpretKey = (key: ArrayLike<number>, ko: number, out: Float64Array): void => {
-    for (let k = 0; k < nFields; k++) keyValues[k] = fieldFromKey(key, ko, ids[k]!);
-    let pc = 0;
-    for (let t = 0; t < n; t++) {
-      const fn = prog[pc]!, nf = prog[pc + 1]!;
-      pc += 2;
-      let v = keyValues[prog[pc]!]!;
-      pc += 2;
-      for (let i = 1; i < nf; i++, pc += 2) {
-        const x = keyValues[prog[pc]!]!;
-        if (prog[pc + 1] === 1) v = x === 0 ? 0 : v / x;
-        else v *= x;
-      }
-      out[t] = fn === FN_NONE ? v : fn === FN_LOG ? Math.log1p(v > 0 ? v : 0) : fn === FN_SQRT ? Math.sqrt(v > 0 ? v : 0) : Math.ceil(v);
-    }
+    for (let k = 0; k < nFields; k++) values[k] = fieldFromKey(key, ko, ids[k]!);
+    run(out, 0);
   };
   return {
     spec: [...spec],
@@ -196,37 +186,29 @@ export function compileFeatureSpec(spec: FeatureSpec, code: EdgelatErrorCode = "
   };
 }
 
+/** The derived fields (`readField`'s sums of two fields): bytes = bytesRead + bytesWritten, hInPad, wInPad. */
+const DERIVED: Readonly<Record<number, readonly [number, number]>> = { 4: [2, 3], 19: [8, 17], 20: [9, 18] };
+
 /** Source of field `id` read from the kernel object named `v` (exactly `readField`'s expression for that id). */
 function objectSource(id: number, v = "f"): string {
-  switch (id) {
-    case 4: return `((${v}.bytesRead ?? 0) + (${v}.bytesWritten ?? 0))`;
-    case 19: return `((${v}.hIn ?? 0) + (${v}.padH ?? 0))`;
-    case 20: return `((${v}.wIn ?? 0) + (${v}.padW ?? 0))`;
-    case 21: return `prod(${v}.inputShape)`;
-    case 22: return `prod(${v}.outputShape)`;
-    default: return `(${v}.${FEATURE_FIELD_NAMES[id]!} ?? 0)`;
-  }
+  const d = DERIVED[id];
+  if (d !== undefined) return `(${objectSource(d[0], v)} + ${objectSource(d[1], v)})`;
+  if (id === 21) return `prod(${v}.inputShape)`;
+  if (id === 22) return `prod(${v}.outputShape)`;
+  return `(${v}.${FEATURE_FIELD_NAMES[id]!} ?? 0)`;
 }
 
 /** Field `id` from a feature key at offset `ko`: a key entry, or the sum of two for a derived field. */
 function fieldFromKey(k: ArrayLike<number>, ko: number, id: number): number {
-  switch (id) {
-    case 4: return k[ko + KEY_SLOT[2]!]! + k[ko + KEY_SLOT[3]!]!;
-    case 19: return k[ko + KEY_SLOT[8]!]! + k[ko + KEY_SLOT[17]!]!;
-    case 20: return k[ko + KEY_SLOT[9]!]! + k[ko + KEY_SLOT[18]!]!;
-    default: return k[ko + KEY_SLOT[id]!]!;
-  }
+  const d = DERIVED[id];
+  return d === undefined ? k[ko + KEY_SLOT[id]!]! : k[ko + KEY_SLOT[d[0]]!]! + k[ko + KEY_SLOT[d[1]]!]!;
 }
 
 /** Source of field `id` read from a feature key `k` at offset `ko` (`fieldFromKey` as an expression). */
 function keySource(id: number): string {
   const at = (field: number) => `k[ko + ${KEY_SLOT[field]!}]`;
-  switch (id) {
-    case 4: return `(${at(2)} + ${at(3)})`;
-    case 19: return `(${at(8)} + ${at(17)})`;
-    case 20: return `(${at(9)} + ${at(18)})`;
-    default: return at(id);
-  }
+  const d = DERIVED[id];
+  return d === undefined ? at(id) : `(${at(d[0])} + ${at(d[1])})`;
 }
 
 /**
