@@ -1,7 +1,8 @@
 /**
  * An integer-indexed, read-only view of an inferred graph, built once per `InferredGraph` object (which is immutable)
- * and shared by every `fuse` call on it (kept on the object itself under a hidden key, see `graphIndex`): dense tensor ids, producer / input / output id arrays, constness, byte sizes,
- * numeric shapes and op categories. The fusion engine's hot loops work on these arrays instead of string-keyed maps.
+ * and shared by every `fuse` call on it (kept on the object itself under a hidden key, see `graphIndex`): dense tensor
+ * ids, producer / input / output id arrays, constness, byte sizes, numeric shapes and op categories. The fusion
+ * engine's hot loops work on these arrays instead of string-keyed maps.
  */
 import type { Node, TensorInfo } from "../ir/types.js";
 import { lookupOp } from "../ops/registry.js";

@@ -263,13 +263,13 @@ export async function detectFusion(runner: FusionRunner, cases: readonly FusionC
   }
   const withRuntime = results.filter((r) => r.runtime !== undefined);
   const share = (f: (r: FusionCaseResult) => boolean): number => (withRuntime.length === 0 ? Number.NaN : withRuntime.filter(f).length / withRuntime.length);
-  const disable = rulesToDisable(results);
+  const fusion = deviceFusion(backend, alpha, z, results, kind);
   return {
     backend, alpha, z, cases: results,
     agreementRuntime: share((r) => r.detected === r.runtimeFused),
     agreementSimulator: share((r) => r.simulatorFused === r.runtimeFused),
-    selection: disable.length > 0 ? { disable } : {},
-    fusion: deviceFusion(backend, alpha, z, results, kind),
+    selection: fusion.disable.length > 0 ? { disable: fusion.disable } : {},
+    fusion,
   };
 }
 

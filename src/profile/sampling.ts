@@ -135,8 +135,9 @@ export interface SamplingOptions {
   initialPerClass?: number;
   /**
    * TF.js: initial items per kernel type among the kernels of TF-op graphs (the TF.js graph models' own kernels and
-   * `tfbinary` templates), on top of the per-class draw (default 8: a type needs 8 samples for a predictor of its own) — so that a kernel type the converter-fused models
-   * use (Maximum / Minimum of a clip, a broadcast BatchNorm Mul) is measured even where its class is large.
+   * `tfbinary` templates), on top of the per-class draw (default 8: a type needs 8 samples for a predictor of its own),
+   * so that a kernel type the converter-fused models use (Maximum / Minimum of a clip, a broadcast BatchNorm Mul) is
+   * measured even where its class is large.
    */
   initialPerTfType?: number;
   /** Items added per class and iteration (default 6). */
